@@ -1,0 +1,36 @@
+# Sløyfe: `make run` sets everything up and starts the server; `make test` runs the tests.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test install translations db demo serve lint browser-deps clean
+
+run: install translations
+	$(BIN)/sloyfe init-db
+	$(BIN)/sloyfe load-demo
+	SLOYFE_SHOW_DEMO_USERS=1 $(BIN)/sloyfe serve --host $(HOST) --port $(PORT)
+
+test: install translations
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+translations: install
+	$(BIN)/pybabel compile --use-fuzzy -d engine/translations -D messages --statistics 2>/dev/null \
+	  || $(BIN)/pybabel compile -d engine/translations -D messages
+
+lint: install
+	$(BIN)/ruff check engine handlers scheduler tests
+
+clean:
+	rm -rf $(VENV) instance/sloyfe.db

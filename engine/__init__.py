@@ -1,0 +1,1 @@
+"""Sløyfe: a BPMN engine and workplace for a municipality's governance processes."""

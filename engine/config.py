@@ -1,0 +1,72 @@
+"""Configuration: defaults in code, then an instance file, then SLOYFE_* environment variables."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULTS: dict[str, Any] = {
+    # sqlite:///relative/path is relative to the working directory; the default lies in instance/.
+    "DATABASE_URL": f"sqlite:///{PROJECT_ROOT / 'instance' / 'sloyfe.db'}",
+    "SECRET_KEY": None,
+    "BPMN_DIR": str(PROJECT_ROOT / "bpmn"),
+    "FORMS_DIR": str(PROJECT_ROOT / "forms"),
+    # Largest BPMN or form file accepted for deployment, in bytes.
+    "MAX_DEFINITION_BYTES": 2 * 1024 * 1024,
+    # Wall-clock limit for one script or expression, in seconds.
+    "SCRIPT_TIMEOUT_SECONDS": 2.0,
+    # Address-space limit of a script worker process, in megabytes.
+    "SCRIPT_MEMORY_MB": 256,
+    "SCRIPT_WORKERS": 2,
+    # Seconds between scheduler polls for due timers and jobs.
+    "SCHEDULER_INTERVAL_SECONDS": 5.0,
+    # How long a worker may hold a claimed timer or job before others may take it, in seconds.
+    "CLAIM_TIMEOUT_SECONDS": 300,
+    # Start an in-process scheduler together with the web server.
+    "SCHEDULER_IN_PROCESS": True,
+    "JOB_MAX_ATTEMPTS": 3,
+    # First retry delay of a failed job, in seconds; doubles on each further attempt.
+    "JOB_BACKOFF_SECONDS": 60,
+    "DEFAULT_LOCALE": "nb",
+    "TIMEZONE": "Europe/Oslo",
+    # Show the demo users and their password on the log-in page.
+    "SHOW_DEMO_USERS": False,
+    "BASE_URL": "http://127.0.0.1:5000",
+    "SMTP_HOST": "",
+    "SMTP_PORT": 25,
+    "MAIL_FROM": "sloyfe@localhost",
+}
+
+ENV_PREFIX = "SLOYFE_"
+
+
+def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Build the configuration from defaults, the instance file, the environment and overrides."""
+    config = dict(DEFAULTS)
+
+    instance_file = Path(os.environ.get("SLOYFE_CONFIG_FILE", PROJECT_ROOT / "instance" / "sloyfe.json"))
+    if instance_file.is_file():
+        config.update(json.loads(instance_file.read_text(encoding="utf-8")))
+
+    for key, default in DEFAULTS.items():
+        raw = os.environ.get(ENV_PREFIX + key)
+        if raw is not None:
+            config[key] = _coerce(raw, default)
+
+    if overrides:
+        config.update(overrides)
+    return config
+
+
+def _coerce(raw: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    return raw

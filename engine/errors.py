@@ -1,0 +1,282 @@
+"""The engine's exceptions: one root with a stable code, subclasses named for the condition.
+
+Each message is an English gettext id; str() gives it in the current locale (bokmål by default).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.i18n import N_, gettext
+
+
+class EngineError(Exception):
+    """Root of every error the engine reports to a user or a caller."""
+
+    code = "engine_error"
+    http_status = 400
+    message = N_("The operation failed.")
+
+    def __init__(self, **params: Any) -> None:
+        self.params = params
+        super().__init__(self.code, params)
+
+    def __str__(self) -> str:
+        return gettext(self.message, **self.params)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": str(self), "details": _plain(self.params)}
+
+
+def _plain(params: dict[str, Any]) -> dict[str, Any]:
+    return {key: value if isinstance(value, (str, int, float, bool, list, dict)) or value is None
+            else str(value) for key, value in params.items()}
+
+
+# --- not found -----------------------------------------------------------------------------
+
+class NotFound(EngineError):
+    code = "not_found"
+    http_status = 404
+
+
+class TaskNotFound(NotFound):
+    code = "task_not_found"
+    message = N_("No task with id %(task_id)s exists. Check the id in the task list and try again.")
+
+    def __init__(self, task_id: str) -> None:
+        super().__init__(task_id=task_id)
+
+
+class InstanceNotFound(NotFound):
+    code = "instance_not_found"
+    message = N_("No case with number %(instance_id)s exists. Check the number and try again.")
+
+    def __init__(self, instance_id: Any) -> None:
+        super().__init__(instance_id=instance_id)
+
+
+class DefinitionNotFound(NotFound):
+    code = "definition_not_found"
+    message = N_("No deployed process has the key %(key)s. Deploy the BPMN file first "
+                 "or check the key with 'sloyfe definitions'.")
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key=key)
+
+
+class FormNotFound(NotFound):
+    code = "form_not_found"
+    message = N_("The form %(form_id)s is not deployed. Deploy the .form file together "
+                 "with the process.")
+
+    def __init__(self, form_id: str) -> None:
+        super().__init__(form_id=form_id)
+
+
+class UserNotFound(NotFound):
+    code = "user_not_found"
+    message = N_("No user with the user name %(username)s exists.")
+
+    def __init__(self, username: str) -> None:
+        super().__init__(username=username)
+
+
+class UnitNotFound(NotFound):
+    code = "unit_not_found"
+    message = N_("No unit with the code %(unit)s exists.")
+
+    def __init__(self, unit: str) -> None:
+        super().__init__(unit=unit)
+
+
+class GroupNotFound(NotFound):
+    code = "group_not_found"
+    message = N_("No group with the key %(group)s exists.")
+
+    def __init__(self, group: str) -> None:
+        super().__init__(group=group)
+
+
+# --- task state and permissions ------------------------------------------------------------
+
+class Conflict(EngineError):
+    code = "conflict"
+    http_status = 409
+
+
+class TaskAlreadyClaimed(Conflict):
+    code = "task_already_claimed"
+    message = N_("The task is already assigned to %(assignee)s. Ask them to put it back, "
+                 "or ask an administrator to reassign it.")
+
+    def __init__(self, task_id: str, assignee: str) -> None:
+        super().__init__(task_id=task_id, assignee=assignee)
+
+
+class TaskAlreadyCompleted(Conflict):
+    code = "task_already_completed"
+    message = N_("The task was already completed by %(completed_by)s. Nothing was changed; "
+                 "open the task list to see what is left.")
+
+    def __init__(self, task_id: str, completed_by: str) -> None:
+        super().__init__(task_id=task_id, completed_by=completed_by)
+
+
+class TaskNotOpen(Conflict):
+    code = "task_not_open"
+    message = N_("The task is no longer open (it was cancelled or the case was closed). "
+                 "Nothing was changed.")
+
+    def __init__(self, task_id: str, state: str) -> None:
+        super().__init__(task_id=task_id, state=state)
+
+
+class TaskNotClaimed(Conflict):
+    code = "task_not_claimed"
+    message = N_("Take the task with 'Assign to me' before you complete it.")
+
+    def __init__(self, task_id: str) -> None:
+        super().__init__(task_id=task_id)
+
+
+class ConcurrentModification(Conflict):
+    code = "concurrent_modification"
+    message = N_("Someone else changed case %(instance_id)s at the same time. Nothing of yours "
+                 "was saved; open the case again and repeat the step.")
+
+    def __init__(self, instance_id: Any) -> None:
+        super().__init__(instance_id=instance_id)
+
+
+class InstanceNotRunning(Conflict):
+    code = "instance_not_running"
+    message = N_("Case %(instance_id)s is %(status)s, so it cannot be changed.")
+
+    def __init__(self, instance_id: Any, status: str) -> None:
+        super().__init__(instance_id=instance_id, status=status)
+
+
+class PermissionDenied(EngineError):
+    code = "permission_denied"
+    http_status = 403
+    message = N_("You do not have access to this.")
+
+
+class NotACandidate(PermissionDenied):
+    code = "not_a_candidate"
+    message = N_("The task %(task_name)s belongs to %(candidates)s, and %(username)s is not "
+                 "among them. Ask the unit leader or an administrator to assign it to you.")
+
+    def __init__(self, task_id: str, task_name: str, username: str, candidates: str) -> None:
+        super().__init__(task_id=task_id, task_name=task_name, username=username,
+                         candidates=candidates)
+
+
+class NotAssignee(PermissionDenied):
+    code = "not_assignee"
+    message = N_("The task is assigned to %(assignee)s, not to you. Nothing was changed.")
+
+    def __init__(self, task_id: str, assignee: str) -> None:
+        super().__init__(task_id=task_id, assignee=assignee)
+
+
+# --- input -----------------------------------------------------------------------------------
+
+class InvalidInput(EngineError):
+    code = "invalid_input"
+    http_status = 422
+    message = N_("The input is invalid: %(reason)s")
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason=reason)
+
+
+class FormValidationFailed(EngineError):
+    """The submitted form values broke the form's rules; `errors` maps field key to messages."""
+
+    code = "form_invalid"
+    http_status = 422
+    message = N_("The form has errors. Correct the marked fields and send it again.")
+
+    def __init__(self, errors: dict[str, list[str]], values: dict[str, Any] | None = None) -> None:
+        super().__init__(errors=errors)
+        self.errors = errors
+        self.values = values or {}
+
+    def __str__(self) -> str:
+        lines = [gettext(self.message)]
+        for field, messages in self.errors.items():
+            lines.extend(f"  {field}: {text}" for text in messages)
+        return "\n".join(lines)
+
+
+class DefinitionInvalid(EngineError):
+    """A BPMN or form file that cannot run; `problems` lists each one with file, line and element."""
+
+    code = "definition_invalid"
+    http_status = 422
+    message = N_("%(file)s was not deployed.")
+
+    def __init__(self, file: str, problems: list["DefinitionProblem"]) -> None:
+        super().__init__(file=file)
+        self.file = file
+        self.problems = problems
+
+    def __str__(self) -> str:
+        lines = [gettext(self.message, file=self.file)]
+        lines.extend(str(problem) for problem in self.problems)
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        data["problems"] = [problem.to_dict() for problem in self.problems]
+        return data
+
+
+class DefinitionProblem:
+    """One reason a definition file cannot run, located by file, line and BPMN element id."""
+
+    def __init__(self, file: str, text: str, line: int | None = None,
+                 element_id: str | None = None) -> None:
+        self.file = file
+        self.text = text
+        self.line = line
+        self.element_id = element_id
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line:
+            where += gettext(", line %(line)s", line=self.line)
+        if self.element_id:
+            where += gettext(", element %(element_id)s", element_id=self.element_id)
+        return f"{where}: {self.text}"
+
+    def __repr__(self) -> str:
+        return f"DefinitionProblem({self.file!r}, {self.line!r}, {self.element_id!r}, {self.text!r})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "element_id": self.element_id,
+                "message": self.text}
+
+
+# --- runtime ---------------------------------------------------------------------------------
+
+class ScriptError(EngineError):
+    """A script or expression in a process failed or broke a sandbox rule."""
+
+    code = "script_error"
+    message = N_("The expression in %(element_id)s failed: %(reason)s")
+
+    def __init__(self, reason: str, element_id: str = "", kind: str = "error") -> None:
+        super().__init__(reason=reason, element_id=element_id, kind=kind)
+        self.reason = reason
+        self.kind = kind
+
+
+class HandlerFailed(EngineError):
+    code = "handler_failed"
+    message = N_("The step %(element_id)s failed: %(reason)s")
+
+    def __init__(self, element_id: str, reason: str) -> None:
+        super().__init__(element_id=element_id, reason=reason)

@@ -1,0 +1,13 @@
+"""SQLAlchemy models; importing this package registers every table on Base.metadata."""
+
+from engine.models.base import Base
+from engine.models.definition import FormDefinition, ProcessDefinition, Setting
+from engine.models.history import AuditEvent
+from engine.models.organisation import Group, Membership, RoleAssignment, Unit, User
+from engine.models.runtime import Incident, Job, ProcessInstance, Task, TaskCandidate, Timer
+
+__all__ = [
+    "AuditEvent", "Base", "FormDefinition", "Group", "Incident", "Job", "Membership",
+    "ProcessDefinition", "ProcessInstance", "RoleAssignment", "Setting", "Task", "TaskCandidate",
+    "Timer", "Unit", "User",
+]

@@ -1,0 +1,144 @@
+"""Running state: process instances, the task-list projection, timers, jobs and incidents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (Boolean, ForeignKey, Index, Integer, String, Text)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from engine.models.base import Base, JSONText, UTCDateTime
+
+INSTANCE_STATUSES = ("running", "completed", "terminated", "suspended")
+TASK_STATES = ("open", "completed", "cancelled")
+
+
+class ProcessInstance(Base):
+    __tablename__ = "process_instance"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
+    definition_key: Mapped[str] = mapped_column(String(128), index=True)
+    business_key: Mapped[str | None] = mapped_column(String(128), index=True)
+    title: Mapped[str | None] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(16), default="running", index=True)
+    # The process's own status for users (Meldt, Under behandling ...), set by status properties.
+    case_status: Mapped[str | None] = mapped_column(String(64))
+    started_by: Mapped[str | None] = mapped_column(String(64), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    has_incident: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Task(Base):
+    """One row per user task, open or finished: what the task list queries."""
+
+    __tablename__ = "task"
+    __table_args__ = (
+        Index("ix_task_state_assignee", "state", "assignee"),
+        Index("ix_task_state_due_at", "state", "due_at"),
+        Index("ix_task_state_unit", "state", "unit_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    definition_key: Mapped[str] = mapped_column(String(128))
+    element_id: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(300))
+    documentation: Mapped[str | None] = mapped_column(Text)
+    form_ref: Mapped[str | None] = mapped_column(String(128))
+    form_definition_id: Mapped[int | None] = mapped_column(ForeignKey("form_definition.id"))
+    assignee: Mapped[str | None] = mapped_column(String(64))
+    candidate_groups: Mapped[list[str]] = mapped_column(JSONText, default=list)
+    candidate_users: Mapped[list[str]] = mapped_column(JSONText, default=list)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    follow_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    priority: Mapped[int] = mapped_column(Integer, default=50)
+    state: Mapped[str] = mapped_column(String(16), default="open")
+    escalated: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    completed_by: Mapped[str | None] = mapped_column(String(64))
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # What the user submitted; readable only by those who may see the case.
+    submitted_data: Mapped[dict[str, Any] | None] = mapped_column(JSONText)
+
+    instance: Mapped[ProcessInstance] = relationship()
+    candidates: Mapped[list[TaskCandidate]] = relationship(
+        cascade="all, delete-orphan", back_populates="task")
+
+
+class TaskCandidate(Base):
+    """A group key or user name that may take a task, indexed for the shared task lists."""
+
+    __tablename__ = "task_candidate"
+    __table_args__ = (Index("ix_task_candidate_lookup", "kind", "value", "task_id"),)
+
+    task_id: Mapped[str] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128), primary_key=True)
+
+    task: Mapped[Task] = relationship(back_populates="candidates")
+
+
+class Timer(Base):
+    """A waiting timer event of an instance, due at `due_at`; the scheduler claims and fires it."""
+
+    __tablename__ = "timer"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36))
+    element_id: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(16))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
+    claim_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Job(Base):
+    """A service-task call waiting to run, with retries and backoff."""
+
+    __tablename__ = "job"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36))
+    element_id: Mapped[str] = mapped_column(String(255))
+    topic: Mapped[str] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=3)
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
+    claim_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Incident(Base):
+    """A failure that stops an instance until an administrator acts."""
+
+    __tablename__ = "incident"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    element_id: Mapped[str | None] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(32))
+    message: Mapped[str] = mapped_column(Text)
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("job.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    resolved_by: Mapped[str | None] = mapped_column(String(64))

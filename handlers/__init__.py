@@ -1,0 +1,1 @@
+"""Service-task handlers, one module per topic."""

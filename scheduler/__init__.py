@@ -1,0 +1,1 @@
+"""Timer and job polling, and the worker process."""
