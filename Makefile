@@ -26,8 +26,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 translations: install
-	$(BIN)/pybabel compile --use-fuzzy -d engine/translations -D messages --statistics 2>/dev/null \
-	  || $(BIN)/pybabel compile -d engine/translations -D messages
+	$(BIN)/python scripts/i18n.py compile
 
 lint: install
 	$(BIN)/ruff check engine handlers scheduler tests
