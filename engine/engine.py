@@ -1,0 +1,74 @@
+"""The process engine: one object that owns the database, the runtime and the five services."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Mapping
+
+from sqlalchemy.orm import sessionmaker
+
+from engine.config import load_config
+from engine.db import UnitOfWork, make_engine
+from engine.mail import Mailer
+from engine.runtime.clock import Clock, clock_from_environment
+from engine.runtime.compiler import SpecCache
+from engine.runtime.handlers import HandlerRegistry, load_handlers
+from engine.runtime.sandbox import Sandbox
+from engine.runtime.script_engine import SandboxScriptEngine
+from engine.runtime.serializer import StateSerializer
+from engine.services.forms import FormService
+from engine.services.history import HistoryService
+from engine.services.management import ManagementService
+from engine.services.organisation import OrganisationService
+from engine.services.repository import RepositoryService
+from engine.services.runtime import RuntimeService
+from engine.services.tasks import TaskService
+
+log = logging.getLogger(__name__)
+
+# SpiffWorkflow attaches task data to the extras of its log records unless its loggers are
+# above DEBUG; task data holds personal data, so those loggers stay at WARNING.
+for _name in ("spiff", "spiff.task", "spiff.workflow", "spiff.metrics"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
+
+
+class ProcessEngine:
+    """Repository, runtime, task, history and management services over one database.
+
+    Views, the REST API, the CLI and the scheduler reach the engine only through these services.
+    """
+
+    def __init__(self, config: Mapping[str, Any] | None = None, clock: Clock | None = None,
+                 handlers: HandlerRegistry | None = None) -> None:
+        self.config = load_config(config)
+        self.clock: Clock = clock or clock_from_environment()
+        self.db = make_engine(self.config["DATABASE_URL"])
+        self.uow = UnitOfWork(sessionmaker(self.db, expire_on_commit=False))
+
+        self.sandbox = Sandbox(timeout_seconds=float(self.config["SCRIPT_TIMEOUT_SECONDS"]),
+                               memory_mb=int(self.config["SCRIPT_MEMORY_MB"]),
+                               workers=int(self.config["SCRIPT_WORKERS"]))
+        self.script_engine = SandboxScriptEngine(self.sandbox, self.clock)
+        self.serializer = StateSerializer()
+        self.handlers = handlers if handlers is not None else load_handlers()
+        self.mailer = Mailer(self.config)
+
+        self.repository = RepositoryService(self)
+        self.runtime = RuntimeService(self)
+        self.tasks = TaskService(self)
+        self.history = HistoryService(self)
+        self.management = ManagementService(self)
+        self.organisation = OrganisationService(self)
+        self.forms = FormService(self)
+        self.specs = SpecCache(self.repository.compile_stored)
+
+    def set_clock(self, clock: Clock) -> None:
+        self.clock = clock
+        self.script_engine.clock = clock
+
+    def transaction(self, read_only: bool = False) -> Any:
+        return self.uow.transaction(read_only=read_only)
+
+    def close(self) -> None:
+        self.sandbox.close()
+        self.db.dispose()

@@ -1,0 +1,36 @@
+"""Outgoing e-mail over SMTP. Messages carry links to the case, never its content."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from email.message import EmailMessage
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+class Mailer:
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.host = config.get("SMTP_HOST") or ""
+        self.port = int(config.get("SMTP_PORT") or 25)
+        self.sender = config.get("MAIL_FROM") or "sloyfe@localhost"
+        self.timeout = 10
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.host)
+
+    def send(self, to_address: str, subject: str, body: str) -> None:
+        """Send one plain-text message; raises OSError or smtplib errors on failure."""
+        if not self.configured:
+            log.info("mail not sent reason=no-smtp-host")
+            return
+        message = EmailMessage()
+        message["From"] = self.sender
+        message["To"] = to_address
+        message["Subject"] = subject
+        message.set_content(body)
+        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+            smtp.send_message(message)
+        log.info("mail sent host=%s port=%s", self.host, self.port)

@@ -1,0 +1,120 @@
+"""Turn BPMN XML into runnable SpiffWorkflow specs, or a list of problems."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+
+from engine.errors import DefinitionInvalid, DefinitionProblem
+from engine.i18n import gettext as _
+from engine.runtime.parser import SloyfeParser
+from engine.runtime.validation import Checker, DefinitionFacts, check_document
+from engine.runtime.xml import parse_xml
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class CompiledProcess:
+    process_id: str
+    name: str
+    spec: Any
+    subprocess_specs: dict[str, Any]
+    facts: DefinitionFacts
+    root: etree._Element
+
+
+def compile_bpmn(xml: bytes | str, file_name: str, *, max_bytes: int, check_expression: Checker,
+                 called_documents: Sequence[tuple[bytes | str, str]] = ()) -> CompiledProcess:
+    """Validate and parse one BPMN document; raise DefinitionInvalid listing every problem.
+
+    `called_documents` are other deployed BPMN files whose processes call activities name.
+    """
+    root = parse_xml(xml, file_name, max_bytes)
+    problems, facts = check_document(root, file_name, check_expression)
+    if problems:
+        raise DefinitionInvalid(file_name, problems)
+    assert facts.process_id is not None
+
+    parser = SloyfeParser()
+    try:
+        for other_xml, other_name in called_documents:
+            parser.add_bpmn_xml(parse_xml(other_xml, other_name, max_bytes), other_name)
+        parser.add_bpmn_xml(root, file_name)
+        spec = parser.get_spec(facts.process_id)
+        subprocess_specs = parser.get_subprocess_specs(facts.process_id,
+                                                    require_call_activity_specs=False)
+    except ValidationException as error:
+        raise DefinitionInvalid(file_name, [_problem_from_library(error, root, file_name)]) \
+            from None
+    except DefinitionInvalid:
+        raise
+    except Exception as error:  # the library raises plain errors on some malformed models
+        log.warning("bpmn parse failed file=%s error=%s", file_name, type(error).__name__)
+        raise DefinitionInvalid(file_name, [DefinitionProblem(file_name, _(
+            "The diagram could not be read (%(reason)s). Open it in the modeler, check the "
+            "element connections and deploy again.", reason=f"{type(error).__name__}: {error}"
+        ))]) from None
+
+    missing = [name for name, sub in subprocess_specs.items() if sub is None]
+    if missing:
+        node = _node_calling(root, missing[0])
+        raise DefinitionInvalid(file_name, [DefinitionProblem(file_name, _(
+            "The call activity calls the process %(process)s, which is not deployed. Deploy "
+            "it first.", process=missing[0]), line=node.sourceline if node is not None else None,
+            element_id=node.get("id") if node is not None else None)])
+
+    return CompiledProcess(facts.process_id, facts.process_name or facts.process_id, spec,
+                           subprocess_specs, facts, root)
+
+
+def _node_calling(root: etree._Element, process_id: str) -> etree._Element | None:
+    matches = root.xpath(".//*[local-name()='callActivity'][@calledElement=$pid]", pid=process_id)
+    return matches[0] if matches else None
+
+
+def _problem_from_library(error: ValidationException, root: etree._Element,
+                          file_name: str) -> DefinitionProblem:
+    element_id = getattr(error, "id", "") or None
+    line = None
+    if element_id:
+        matches = root.xpath(".//*[@id=$id]", id=element_id)
+        if matches:
+            line = matches[0].sourceline
+    reason = str(error.args[0]) if error.args else str(error)
+    return DefinitionProblem(file_name, _(
+        "The element cannot run as modelled: %(reason)s. Correct it in the modeler and deploy "
+        "again.", reason=reason), line=line, element_id=element_id)
+
+
+class SpecCache:
+    """Parsed specs per definition id, so an instance load does not parse XML each time."""
+
+    def __init__(self, loader: Callable[[int], CompiledProcess], size: int = 256) -> None:
+        self._loader = loader
+        self._size = size
+        self._items: OrderedDict[int, CompiledProcess] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, definition_id: int) -> CompiledProcess:
+        with self._lock:
+            compiled = self._items.get(definition_id)
+            if compiled is not None:
+                self._items.move_to_end(definition_id)
+                return compiled
+        compiled = self._loader(definition_id)
+        self.put(definition_id, compiled)
+        return compiled
+
+    def put(self, definition_id: int, compiled: CompiledProcess) -> None:
+        with self._lock:
+            self._items[definition_id] = compiled
+            self._items.move_to_end(definition_id)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)

@@ -1,0 +1,117 @@
+"""The registry of service-task handlers and the context a handler runs with.
+
+A handler is a function registered for a topic (`@topic("avvik.varsle-melder")`). It gets a
+HandlerContext and returns a dict of process variables to set, or None. Raising HandlerError
+(or any exception) fails the job; the engine retries it with backoff and, when the attempts
+are used up, opens an incident carrying the handler's own message.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:
+    from engine.engine import ProcessEngine
+    from engine.models import ProcessInstance, Task
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[["HandlerContext"], "dict[str, Any] | None"]
+
+
+class HandlerError(Exception):
+    """A handler's own failure. `retry=False` skips the remaining attempts."""
+
+    def __init__(self, message: str, retry: bool = True) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retry = retry
+
+
+class HandlerRegistry:
+    def __init__(self) -> None:
+        self._handlers: dict[str, Handler] = {}
+
+    def register(self, topic: str, handler: Handler) -> None:
+        existing = self._handlers.get(topic)
+        if existing is not None and existing is not handler:
+            raise ValueError(f"topic {topic!r} already has the handler {existing.__qualname__}")
+        self._handlers[topic] = handler
+
+    def get(self, topic: str) -> Handler | None:
+        return self._handlers.get(topic)
+
+    def topics(self) -> set[str]:
+        return set(self._handlers)
+
+
+registry = HandlerRegistry()
+
+
+def topic(name: str) -> Callable[[Handler], Handler]:
+    """Register the decorated function as the handler for `name` in the default registry."""
+    def decorate(function: Handler) -> Handler:
+        registry.register(name, function)
+        return function
+    return decorate
+
+
+def load_handlers(package: str = "handlers") -> HandlerRegistry:
+    """Import every module of `package`, so their @topic decorators run."""
+    module = importlib.import_module(package)
+    for info in pkgutil.iter_modules(module.__path__, prefix=f"{package}."):
+        importlib.import_module(info.name)
+    return registry
+
+
+@dataclass
+class HandlerContext:
+    """What a handler may read and do. Changes it makes join the job's transaction."""
+
+    engine: ProcessEngine
+    instance: ProcessInstance
+    topic: str
+    task_id: str
+    element_id: str
+    variables: dict[str, Any]
+    properties: dict[str, str]
+    now: datetime
+    attempt: int
+    audit_details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def organisation(self) -> Any:
+        return self.engine.organisation
+
+    def setting(self, key: str, default: Any = None) -> Any:
+        return self.engine.repository.setting(key, default)
+
+    def link(self, path: str) -> str:
+        return self.engine.config["BASE_URL"].rstrip("/") + path
+
+    def case_link(self) -> str:
+        return self.link(f"/saker/{self.instance.id}")
+
+    def send_mail(self, to_username: str, subject: str, body: str) -> bool:
+        """Send an e-mail to a user now; returns False when the user has no address."""
+        user = self.engine.organisation.find_user(to_username)
+        if user is None or not user.email:
+            log.info("mail skipped topic=%s instance_id=%s reason=no-address", self.topic,
+                     self.instance.id)
+            return False
+        self.engine.mailer.send(user.email, subject, body)
+        self.engine.history.record("mail_sent", "system", instance_id=self.instance.id,
+                                   task_id=self.task_id, element_id=self.element_id,
+                                   recipient=to_username, topic=self.topic)
+        return True
+
+    def open_tasks(self, element_id: str | None = None) -> list[Task]:
+        return self.engine.tasks.open_tasks_of_instance(self.instance.id, element_id)
+
+    def escalate(self, task: Task, group_key: str) -> None:
+        self.engine.tasks.escalate(task, group_key, actor="system")

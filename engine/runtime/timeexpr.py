@@ -1,0 +1,143 @@
+"""ISO 8601 instants, durations and repeating intervals as timers and due dates use them.
+
+Date parts of a duration (years, months, weeks, days) are added in Europe/Oslo wall-clock time,
+so "P1D" from 09:00 is 09:00 the next day across a daylight-saving change; time parts (hours,
+minutes, seconds) are exact elapsed time, so "PT72H" is always 72 hours.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from dateutil.relativedelta import relativedelta
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+_DURATION = re.compile(
+    r"^P(?!$)(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?:T(?=\d)(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:[.,]\d+)?)S)?)?$",
+    re.IGNORECASE,
+)
+
+
+class TimeExpressionError(ValueError):
+    """The text is not an ISO 8601 instant, duration or repeating interval."""
+
+
+@dataclass(frozen=True)
+class Duration:
+    years: int = 0
+    months: int = 0
+    weeks: int = 0
+    days: int = 0
+    hours: int = 0
+    minutes: int = 0
+    seconds: float = 0.0
+
+    def add_to(self, start: datetime) -> datetime:
+        """Return `start` plus this duration (date part in Oslo wall time, time part exact)."""
+        local = start.astimezone(OSLO)
+        calendar = relativedelta(years=self.years, months=self.months, weeks=self.weeks,
+                                 days=self.days)
+        if calendar:
+            wall = (local.replace(tzinfo=None) + calendar)
+            local = _localize(wall)
+        exact = timedelta(hours=self.hours, minutes=self.minutes, seconds=self.seconds)
+        return (local.astimezone(timezone.utc) + exact)
+
+    def subtract_from(self, end: datetime) -> datetime:
+        local = end.astimezone(OSLO)
+        exact = timedelta(hours=self.hours, minutes=self.minutes, seconds=self.seconds)
+        local = (local.astimezone(timezone.utc) - exact).astimezone(OSLO)
+        calendar = relativedelta(years=self.years, months=self.months, weeks=self.weeks,
+                                 days=self.days)
+        if calendar:
+            local = _localize(local.replace(tzinfo=None) - calendar)
+        return local.astimezone(timezone.utc)
+
+    def is_zero(self) -> bool:
+        return not any((self.years, self.months, self.weeks, self.days, self.hours, self.minutes,
+                        self.seconds))
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """A repeating interval R[n]/start/duration; `repetitions` is None for unbounded."""
+
+    repetitions: int | None
+    start: datetime | None
+    period: Duration
+
+    def first_due(self, now: datetime) -> datetime:
+        if self.start is not None:
+            return self.start
+        return self.period.add_to(now)
+
+
+def _localize(wall: datetime) -> datetime:
+    """Attach Oslo time to a wall-clock value; a time skipped by DST moves forward an hour."""
+    aware = wall.replace(tzinfo=OSLO, fold=0)
+    roundtrip = aware.astimezone(timezone.utc).astimezone(OSLO).replace(tzinfo=None)
+    if roundtrip != wall:
+        aware = (wall + timedelta(hours=1)).replace(tzinfo=OSLO)
+    return aware
+
+
+def parse_duration(text: str) -> Duration:
+    match = _DURATION.match(text.strip())
+    if not match:
+        raise TimeExpressionError(text)
+    parts = {name: value for name, value in match.groupdict().items() if value is not None}
+    seconds = float(parts.pop("seconds", "0").replace(",", "."))
+    return Duration(seconds=seconds, **{name: int(value) for name, value in parts.items()})
+
+
+def parse_instant(text: str) -> datetime:
+    """Parse an ISO 8601 date or date-time; without an offset it is Europe/Oslo time."""
+    raw = text.strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+            return datetime.combine(date.fromisoformat(raw), time(0, 0), OSLO).astimezone(
+                timezone.utc)
+        value = datetime.fromisoformat(raw.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise TimeExpressionError(text) from None
+    if value.tzinfo is None:
+        value = _localize(value)
+    return value.astimezone(timezone.utc)
+
+
+def parse_cycle(text: str) -> Cycle:
+    parts = text.strip().split("/")
+    if len(parts) not in (2, 3) or not parts[0].upper().startswith("R"):
+        raise TimeExpressionError(text)
+    count = parts[0][1:]
+    if count and not count.isdigit():
+        raise TimeExpressionError(text)
+    repetitions = int(count) if count else None
+    if len(parts) == 2:
+        return Cycle(repetitions, None, parse_duration(parts[1]))
+    return Cycle(repetitions, parse_instant(parts[1]), parse_duration(parts[2]))
+
+
+def looks_like_literal(text: str) -> bool:
+    """True when `text` is meant as an ISO 8601 literal rather than a Python expression."""
+    raw = text.strip()
+    return bool(re.fullmatch(r"(R\d*/.*)|(P[0-9TYMWDHS.,]+)|(\d{4}-\d{2}-\d{2}([T ][0-9:.]+"
+                             r"(Z|[+-]\d{2}:?\d{2})?)?)", raw, re.IGNORECASE))
+
+
+def to_utc_instant(value: object) -> datetime:
+    """Turn a due-date value from a process (datetime, date or ISO text) into UTC."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            return _localize(value).astimezone(timezone.utc)
+        return value.astimezone(timezone.utc)
+    if isinstance(value, date):
+        return datetime.combine(value, time(0, 0), OSLO).astimezone(timezone.utc)
+    if isinstance(value, str):
+        return parse_instant(value)
+    raise TimeExpressionError(repr(value))

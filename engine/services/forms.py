@@ -1,0 +1,88 @@
+"""Forms as the services use them: the parsed form of a task, its choices, and validation."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Any, Mapping
+
+from engine.errors import FormValidationFailed
+from engine.models import FormDefinition
+from engine.services.base import Service
+
+
+class FormService(Service):
+    def __init__(self, engine: Any) -> None:
+        super().__init__(engine)
+        self._cache: OrderedDict[int, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def spec(self, record: FormDefinition) -> Any:
+        """The parsed form of a stored form version, cached by its row id."""
+        from engine.forms import parse_form
+
+        with self._lock:
+            cached = self._cache.get(record.id)
+            if cached is not None:
+                return cached
+        parsed = parse_form(record.schema, record.file_name)
+        with self._lock:
+            self._cache[record.id] = parsed
+            while len(self._cache) > 512:
+                self._cache.popitem(last=False)
+        return parsed
+
+    def options(self, form: Any, variables: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
+        """Choices for components with `valuesKey`: from the process data, else built in.
+
+        Built-in keys: `enheter` (all units of kind enhet), `brukere` (active users), and any
+        setting named `skjemaverdier.<key>`.
+        """
+        keys = {field.values_key for field in form.fields()
+                if getattr(field, "values_key", None)}
+        options: dict[str, list[dict[str, Any]]] = {}
+        for key in keys:
+            value = variables.get(key)
+            if isinstance(value, list):
+                options[key] = [_option(item) for item in value]
+                continue
+            options[key] = self._built_in(key)
+        return options
+
+    def _built_in(self, key: str) -> list[dict[str, Any]]:
+        organisation = self.engine.organisation
+        if key == "enheter":
+            return [{"label": unit.name, "value": unit.code}
+                    for unit in organisation.units(kind="enhet")]
+        if key == "brukere":
+            return [{"label": user.display_name, "value": user.username}
+                    for user in organisation.users() if user.active]
+        configured = self.engine.repository.setting(f"skjemaverdier.{key}")
+        if isinstance(configured, list):
+            return [_option(item) for item in configured]
+        return []
+
+    def validate(self, form: Any, raw: Mapping[str, Any], variables: Mapping[str, Any],
+                 source: str) -> dict[str, Any]:
+        """Return the clean values, or raise FormValidationFailed keeping what was sent."""
+        from engine.forms import validate_submission
+
+        clean, errors = validate_submission(form, raw, options=self.options(form, variables),
+                                            source=source)
+        if errors:
+            raise FormValidationFailed(errors, values=_plain_values(raw))
+        return clean
+
+
+def _option(item: Any) -> dict[str, Any]:
+    if isinstance(item, dict) and "value" in item:
+        return {"label": str(item.get("label", item["value"])), "value": item["value"]}
+    return {"label": str(item), "value": item}
+
+
+def _plain_values(raw: Mapping[str, Any]) -> dict[str, Any]:
+    getlist = getattr(raw, "getlist", None)
+    if getlist is None:
+        return dict(raw)
+    return {key: (values if len(values) > 1 else values[0])
+            for key in raw.keys() for values in [getlist(key)]}

@@ -1,0 +1,261 @@
+"""Units, users, groups and roles, and who counts as a candidate for a task."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+
+from engine.errors import GroupNotFound, InvalidInput, UnitNotFound, UserNotFound
+from engine.i18n import gettext as _
+from engine.models import Group, Membership, RoleAssignment, Unit, User
+from engine.models.organisation import ROLES, UNIT_KINDS
+from engine.services.base import Service
+
+# Group keys of the form "<role>@<unit code>" that follow from the unit tree without rows:
+# the leader of a unit is its "leder" and one of its "behandler"s.
+LEADER_ROLE = "leder"
+HANDLER_ROLE = "behandler"
+
+_hasher = PasswordHasher()
+
+
+def scoped_group(role: str, unit_code: str) -> str:
+    return f"{role}@{unit_code}"
+
+
+def split_scoped_group(key: str) -> tuple[str, str] | None:
+    if "@" not in key:
+        return None
+    role, unit_code = key.split("@", 1)
+    return role, unit_code
+
+
+class OrganisationService(Service):
+
+    # --- units ---------------------------------------------------------------------------
+
+    def create_unit(self, code: str, name: str, kind: str, parent: str | None = None,
+                    actor: str | None = None) -> Unit:
+        with self.transaction():
+            if kind not in UNIT_KINDS:
+                raise InvalidInput(_("the unit kind must be one of %(kinds)s",
+                                     kinds=", ".join(UNIT_KINDS)))
+            if self.session.scalar(select(Unit).where(Unit.code == code)) is not None:
+                raise InvalidInput(_("a unit with the code %(code)s already exists", code=code))
+            parent_unit = self.unit(parent) if parent else None
+            unit = Unit(code=code, name=name, kind=kind,
+                        parent_id=parent_unit.id if parent_unit else None)
+            self.session.add(unit)
+            self.session.flush()
+            self.audit("unit_created", actor, unit=code)
+            return unit
+
+    def unit(self, code: str) -> Unit:
+        unit = self.session.scalar(select(Unit).where(Unit.code == code))
+        if unit is None:
+            raise UnitNotFound(code)
+        return unit
+
+    def find_unit(self, code: str | None) -> Unit | None:
+        if not code:
+            return None
+        return self.session.scalar(select(Unit).where(Unit.code == code))
+
+    def units(self, kind: str | None = None) -> list[Unit]:
+        query = select(Unit).order_by(Unit.name)
+        if kind:
+            query = query.where(Unit.kind == kind)
+        return list(self.session.scalars(query))
+
+    def set_leader(self, unit_code: str, username: str, actor: str | None = None) -> None:
+        with self.transaction():
+            unit = self.unit(unit_code)
+            unit.leader_id = self.user(username).id
+            self.audit("unit_leader_set", actor, unit=unit_code, leader=username)
+
+    def parent_leader(self, unit: Unit) -> tuple[Unit, User] | None:
+        """Return the nearest unit above `unit` that has a leader, with that leader."""
+        current = unit.parent
+        while current is not None:
+            if current.leader is not None:
+                return current, current.leader
+            current = current.parent
+        return None
+
+    # --- users ---------------------------------------------------------------------------
+
+    def create_user(self, username: str, display_name: str, *, email: str | None = None,
+                    unit: str | None = None, password: str | None = None,
+                    actor: str | None = None) -> User:
+        with self.transaction():
+            if self.session.scalar(select(User).where(User.username == username)) is not None:
+                raise InvalidInput(_("the user name %(username)s is taken", username=username))
+            home = self.unit(unit) if unit else None
+            user = User(username=username, display_name=display_name, email=email,
+                        unit_id=home.id if home else None, active=True,
+                        password_hash=_hasher.hash(password) if password else None,
+                        created_at=self.engine.clock.now())
+            self.session.add(user)
+            self.session.flush()
+            self.audit("user_created", actor, user=username)
+            return user
+
+    def user(self, username: str) -> User:
+        user = self.session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise UserNotFound(username)
+        return user
+
+    def find_user(self, username: str | None) -> User | None:
+        if not username:
+            return None
+        return self.session.scalar(select(User).where(User.username == username))
+
+    def users(self) -> list[User]:
+        return list(self.session.scalars(select(User).order_by(User.display_name)))
+
+    def check_password(self, username: str, password: str) -> User | None:
+        with self.transaction(read_only=True):
+            user = self.find_user(username)
+            if user is None or not user.active or not user.password_hash:
+                return None
+            try:
+                _hasher.verify(user.password_hash, password)
+            except (VerificationError, InvalidHashError):
+                return None
+            return user
+
+    def set_password(self, username: str, password: str, actor: str | None = None) -> None:
+        with self.transaction():
+            self.user(username).password_hash = _hasher.hash(password)
+            self.audit("password_set", actor, user=username)
+
+    # --- groups and roles ----------------------------------------------------------------
+
+    def create_group(self, key: str, name: str, unit: str | None = None,
+                     actor: str | None = None) -> Group:
+        with self.transaction():
+            if self.session.scalar(select(Group).where(Group.key == key)) is not None:
+                raise InvalidInput(_("a group with the key %(key)s already exists", key=key))
+            scope = self.unit(unit) if unit else None
+            group = Group(key=key, name=name, unit_id=scope.id if scope else None)
+            self.session.add(group)
+            self.session.flush()
+            self.audit("group_created", actor, group=key)
+            return group
+
+    def group(self, key: str) -> Group:
+        group = self.session.scalar(select(Group).where(Group.key == key))
+        if group is None:
+            raise GroupNotFound(key)
+        return group
+
+    def add_member(self, group_key: str, username: str, actor: str | None = None) -> None:
+        with self.transaction():
+            group = self.session.scalar(select(Group).where(Group.key == group_key))
+            if group is None:
+                scoped = split_scoped_group(group_key)
+                if scoped is None:
+                    raise GroupNotFound(group_key)
+                unit = self.unit(scoped[1])
+                group = Group(key=group_key, name=f"{scoped[0]} – {unit.name}", unit_id=unit.id)
+                self.session.add(group)
+                self.session.flush()
+            user = self.user(username)
+            if self.session.get(Membership, (user.id, group.id)) is None:
+                self.session.add(Membership(user_id=user.id, group_id=group.id))
+                self.audit("member_added", actor, group=group_key, user=username)
+
+    def grant_role(self, username: str, role: str, unit: str | None = None,
+                   actor: str | None = None) -> None:
+        with self.transaction():
+            if role not in ROLES:
+                raise InvalidInput(_("the role must be one of %(roles)s", roles=", ".join(ROLES)))
+            user = self.user(username)
+            scope = self.unit(unit) if unit else None
+            exists = self.session.scalar(select(RoleAssignment).where(
+                RoleAssignment.user_id == user.id, RoleAssignment.role == role,
+                RoleAssignment.unit_id == (scope.id if scope else None)))
+            if exists is None:
+                self.session.add(RoleAssignment(user_id=user.id, role=role,
+                                                unit_id=scope.id if scope else None))
+                self.audit("role_granted", actor, user=username, role=role)
+
+    def roles(self, username: str) -> set[str]:
+        user = self.find_user(username)
+        if user is None:
+            return set()
+        return set(self.session.scalars(select(RoleAssignment.role).where(
+            RoleAssignment.user_id == user.id)))
+
+    def has_role(self, username: str, role: str) -> bool:
+        return role in self.roles(username)
+
+    def group_keys(self, username: str) -> set[str]:
+        """Every candidate-group key the user belongs to, explicit or through leading a unit."""
+        user = self.find_user(username)
+        if user is None:
+            return set()
+        keys = set(self.session.scalars(
+            select(Group.key).join(Membership, Membership.group_id == Group.id)
+            .where(Membership.user_id == user.id)))
+        for code in self.session.scalars(select(Unit.code).where(Unit.leader_id == user.id)):
+            keys.add(scoped_group(LEADER_ROLE, code))
+            keys.add(scoped_group(HANDLER_ROLE, code))
+        keys.update(self.roles(username))
+        return keys
+
+    def members(self, group_key: str) -> list[User]:
+        """The users behind a candidate-group key, including implicit leaders."""
+        users: dict[int, User] = {}
+        group = self.session.scalar(select(Group).where(Group.key == group_key))
+        if group is not None:
+            for user in self.session.scalars(
+                    select(User).join(Membership, Membership.user_id == User.id)
+                    .where(Membership.group_id == group.id)):
+                users[user.id] = user
+        scoped = split_scoped_group(group_key)
+        if scoped and scoped[0] in (LEADER_ROLE, HANDLER_ROLE):
+            unit = self.find_unit(scoped[1])
+            if unit is not None and unit.leader is not None:
+                users[unit.leader.id] = unit.leader
+        for user in self.session.scalars(
+                select(User).join(RoleAssignment, RoleAssignment.user_id == User.id)
+                .where(RoleAssignment.role == group_key)):
+            users[user.id] = user
+        return [user for user in users.values() if user.active]
+
+    def describe_group(self, group_key: str) -> str:
+        """A readable name for a group key, for messages and task lists."""
+        group = self.session.scalar(select(Group).where(Group.key == group_key))
+        if group is not None:
+            return group.name
+        scoped = split_scoped_group(group_key)
+        if scoped:
+            unit = self.find_unit(scoped[1])
+            role_names = {LEADER_ROLE: _("leader"), HANDLER_ROLE: _("case handlers")}
+            if unit is not None:
+                return f"{role_names.get(scoped[0], scoped[0])}, {unit.name}"
+        return group_key
+
+    def unit_summary(self, unit: Unit) -> dict[str, Any]:
+        return {"code": unit.code, "name": unit.name, "kind": unit.kind,
+                "parent": unit.parent.code if unit.parent else None,
+                "leader": unit.leader.username if unit.leader else None}
+
+    def user_summary(self, user: User) -> dict[str, Any]:
+        return {"username": user.username, "display_name": user.display_name,
+                "email": user.email, "unit": user.unit.code if user.unit else None,
+                "active": user.active, "roles": sorted(self.roles(user.username)),
+                "groups": sorted(self.group_keys(user.username))}
+
+    def display_names(self, usernames: Iterable[str]) -> dict[str, str]:
+        names = [name for name in set(usernames) if name]
+        if not names:
+            return {}
+        rows = self.session.execute(select(User.username, User.display_name)
+                                    .where(User.username.in_(names)))
+        return {username: display for username, display in rows}

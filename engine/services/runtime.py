@@ -1,0 +1,178 @@
+"""Starting process instances and reading them."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+
+from engine.errors import InstanceNotFound, InstanceNotRunning, InvalidInput, PermissionDenied
+from engine.i18n import gettext as _
+from engine.models import Incident, ProcessInstance, Task
+from engine.runtime.parser import CAMUNDA
+from engine.services.base import Service
+from engine.services.execution import Execution
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class StartResult:
+    instance_id: int
+    business_key: str | None
+    status: str
+    case_status: str | None
+    open_tasks: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"instance_id": self.instance_id, "business_key": self.business_key,
+                "status": self.status, "case_status": self.case_status,
+                "open_tasks": self.open_tasks}
+
+
+class RuntimeService(Service):
+
+    def start(self, key: str, actor: str, data: Mapping[str, Any] | None = None, *,
+              business_key: str | None = None, source: str = "json") -> StartResult:
+        """Start the newest version of process `key` with start-form data from `actor`."""
+        with self.transaction():
+            user = self.engine.organisation.user(actor)
+            if not user.active:
+                raise PermissionDenied()
+            definition = self.engine.repository.latest(key)
+            compiled = self.engine.specs.get(definition.id)
+            self._check_may_start(compiled, actor)
+
+            variables = self._start_variables(definition, data or {}, source)
+            execution = Execution.create(self.engine, definition, actor, business_key)
+            instance = execution.instance
+            if not instance.business_key:
+                year = self.engine.clock.now().year
+                instance.business_key = f"{definition.key.upper()}-{year}-{instance.id:05d}"
+
+            initiator = self._initiator_variable(compiled)
+            if initiator:
+                variables[initiator] = actor
+            variables.setdefault("saksnummer", instance.business_key)
+            for task in execution.workflow.get_tasks(state=TaskState.READY):
+                task.data.update(variables)
+
+            self.engine.history.record("instance_started", actor, instance_id=instance.id,
+                                       key=definition.key, version=definition.version)
+            execution.run()
+            execution.sync()
+            execution.save()
+            result = StartResult(instance.id, instance.business_key, instance.status,
+                                 instance.case_status, self._open_task_summaries(instance.id))
+
+        self.engine.management.run_due_jobs(instance_id=result.instance_id)
+        return result
+
+    def _check_may_start(self, compiled: Any, actor: str) -> None:
+        process = compiled.root.xpath(".//*[local-name()='process'][@id=$id]",
+                                      id=compiled.process_id)
+        if not process:
+            return
+        groups = (process[0].get(CAMUNDA + "candidateStarterGroups") or "").strip()
+        users = (process[0].get(CAMUNDA + "candidateStarterUsers") or "").strip()
+        if not groups and not users:
+            return
+        allowed_users = {u.strip() for u in users.split(",") if u.strip()}
+        allowed_groups = {g.strip() for g in groups.split(",") if g.strip()}
+        if actor in allowed_users:
+            return
+        if allowed_groups & self.engine.organisation.group_keys(actor):
+            return
+        raise PermissionDenied()
+
+    def _start_variables(self, definition: Any, data: Mapping[str, Any],
+                         source: str) -> dict[str, Any]:
+        if definition.start_form_ref:
+            record = self.engine.repository.form_for(definition, definition.start_form_ref)
+            form = self.engine.forms.spec(record)
+            return dict(self.engine.forms.validate(form, data, {}, source))
+        if not isinstance(data, Mapping):
+            raise InvalidInput(_("the start data must be a JSON object"))
+        return {str(k): v for k, v in data.items() if not str(k).startswith("_")}
+
+    def _initiator_variable(self, compiled: Any) -> str | None:
+        starts = compiled.root.xpath(
+            ".//*[local-name()='process'][@id=$id]/*[local-name()='startEvent']",
+            id=compiled.process_id)
+        for start in starts:
+            name = start.get(CAMUNDA + "initiator")
+            if name:
+                return name.strip()
+        return None
+
+    def _open_task_summaries(self, instance_id: int) -> list[dict[str, Any]]:
+        rows = self.session.scalars(select(Task).where(
+            Task.instance_id == instance_id, Task.state == "open").order_by(Task.created_at))
+        return [self.engine.tasks.summary(row) for row in rows]
+
+    # --- reading -------------------------------------------------------------------------
+
+    def instance(self, instance_id: int) -> ProcessInstance:
+        instance = self.session.get(ProcessInstance, instance_id)
+        if instance is None:
+            raise InstanceNotFound(instance_id)
+        return instance
+
+    def instances(self, *, status: str | None = None, key: str | None = None,
+                  started_by: str | None = None, limit: int = 200) -> list[ProcessInstance]:
+        query = select(ProcessInstance).order_by(ProcessInstance.id.desc()).limit(limit)
+        if status:
+            query = query.where(ProcessInstance.status == status)
+        if key:
+            query = query.where(ProcessInstance.definition_key == key)
+        if started_by:
+            query = query.where(ProcessInstance.started_by == started_by)
+        return list(self.session.scalars(query))
+
+    def summary(self, instance: ProcessInstance) -> dict[str, Any]:
+        return {
+            "id": instance.id, "business_key": instance.business_key, "title": instance.title,
+            "process": instance.definition_key, "status": instance.status,
+            "case_status": instance.case_status, "started_by": instance.started_by,
+            "started_at": instance.started_at.isoformat(),
+            "ended_at": instance.ended_at.isoformat() if instance.ended_at else None,
+            "unit": self._unit_code(instance.unit_id), "has_incident": instance.has_incident,
+        }
+
+    def details(self, instance_id: int) -> dict[str, Any]:
+        with self.transaction(read_only=True):
+            instance = self.instance(instance_id)
+            data = self.summary(instance)
+            data["open_tasks"] = self._open_task_summaries(instance_id)
+            data["incidents"] = [
+                {"id": i.id, "element_id": i.element_id, "kind": i.kind, "message": i.message,
+                 "created_at": i.created_at.isoformat()}
+                for i in self.session.scalars(select(Incident).where(
+                    Incident.instance_id == instance_id, Incident.resolved_at.is_(None)))]
+            data["timers"] = [
+                {"element_id": t.element_id, "due_at": t.due_at.isoformat()}
+                for t in self.engine.management.timers(instance_id)]
+            data["audit"] = [self.engine.history.to_dict(event)
+                             for event in self.engine.history.events(instance_id)]
+            return data
+
+    def variables(self, instance_id: int) -> dict[str, Any]:
+        """The process variables of a running or finished instance (personal data: guard it)."""
+        with self.transaction(read_only=True):
+            execution = Execution.load(self.engine, instance_id, None, lock=False)
+            return execution.current_data()
+
+    def _unit_code(self, unit_id: int | None) -> str | None:
+        if unit_id is None:
+            return None
+        from engine.models import Unit
+
+        unit = self.session.get(Unit, unit_id)
+        return unit.code if unit else None
+
+    def require_running(self, instance: ProcessInstance) -> None:
+        if instance.status != "running":
+            raise InstanceNotRunning(instance.id, instance.status)

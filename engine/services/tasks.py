@@ -1,0 +1,267 @@
+"""Task lists, claiming and completing user tasks."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Mapping
+
+from SpiffWorkflow.util.deep_merge import DeepMerge
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import or_, select
+
+from engine.errors import (
+    NotACandidate,
+    NotAssignee,
+    PermissionDenied,
+    TaskAlreadyClaimed,
+    TaskAlreadyCompleted,
+    TaskNotFound,
+    TaskNotOpen,
+)
+from engine.models import ProcessInstance, Task, TaskCandidate, Unit
+from engine.services.base import Service
+from engine.services.execution import Execution
+
+log = logging.getLogger(__name__)
+
+VIEWS = ("mine", "group", "unit", "all")
+
+
+class TaskService(Service):
+
+    # --- reading -------------------------------------------------------------------------
+
+    def get(self, task_id: str) -> Task:
+        task = self.session.get(Task, task_id)
+        if task is None:
+            raise TaskNotFound(task_id)
+        return task
+
+    def _locked(self, task_id: str) -> Task:
+        query = select(Task).where(Task.id == task_id)
+        if self.session.bind.dialect.name == "postgresql":
+            query = query.with_for_update()
+        task = self.session.scalar(query)
+        if task is None:
+            raise TaskNotFound(task_id)
+        return task
+
+    def list(self, username: str, view: str = "mine", limit: int = 500) -> list[Task]:
+        """Open tasks: `mine` (assigned to me), `group` (unassigned, offered to me or my
+        groups), `unit` (open in the units I lead), `all` (administrators only)."""
+        query = select(Task).where(Task.state == "open")
+        if view == "mine":
+            query = query.where(Task.assignee == username)
+        elif view == "group":
+            groups = self.engine.organisation.group_keys(username)
+            offered = select(TaskCandidate.task_id).where(or_(
+                (TaskCandidate.kind == "user") & (TaskCandidate.value == username),
+                (TaskCandidate.kind == "group") & (TaskCandidate.value.in_(groups or {""}))))
+            query = query.where(Task.assignee.is_(None), Task.id.in_(offered))
+        elif view == "unit":
+            user = self.engine.organisation.user(username)
+            led = select(Unit.id).where(Unit.leader_id == user.id)
+            query = query.where(Task.unit_id.in_(led))
+        elif view == "all":
+            if not self.engine.organisation.has_role(username, "administrator"):
+                raise PermissionDenied()
+        else:
+            raise ValueError(f"unknown task view {view!r}")
+        query = query.order_by(Task.due_at.is_(None), Task.due_at, Task.priority.desc(),
+                               Task.created_at).limit(limit)
+        return list(self.session.scalars(query))
+
+    def is_candidate(self, task: Task, username: str) -> bool:
+        if username in (task.candidate_users or []):
+            return True
+        groups = self.engine.organisation.group_keys(username)
+        return bool(groups & set(task.candidate_groups or []))
+
+    def may_see(self, task: Task, username: str) -> bool:
+        if task.assignee == username or task.completed_by == username:
+            return True
+        if self.is_candidate(task, username):
+            return True
+        return self.engine.organisation.has_role(username, "administrator")
+
+    def summary(self, task: Task) -> dict[str, Any]:
+        instance = task.instance
+        return {
+            "id": task.id, "name": task.name, "element_id": task.element_id,
+            "instance_id": task.instance_id, "business_key": instance.business_key,
+            "title": instance.title, "process": task.definition_key, "state": task.state,
+            "assignee": task.assignee, "candidate_groups": task.candidate_groups,
+            "candidate_users": task.candidate_users,
+            "due_at": task.due_at.isoformat() if task.due_at else None,
+            "priority": task.priority, "form": task.form_ref, "escalated": task.escalated,
+            "created_at": task.created_at.isoformat(),
+            "completed_by": task.completed_by,
+            "completed_at": task.completed_at.isoformat() if task.completed_at else None,
+        }
+
+    def open_tasks_of_instance(self, instance_id: int, element_id: str | None = None
+                               ) -> list[Task]:
+        query = select(Task).where(Task.instance_id == instance_id, Task.state == "open")
+        if element_id:
+            query = query.where(Task.element_id == element_id)
+        return list(self.session.scalars(query))
+
+    def form(self, task: Task) -> Any | None:
+        if not task.form_definition_id:
+            return None
+        from engine.models import FormDefinition
+
+        record = self.session.get(FormDefinition, task.form_definition_id)
+        return self.engine.forms.spec(record) if record else None
+
+    def variables(self, task: Task) -> dict[str, Any]:
+        """The data the task sees: the values its form shows first."""
+        execution = Execution.load(self.engine, task.instance_id, None, lock=False)
+        spiff_task = execution.spiff_task(task.id)
+        if spiff_task is None:
+            return execution.current_data()
+        return dict(spiff_task.data)
+
+    # --- claiming ------------------------------------------------------------------------
+
+    def claim(self, task_id: str, username: str) -> Task:
+        """Assign an open task to `username` ("Tildel meg")."""
+        with self.transaction():
+            task = self._open_task(self._locked(task_id))
+            if task.assignee == username:
+                return task
+            if task.assignee:
+                raise TaskAlreadyClaimed(task_id, self._display(task.assignee))
+            self._require_candidate(task, username)
+            task.assignee = username
+            task.claimed_at = self.engine.clock.now()
+            self.engine.history.record("task_claimed", username, instance_id=task.instance_id,
+                                       task_id=task.id, element_id=task.element_id)
+            return task
+
+    def unclaim(self, task_id: str, username: str) -> Task:
+        """Put a task back to its groups ("Legg tilbake")."""
+        with self.transaction():
+            task = self._open_task(self._locked(task_id))
+            if not task.assignee:
+                return task
+            if task.assignee != username and \
+                    not self.engine.organisation.has_role(username, "administrator"):
+                raise NotAssignee(task_id, self._display(task.assignee))
+            task.assignee = None
+            task.claimed_at = None
+            self.engine.history.record("task_unclaimed", username, instance_id=task.instance_id,
+                                       task_id=task.id, element_id=task.element_id)
+            return task
+
+    def assign(self, task_id: str, to_username: str, actor: str) -> Task:
+        """Give a task to someone (administrators, and leaders of the task's unit)."""
+        with self.transaction():
+            task = self._open_task(self._locked(task_id))
+            self.engine.organisation.user(to_username)
+            if not self._may_assign(task, actor):
+                raise PermissionDenied()
+            previous = task.assignee
+            task.assignee = to_username
+            task.claimed_at = self.engine.clock.now()
+            self.engine.history.record("task_assigned", actor, instance_id=task.instance_id,
+                                       task_id=task.id, element_id=task.element_id,
+                                       previous=previous, assignee=to_username)
+            return task
+
+    def _may_assign(self, task: Task, actor: str) -> bool:
+        if self.engine.organisation.has_role(actor, "administrator"):
+            return True
+        if task.unit_id is None:
+            return False
+        unit = self.session.get(Unit, task.unit_id)
+        user = self.engine.organisation.find_user(actor)
+        return bool(unit and user and unit.leader_id == user.id)
+
+    def escalate(self, task: Task, group_key: str, actor: str) -> None:
+        """Offer a task also to `group_key` and mark it as sent to the next leader."""
+        if group_key not in (task.candidate_groups or []):
+            task.candidate_groups = [*(task.candidate_groups or []), group_key]
+            task.candidates.append(TaskCandidate(kind="group", value=group_key))
+        task.escalated = True
+        self.engine.history.record("task_escalated", actor, instance_id=task.instance_id,
+                                   task_id=task.id, element_id=task.element_id, group=group_key)
+
+    # --- completing ----------------------------------------------------------------------
+
+    def complete(self, task_id: str, username: str, data: Mapping[str, Any] | None = None,
+                 source: str = "json") -> dict[str, Any]:
+        """Validate the form values and complete the task; the instance runs on to its next
+        wait. An unassigned task is taken by `username` on the way, if they may take it."""
+        with self.transaction():
+            task = self._open_task(self._locked(task_id))
+            if task.assignee and task.assignee != username:
+                raise NotAssignee(task_id, self._display(task.assignee))
+            if not task.assignee:
+                self._require_candidate(task, username)
+
+            execution = Execution.load(self.engine, task.instance_id, username)
+            self.engine.runtime.require_running(execution.instance)
+            spiff_task = execution.spiff_task(task.id)
+            if spiff_task is None or spiff_task.state != TaskState.READY:
+                raise TaskNotOpen(task_id, "engine")
+
+            clean = self._validated(task, data or {}, dict(spiff_task.data), source)
+            DeepMerge.merge(spiff_task.data, clean)
+            spiff_task.run()
+
+            now = self.engine.clock.now()
+            task.assignee = task.assignee or username
+            task.state = "completed"
+            task.completed_by = username
+            task.completed_at = now
+            task.submitted_data = clean
+            self.engine.history.record("task_completed", username, instance_id=task.instance_id,
+                                       task_id=task.id, element_id=task.element_id,
+                                       fields=sorted(clean))
+
+            execution.run()
+            execution.sync(completed_task_id=task.id)
+            execution.save()
+            instance: ProcessInstance = execution.instance
+            result = {
+                "task_id": task.id, "instance_id": instance.id, "status": instance.status,
+                "case_status": instance.case_status,
+                "open_tasks": [self.summary(row)
+                               for row in self.open_tasks_of_instance(instance.id)],
+            }
+
+        self.engine.management.run_due_jobs(instance_id=result["instance_id"])
+        return result
+
+    def _validated(self, task: Task, data: Mapping[str, Any], variables: dict[str, Any],
+                   source: str) -> dict[str, Any]:
+        form = self.form(task)
+        if form is None:
+            if source == "html":
+                return {}
+            return {str(k): v for k, v in dict(data).items() if not str(k).startswith("_")}
+        return dict(self.engine.forms.validate(form, data, variables, source))
+
+    def _open_task(self, task: Task) -> Task:
+        if task.state == "completed":
+            raise TaskAlreadyCompleted(task.id, self._display(task.completed_by or ""))
+        if task.state != "open":
+            raise TaskNotOpen(task.id, task.state)
+        return task
+
+    def _require_candidate(self, task: Task, username: str) -> None:
+        if self.is_candidate(task, username):
+            return
+        if self.engine.organisation.has_role(username, "administrator"):
+            return
+        names = [self.engine.organisation.describe_group(g) for g in task.candidate_groups or []]
+        names += [self._display(u) for u in task.candidate_users or []]
+        raise NotACandidate(task.id, task.name, username, ", ".join(names) or "-")
+
+    def _display(self, username: str) -> str:
+        if not username:
+            return username
+        names = self.engine.organisation.display_names([username])
+        return names.get(username, username)
+
