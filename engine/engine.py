@@ -39,15 +39,17 @@ class ProcessEngine:
     """
 
     def __init__(self, config: Mapping[str, Any] | None = None, clock: Clock | None = None,
-                 handlers: HandlerRegistry | None = None) -> None:
+                 handlers: HandlerRegistry | None = None, sandbox: Sandbox | None = None) -> None:
         self.config = load_config(config)
         self.clock: Clock = clock or clock_from_environment()
         self.db = make_engine(self.config["DATABASE_URL"])
         self.uow = UnitOfWork(sessionmaker(self.db, expire_on_commit=False))
 
-        self.sandbox = Sandbox(timeout_seconds=float(self.config["SCRIPT_TIMEOUT_SECONDS"]),
-                               memory_mb=int(self.config["SCRIPT_MEMORY_MB"]),
-                               workers=int(self.config["SCRIPT_WORKERS"]))
+        self._owns_sandbox = sandbox is None
+        self.sandbox = sandbox or Sandbox(
+            timeout_seconds=float(self.config["SCRIPT_TIMEOUT_SECONDS"]),
+            memory_mb=int(self.config["SCRIPT_MEMORY_MB"]),
+            workers=int(self.config["SCRIPT_WORKERS"]))
         self.script_engine = SandboxScriptEngine(self.sandbox, self.clock)
         self.serializer = StateSerializer()
         self.handlers = handlers if handlers is not None else load_handlers()
@@ -70,5 +72,6 @@ class ProcessEngine:
         return self.uow.transaction(read_only=read_only)
 
     def close(self) -> None:
-        self.sandbox.close()
+        if self._owns_sandbox:
+            self.sandbox.close()
         self.db.dispose()

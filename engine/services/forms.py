@@ -19,7 +19,7 @@ class FormService(Service):
 
     def spec(self, record: FormDefinition) -> Any:
         """The parsed form of a stored form version, cached by its row id."""
-        from engine.forms import parse_form
+        from engine.forms.model import parse_form
 
         with self._lock:
             cached = self._cache.get(record.id)
@@ -65,7 +65,7 @@ class FormService(Service):
     def validate(self, form: Any, raw: Mapping[str, Any], variables: Mapping[str, Any],
                  source: str) -> dict[str, Any]:
         """Return the clean values, or raise FormValidationFailed keeping what was sent."""
-        from engine.forms import validate_submission
+        from engine.forms.schema import validate_submission
 
         clean, errors = validate_submission(form, raw, options=self.options(form, variables),
                                             source=source)

@@ -75,7 +75,7 @@ class RepositoryService(Service):
     def deploy(self, files: list[tuple[str, bytes]], actor: str | None = None,
                change_note: str | None = None) -> list[Deployed]:
         """Validate every file, then store all of them or none."""
-        from engine.forms import parse_form
+        from engine.forms.model import parse_form
 
         forms = [(name, content) for name, content in files if name.endswith(FORM_SUFFIX)]
         processes = [(name, content) for name, content in files if name.endswith(BPMN_SUFFIXES)]

@@ -65,11 +65,13 @@ class RuntimeService(Service):
             execution.run()
             execution.sync()
             execution.save()
-            result = StartResult(instance.id, instance.business_key, instance.status,
-                                 instance.case_status, self._open_task_summaries(instance.id))
+            instance_id = instance.id
 
-        self.engine.management.run_due_jobs(instance_id=result.instance_id)
-        return result
+        self.engine.management.run_due_jobs(instance_id=instance_id)
+        with self.transaction(read_only=True):
+            instance = self.instance(instance_id)
+            return StartResult(instance.id, instance.business_key, instance.status,
+                               instance.case_status, self._open_task_summaries(instance.id))
 
     def _check_may_start(self, compiled: Any, actor: str) -> None:
         process = compiled.root.xpath(".//*[local-name()='process'][@id=$id]",

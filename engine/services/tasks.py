@@ -223,16 +223,17 @@ class TaskService(Service):
             execution.run()
             execution.sync(completed_task_id=task.id)
             execution.save()
-            instance: ProcessInstance = execution.instance
-            result = {
-                "task_id": task.id, "instance_id": instance.id, "status": instance.status,
+            instance_id = execution.instance.id
+
+        self.engine.management.run_due_jobs(instance_id=instance_id)
+        with self.transaction(read_only=True):
+            instance = self.session.get(ProcessInstance, instance_id)
+            return {
+                "task_id": task_id, "instance_id": instance_id, "status": instance.status,
                 "case_status": instance.case_status,
                 "open_tasks": [self.summary(row)
-                               for row in self.open_tasks_of_instance(instance.id)],
+                               for row in self.open_tasks_of_instance(instance_id)],
             }
-
-        self.engine.management.run_due_jobs(instance_id=result["instance_id"])
-        return result
 
     def _validated(self, task: Task, data: Mapping[str, Any], variables: dict[str, Any],
                    source: str) -> dict[str, Any]:

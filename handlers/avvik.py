@@ -1,0 +1,134 @@
+"""Handlers of the deviation process (avvikshåndtering): deadlines, transfer, telling the reporter.
+
+Deadlines come from the setting `avvik.frister`, looked up by kind and severity, so each
+municipality sets its own; DEFAULT_DEADLINES applies only where the setting is silent.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from engine.i18n import gettext as _
+from engine.i18n import use_locale
+from engine.runtime import timeexpr
+from engine.runtime.handlers import HandlerContext, HandlerError, topic
+
+DEFAULT_DEADLINES: dict[str, Any] = {
+    "standard": {"vurdering": "P3D", "paaminnelse_for_frist": "P1D",
+                 "eskalering_etter_frist": "P2D", "strakstiltak": "P1D", "analyse": "P14D"},
+    "alvorlighetsgrad": {
+        "Kritisk": {"vurdering": "PT4H", "paaminnelse_for_frist": "PT2H",
+                    "eskalering_etter_frist": "PT4H", "strakstiltak": "PT4H", "analyse": "P3D"},
+        "Høy": {"vurdering": "P1D", "paaminnelse_for_frist": "PT6H",
+                "eskalering_etter_frist": "P1D", "strakstiltak": "P1D", "analyse": "P7D"},
+    },
+    "kategori": {},
+    "datatilsynet": {"frist": "PT72H", "varsel_for_frist": "PT24H"},
+}
+DEFAULT_PRIORITIES = {"Kritisk": 100, "Høy": 80, "Middels": 50, "Lav": 30, "Ubetydelig": 10}
+
+
+def deadline_rules(settings: dict[str, Any], kind: str | None, severity: str | None
+                   ) -> dict[str, str]:
+    """Merge the deadline durations: standard, then kind, then severity, then both."""
+    rules = dict(DEFAULT_DEADLINES["standard"])
+    rules.update(settings.get("standard", {}))
+    rules.update((settings.get("kategori") or {}).get(kind or "", {}))
+    rules.update((settings.get("alvorlighetsgrad") or {}).get(severity or "", {}))
+    rules.update((settings.get("kategori_alvorlighetsgrad") or {}).get(f"{kind}/{severity}", {}))
+    return rules
+
+
+def _duration(rules: dict[str, str], name: str) -> timeexpr.Duration:
+    try:
+        return timeexpr.parse_duration(rules[name])
+    except (KeyError, timeexpr.TimeExpressionError):
+        raise HandlerError(_("The setting avvik.frister has no valid ISO 8601 duration for "
+                             "%(name)s. Correct the setting and retry the incident.",
+                             name=name), retry=False) from None
+
+
+def compute_deadlines(ctx: HandlerContext) -> dict[str, Any]:
+    settings = ctx.setting("avvik.frister") or DEFAULT_DEADLINES
+    variables = ctx.variables
+    now = ctx.now
+    rules = deadline_rules(settings, variables.get("kategori"), variables.get("alvorlighetsgrad"))
+
+    due = _duration(rules, "vurdering").add_to(now)
+    reminder = max(now, _duration(rules, "paaminnelse_for_frist").subtract_from(due))
+    escalation = _duration(rules, "eskalering_etter_frist").add_to(due)
+    priorities = {**DEFAULT_PRIORITIES, **(ctx.setting("avvik.prioritet") or {})}
+    result: dict[str, Any] = {
+        "frist_vurdering": due.isoformat(),
+        "paaminnelse_vurdering": reminder.isoformat(),
+        "eskalering_vurdering": escalation.isoformat(),
+        "frist_strakstiltak": _duration(rules, "strakstiltak").add_to(now).isoformat(),
+        "frist_analyse": _duration(rules, "analyse").add_to(now).isoformat(),
+        "prioritet": int(priorities.get(variables.get("alvorlighetsgrad"), 50)),
+    }
+
+    if variables.get("personopplysninger"):
+        privacy = {**DEFAULT_DEADLINES["datatilsynet"], **(settings.get("datatilsynet") or {})}
+        discovered = _instant(variables.get("oppdaget")) or _instant(
+            variables.get("tidspunkt")) or now
+        privacy_due = _duration(privacy, "frist").add_to(discovered)
+        warning = max(now, _duration(privacy, "varsel_for_frist").subtract_from(privacy_due))
+        result["frist_datatilsynet"] = privacy_due.isoformat()
+        result["varsel_datatilsynet"] = warning.isoformat()
+    return result
+
+
+def _instant(value: Any) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return timeexpr.to_utc_instant(value)
+    except timeexpr.TimeExpressionError:
+        return None
+
+
+@topic("avvik.frister")
+def set_deadlines(ctx: HandlerContext) -> dict[str, Any]:
+    """Set the deadlines, reminder and escalation times and the priority of the case."""
+    return compute_deadlines(ctx)
+
+
+@topic("avvik.overfor")
+def transfer(ctx: HandlerContext) -> dict[str, Any]:
+    """Move the case to the unit the handler chose, with fresh deadlines there."""
+    target = ctx.variables.get("ny_enhet")
+    unit = ctx.organisation.find_unit(target)
+    if unit is None:
+        raise HandlerError(_("The unit %(unit)s that the case should move to does not exist. "
+                             "Correct the unit and retry the incident.", unit=target or "-"),
+                           retry=False)
+    source = ctx.variables.get("enhet")
+    ctx.engine.history.record("case_transferred", "system", instance_id=ctx.instance.id,
+                              element_id=ctx.element_id, from_unit=source, to_unit=unit.code)
+    ctx.variables["enhet"] = unit.code
+    result = compute_deadlines(ctx)
+    result.update({"enhet": unit.code, "beslutning": None, "ny_enhet": None,
+                   "overfort_fra": source,
+                   "antall_overforinger": int(ctx.variables.get("antall_overforinger") or 0) + 1})
+    return result
+
+
+@topic("avvik.varsle-melder")
+def tell_reporter(ctx: HandlerContext) -> dict[str, Any]:
+    """E-mail the reporter that the case is closed or rejected, with a link (no content)."""
+    reporter = ctx.variables.get("melder")
+    outcome = ctx.properties.get("utfall", "lukket")
+    user = ctx.organisation.find_user(reporter)
+    if user is not None:
+        with use_locale(user.locale or "nb"):
+            key = ctx.instance.business_key or str(ctx.instance.id)
+            if outcome == "avvist":
+                subject = _("Your deviation report %(key)s was rejected", key=key)
+            else:
+                subject = _("Your deviation report %(key)s is closed", key=key)
+            body = _("Hello %(name)s,\n\nThe deviation you reported has been handled. Open the "
+                     "case to read the outcome:\n%(link)s\n\nThis message was sent by Sløyfe.",
+                     name=user.display_name, link=ctx.case_link())
+        ctx.send_mail(user.username, subject, body)
+    return {"melder_varslet": ctx.now.isoformat(), "utfall": outcome}

@@ -1,0 +1,129 @@
+"""Shared fixtures: a migrated database (SQLite or PostgreSQL), a fixed clock, engines, SMTP.
+
+SLOYFE_TEST_DATABASE=postgresql runs the whole suite on the PostgreSQL server at
+SLOYFE_TEST_PG_URL (default postgresql://postgres@127.0.0.1:5432/postgres), in a database the
+run creates and drops; the default is a SQLite file per test.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from engine.engine import ProcessEngine
+from engine.runtime.clock import FixedClock
+from engine.runtime.sandbox import Sandbox
+from engine.schema import upgrade
+
+BACKEND = os.environ.get("SLOYFE_TEST_DATABASE", "sqlite")
+PG_ADMIN_URL = os.environ.get("SLOYFE_TEST_PG_URL",
+                              "postgresql://postgres@127.0.0.1:5432/postgres")
+# Monday 4 January 2027, 09:00 in Oslo.
+START = datetime(2027, 1, 4, 8, 0, tzinfo=timezone.utc)
+
+
+def _psycopg_url(url: str) -> str:
+    return url.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+@pytest.fixture(scope="session")
+def template_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database migrated once per run: a SQLite file to copy, or a PostgreSQL database."""
+    if BACKEND == "sqlite":
+        path = tmp_path_factory.mktemp("template") / "template.db"
+        upgrade(f"sqlite:///{path}")
+        yield str(path)
+        return
+
+    name = f"sloyfe_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(_psycopg_url(PG_ADMIN_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    upgrade(url)
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def database_url(template_database: str, tmp_path: Path) -> str:
+    """A clean, migrated database for one test."""
+    if BACKEND == "sqlite":
+        target = tmp_path / "sloyfe.db"
+        shutil.copyfile(template_database, target)
+        return f"sqlite:///{target}"
+
+    engine = create_engine(_psycopg_url(template_database))
+    with engine.begin() as connection:
+        tables = [row[0] for row in connection.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+            "AND tablename <> 'alembic_version'"))]
+        connection.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
+                                + " RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return template_database
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[Sandbox]:
+    shared = Sandbox(timeout_seconds=2.0, memory_mb=256, workers=2)
+    yield shared
+    shared.close()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+@pytest.fixture
+def test_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
+    return {
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret",
+        "BASE_URL": "http://127.0.0.1:5000",
+        "SMTP_HOST": "",
+        "JOB_BACKOFF_SECONDS": 60,
+        "JOB_MAX_ATTEMPTS": 3,
+    }
+
+
+@pytest.fixture
+def make_engine(test_config: dict[str, Any], clock: FixedClock,
+                sandbox: Sandbox) -> Iterator[Callable[..., ProcessEngine]]:
+    """Build engines on the test database; every engine built is closed after the test."""
+    built: list[ProcessEngine] = []
+
+    def build(**overrides: Any) -> ProcessEngine:
+        engine = ProcessEngine({**test_config, **overrides}, clock=clock, sandbox=sandbox)
+        built.append(engine)
+        return engine
+
+    yield build
+    for engine in built:
+        engine.close()
+
+
+@pytest.fixture
+def engine(make_engine: Callable[..., ProcessEngine]) -> ProcessEngine:
+    return make_engine()
+
+
+@pytest.fixture
+def demo_engine(engine: ProcessEngine) -> ProcessEngine:
+    """An engine with the demo municipality and every process deployed."""
+    from engine.demo import load_organisation, load_processes
+
+    load_organisation(engine)
+    load_processes(engine)
+    return engine
