@@ -1,0 +1,274 @@
+"""Render a form as accessible HTML that works without JavaScript, or its values as a summary.
+
+The Python side turns the component tree, the values and the errors into view objects (ids,
+input names, display text, which messages belong where); the Jinja macros in
+engine/web/templates/forms/ turn those into markup. Every value is escaped by Jinja.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from engine.forms.components import (
+    CheckboxField,
+    ChoiceField,
+    Component,
+    DateTimeField,
+    DynamicList,
+    Field,
+    FormSpec,
+    Group,
+    NumberField,
+    Text,
+    join_path,
+)
+from engine.forms.feel import Condition
+from engine.forms.markdown import render_markdown
+from engine.forms.options import option_text, resolve_options
+from engine.forms.submission import ACTION_FIELD, get_path, is_missing, submitted_values
+from engine.forms.values import (
+    DateTimeParts,
+    format_date,
+    format_number,
+    format_time,
+    split_datetime,
+)
+from engine.i18n import gettext, ngettext
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "web" / "templates"
+
+_environment = Environment(loader=FileSystemLoader(TEMPLATE_DIR), autoescape=True,
+                           undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+_environment.globals.update(_=gettext, gettext=gettext, ngettext=ngettext,
+                           action_field=ACTION_FIELD)
+
+
+@dataclass
+class Choice:
+    label: str
+    value: str
+    id: str
+    selected: bool
+
+
+@dataclass
+class Node:
+    """One component ready for a template; `kind` names the macro that renders it."""
+
+    kind: str
+    component: Component
+    id: str = ""
+    name: str = ""
+    label: str = ""
+    value: str = ""
+    parts: DateTimeParts = field(default_factory=DateTimeParts)
+    checked: bool = False
+    choices: list[Choice] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    hint: bool = False
+    readonly: bool = False
+    disabled: bool = False
+    described_by: str = ""
+    html: Markup = field(default_factory=Markup)
+    children: list[Node] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
+    add_action: str = ""
+    input_type: str = "text"
+    autocomplete: str = ""
+
+
+@dataclass
+class Row:
+    number: int
+    children: list[Node]
+    remove_action: str = ""
+
+
+@dataclass
+class ErrorLink:
+    target: str  # id of the element to focus, "" when there is none
+    text: str
+
+
+def render_form(form: FormSpec, values: Mapping[str, Any],
+                errors: Mapping[str, list[str]] | None = None, *,
+                options: Mapping[str, list[dict[str, Any]]] | None = None, action: str,
+                submit_label: str, csrf_token: str | None = None,
+                read_only: bool = False) -> Markup:
+    """Render `form` with `values`, which are stored data or a posted MultiDict.
+
+    With errors, an error summary opens the form and each message stands at its field.
+    `read_only` renders the values as a definition list for history views instead of a form.
+    """
+    if hasattr(values, "getlist"):
+        values = submitted_values(form, values)
+    if read_only:
+        from engine.forms.summary import summary_items
+
+        items = summary_items(form, values, options)
+        return Markup(_environment.get_template("forms/summary.html").render(items=items))
+
+    builder = _Builder(errors or {}, options)
+    nodes = builder.nodes(form.components, values, (), values, row=None)
+    summary = builder.error_links()
+    return Markup(_environment.get_template("forms/form.html").render(
+        form=form, nodes=nodes, error_links=summary, action=action, submit_label=submit_label,
+        csrf_token=csrf_token))
+
+
+def field_id(path: str) -> str:
+    return f"field-{path}"
+
+
+class _Builder:
+    def __init__(self, errors: Mapping[str, list[str]],
+                 options: Mapping[str, list[dict[str, Any]]] | None) -> None:
+        self.errors = {path: list(messages) for path, messages in errors.items() if messages}
+        self.options = options
+        self.links: list[ErrorLink] = []
+        self.linked: set[str] = set()
+
+    def error_links(self) -> list[ErrorLink]:
+        leftover = [ErrorLink("", message) for path, messages in self.errors.items()
+                    if path not in self.linked for message in messages]
+        return self.links + leftover
+
+    def nodes(self, components: tuple[Component, ...], data: Any,
+              location: tuple[str | int, ...], root: Mapping[str, Any],
+              row: int | None) -> list[Node]:
+        nodes: list[Node] = []
+        for component in components:
+            node = self.node(component, data, location, root, row)
+            if node is not None:
+                nodes.append(node)
+        return nodes
+
+    def node(self, component: Component, data: Any, location: tuple[str | int, ...],
+             root: Mapping[str, Any], row: int | None) -> Node | None:
+        if isinstance(component, Text):
+            return Node("text", component, html=render_markdown(component.text))
+        if isinstance(component, DynamicList):
+            return self.dynamic_list(component, data, location, root, row)
+        if isinstance(component, Group):
+            children = self.nodes(component.components, data, (*location, *component.path),
+                                  root, row)
+            return Node("group", component, label=component.label, children=children)
+        if isinstance(component, Field):
+            return self.field(component, data, location, root, row)
+        return Node(component.type, component)
+
+    def dynamic_list(self, component: DynamicList, data: Any, location: tuple[str | int, ...],
+                     root: Mapping[str, Any], row: int | None) -> Node:
+        path = join_path((*location, *component.path))
+        stored = get_path(data, _relative(location, component.path))
+        rows_data = stored if isinstance(stored, list) else []
+        count = len(rows_data)
+        if is_missing(stored):
+            count = component.default_repetitions
+        elif component.allow_add_remove:
+            count += 1  # a blank row to fill in, since adding one needs a round trip
+
+        rows = []
+        for index in range(count):
+            row_data = rows_data[index] if index < len(rows_data) else {}
+            children = self.nodes(component.components, row_data, (*location, *component.path,
+                                                                    index), root, index + 1)
+            remove = f"remove:{path}:{index}" if component.allow_add_remove \
+                and index < len(rows_data) else ""
+            rows.append(Row(number=index + 1, children=children, remove_action=remove))
+
+        node = Node("dynamiclist", component, id=field_id(path),
+                    label=component.label or component.data_path,
+                    rows=rows, add_action=f"add:{path}" if component.allow_add_remove else "")
+        self.attach_errors(node, path, component.label, row)
+        return node
+
+    def field(self, component: Field, data: Any, location: tuple[str | int, ...],
+              root: Mapping[str, Any], row: int | None) -> Node:
+        path = join_path((*location, *component.key_path))
+        value = get_path(data, _relative(location, component.key_path))
+        if is_missing(value):
+            value = component.default
+        readonly = component.readonly
+        if isinstance(readonly, Condition):
+            readonly = readonly.is_true({**root, "this": data})
+
+        node = Node(_kind(component), component, id=field_id(path), name=path,
+                    label=component.label or component.key, readonly=bool(readonly),
+                    disabled=component.disabled)
+        self.fill_value(node, component, value)
+        node.hint = bool(component.description) or node.kind in ("date", "time", "datetime")
+        self.attach_errors(node, path, component.label, row)
+
+        described = [f"{node.id}:prefix"] if component.prefix else []
+        described += [f"{node.id}:suffix"] if component.suffix else []
+        described += [f"{node.id}:hint"] if node.hint else []
+        described += [f"{node.id}:error"] if node.errors else []
+        node.described_by = " ".join(described)
+        return node
+
+    def fill_value(self, node: Node, component: Field, value: Any) -> None:
+        if isinstance(component, CheckboxField):
+            node.checked = value is True or (isinstance(value, str) and value.lower() in
+                                             ("true", "on", "1", "yes"))
+        elif isinstance(component, ChoiceField):
+            chosen = value if isinstance(value, list) else [] if value is None else [value]
+            chosen_text = {option_text(item) for item in chosen}
+            node.choices = [Choice(option.label, option_text(option.value), f"{node.id}:{index}",
+                                   option_text(option.value) in chosen_text)
+                            for index, option in enumerate(resolve_options(component,
+                                                                           self.options))]
+        elif isinstance(component, DateTimeField) and component.subtype == "datetime":
+            node.parts = split_datetime(value)
+        elif isinstance(component, DateTimeField):
+            node.value = format_date(value) if component.subtype == "date" else format_time(value)
+        elif isinstance(component, NumberField):
+            node.value = format_number(value)
+        else:
+            node.value = "" if value is None else str(value)
+            validation_type = component.rules.validation_type
+            node.input_type = {"email": "email", "phone": "tel"}.get(validation_type or "", "text")
+            node.autocomplete = {"email": "email", "phone": "tel"}.get(validation_type or "", "")
+
+    def attach_errors(self, node: Node, path: str, label: str, row: int | None) -> None:
+        node.errors = self.errors.get(path, [])
+        if not node.errors:
+            return
+        self.linked.add(path)
+        target = node.id
+        if node.kind == "datetime":
+            target = f"{node.id}:date"
+        elif node.choices:
+            target = node.choices[0].id
+        name = label or path
+        if row is not None:
+            name = gettext("%(label)s in row %(number)s", label=name, number=row)
+        self.links.extend(ErrorLink(target, f"{name}: {message}") for message in node.errors)
+
+
+def _relative(location: tuple[str | int, ...], path: tuple[str, ...]) -> tuple[str, ...]:
+    """Path of a value inside the data object being rendered; `location` is where that object
+    sits in the whole form and only matters for ids and names."""
+    groups = tuple(part for part in location[_last_row(location):] if isinstance(part, str))
+    return (*groups, *path)
+
+
+def _last_row(location: tuple[str | int, ...]) -> int:
+    for position in range(len(location) - 1, -1, -1):
+        if isinstance(location[position], int):
+            return position + 1
+    return 0
+
+
+def _kind(component: Field) -> str:
+    if isinstance(component, DateTimeField):
+        return component.subtype
+    if component.type == "taglist":
+        return "checklist"  # a tag picker needs JavaScript; checkboxes do the same job
+    return component.type

@@ -1,0 +1,240 @@
+"""Turn an HTML form post into nested values, and handle the add-row and remove-row buttons.
+
+Input names are data paths: "tittel", "prosjekt.navn", "tiltak[0].frist". A date-time field
+posts two inputs, "<path>:date" and "<path>:time". Without JavaScript, adding or removing a
+row of a dynamic list is a round trip: the button posts `_action=add:<list path>` or
+`_action=remove:<list path>:<row index>`, and the caller renders the form again with
+`apply_list_action(...)` applied to `submitted_values(...)`, without validating.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from engine.forms.components import (
+    CheckboxField,
+    ChoiceField,
+    Component,
+    DateTimeField,
+    DynamicList,
+    Field,
+    FormSpec,
+    scope_members,
+)
+from engine.forms.fields import is_blank
+from engine.forms.options import option_text
+from engine.forms.values import DateTimeParts, format_date, format_number
+
+ACTION_FIELD = "_action"
+# Rows one dynamic list accepts in a submission; more are rejected, so a forged post cannot
+# make the server build a huge list.
+MAX_ROWS = 200
+_MISSING = object()
+_PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+@dataclass(frozen=True)
+class ListAction:
+    kind: str  # "add" or "remove"
+    path: str  # data path of the list, with row numbers: "tiltak" or "tiltak[0].oppgaver"
+    index: int | None = None
+
+
+def submitted_values(form: FormSpec, raw: Any,
+                     initial: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Collect the posted strings of every field into nested data, for validation and re-render.
+
+    Unknown names are ignored. Disabled and read-only fields take their value from `initial`
+    (the data the form was shown with), because a post must not change them. Trailing rows of
+    a dynamic list that were left as rendered are dropped.
+    """
+    return _collect(form.components, raw, "", initial or {})
+
+
+def _collect(components: tuple[Component, ...], raw: Any, prefix: str,
+             initial: Mapping[str, Any]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for path, member in scope_members(components):
+        name = prefix + ".".join(path)
+        if isinstance(member, DynamicList):
+            initial_rows = get_path(initial, path)
+            rows = []
+            for index in range(_row_count(raw, name)):
+                initial_row = _row(initial_rows, index)
+                rows.append(_collect(member.components, raw, f"{name}[{index}].", initial_row))
+            set_path(data, path, strip_blank_rows(member, rows))
+        elif not member.is_editable:
+            value = get_path(initial, path)
+            if value is not _MISSING:
+                set_path(data, path, value)
+        else:
+            set_path(data, path, _posted(member, raw, name))
+    return data
+
+
+def _row(rows: Any, index: int) -> Mapping[str, Any]:
+    if isinstance(rows, list) and index < len(rows) and isinstance(rows[index], Mapping):
+        return rows[index]
+    return {}
+
+
+def _getlist(raw: Any, name: str) -> list[str]:
+    if hasattr(raw, "getlist"):
+        return [value for value in raw.getlist(name) if isinstance(value, str)]
+    value = raw.get(name)
+    if isinstance(value, list):
+        return [item for item in value if isinstance(item, str)]
+    return [value] if isinstance(value, str) else []
+
+
+def _posted(field: Field, raw: Any, name: str) -> Any:
+    if isinstance(field, CheckboxField):
+        return any(value.strip().lower() in ("true", "on", "1", "yes")
+                   for value in _getlist(raw, name))
+    if isinstance(field, ChoiceField) and field.multiple:
+        return [value for value in _getlist(raw, name) if value.strip()]
+    if isinstance(field, DateTimeField) and field.subtype == "datetime" \
+            and not _getlist(raw, name):
+        return DateTimeParts(date=_first(raw, f"{name}:date"), time=_first(raw, f"{name}:time"))
+    values = _getlist(raw, name)
+    return values[0] if values else None
+
+
+def _first(raw: Any, name: str) -> str:
+    values = _getlist(raw, name)
+    return values[0] if values else ""
+
+
+def _row_count(raw: Any, list_name: str) -> int:
+    pattern = re.compile(re.escape(list_name) + r"\[(\d{1,9})\]")
+    highest = -1
+    for key in raw.keys():
+        match = pattern.match(key) if isinstance(key, str) else None
+        if match:
+            highest = max(highest, int(match.group(1)))
+    # One row more than the limit, so that validation can report the excess.
+    return min(highest + 1, MAX_ROWS + 1)
+
+
+# --- blank rows ------------------------------------------------------------------------------
+
+def strip_blank_rows(dynamic_list: DynamicList, rows: list[Any]) -> list[Any]:
+    """Drop rows at the end that hold only blank or default values."""
+    end = len(rows)
+    while end and isinstance(rows[end - 1], Mapping) and \
+            is_untouched_row(dynamic_list, rows[end - 1]):
+        end -= 1
+    return rows[:end]
+
+
+def is_untouched_row(dynamic_list: DynamicList, row: Mapping[str, Any]) -> bool:
+    for path, member in scope_members(dynamic_list.components):
+        value = get_path(row, path)
+        if value is _MISSING:
+            continue
+        if isinstance(member, DynamicList):
+            rows = value if isinstance(value, list) else []
+            if strip_blank_rows(member, rows):
+                return False
+        elif not (is_blank(value) or _equals_default(member, value)):
+            return False
+    return True
+
+
+def _equals_default(field: Field, value: Any) -> bool:
+    default = field.default
+    if default is None:
+        return False
+    if value == default:
+        return True
+    if isinstance(value, list) and isinstance(default, list):
+        return sorted(map(option_text, value)) == sorted(map(option_text, default))
+    if isinstance(value, str):
+        spellings = {option_text(default), format_number(default), format_date(default)}
+        return value.strip() in spellings
+    return False
+
+
+# --- add and remove rows -----------------------------------------------------------------------
+
+def parse_list_action(raw: Any, form: FormSpec) -> ListAction | None:
+    """Read `_action` from a post; None when it is a plain submit or names no list of `form`."""
+    values = _getlist(raw, ACTION_FIELD)
+    text = values[0] if values else ""
+    kind, _, rest = text.partition(":")
+    if kind == "add" and rest:
+        action = ListAction("add", rest)
+    elif kind == "remove" and ":" in rest:
+        path, _, index = rest.rpartition(":")
+        if not index.isdigit():
+            return None
+        action = ListAction("remove", path, int(index))
+    else:
+        return None
+    template = re.sub(r"\[\d+\]", "[]", action.path)
+    lists = [member for member in _all_lists(form.components) if member.allow_add_remove]
+    return action if any(member.data_path == template for member in lists) else None
+
+
+def _all_lists(components: tuple[Component, ...]) -> list[DynamicList]:
+    found: list[DynamicList] = []
+    for _, member in scope_members(components):
+        if isinstance(member, DynamicList):
+            found.append(member)
+            found.extend(_all_lists(member.components))
+    return found
+
+
+def apply_list_action(values: Mapping[str, Any], action: ListAction) -> dict[str, Any]:
+    """Return a copy of `values` with a blank row added to, or one removed from, a list."""
+    data = copy.deepcopy(dict(values))
+    parts: list[str | int] = [name if name else int(index)
+                              for name, index in _PATH_PART.findall(action.path)]
+    container: Any = data
+    for part, following in zip(parts, [*parts[1:], None], strict=True):
+        default: Any = [] if following is None or isinstance(following, int) else {}
+        if isinstance(part, int):
+            if not isinstance(container, list) or part >= len(container):
+                return data
+            container = container[part]
+        elif isinstance(container, dict):
+            if not isinstance(container.get(part), type(default)):
+                container[part] = default
+            container = container[part]
+        else:
+            return data
+    if action.kind == "add" and len(container) < MAX_ROWS:
+        container.append({})
+    elif action.kind == "remove" and action.index is not None and action.index < len(container):
+        del container[action.index]
+    return data
+
+
+# --- nested data -------------------------------------------------------------------------------
+
+def get_path(data: Any, path: tuple[str, ...]) -> Any:
+    """Return the value at `path` in nested mappings, or the module's missing marker."""
+    current = data
+    for part in path:
+        if not isinstance(current, Mapping) or part not in current:
+            return _MISSING
+        current = current[part]
+    return current
+
+
+def is_missing(value: Any) -> bool:
+    return value is _MISSING
+
+
+def set_path(data: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    current = data
+    for part in path[:-1]:
+        nested = current.get(part)
+        if not isinstance(nested, dict):
+            nested = current[part] = {}
+        current = nested
+    current[path[-1]] = value
