@@ -62,10 +62,9 @@ def _collect(components: tuple[Component, ...], raw: Any, prefix: str,
         name = prefix + ".".join(path)
         if isinstance(member, DynamicList):
             initial_rows = get_path(initial, path)
-            rows = []
-            for index in range(_row_count(raw, name)):
-                initial_row = _row(initial_rows, index)
-                rows.append(_collect(member.components, raw, f"{name}[{index}].", initial_row))
+            rows = [_collect(member.components, raw, f"{name}[{index}].",
+                             _row(initial_rows, index))
+                    for index in _row_indexes(raw, name)]
             set_path(data, path, strip_blank_rows(member, rows))
         elif not member.is_editable:
             value = get_path(initial, path)
@@ -109,15 +108,23 @@ def _first(raw: Any, name: str) -> str:
     return values[0] if values else ""
 
 
-def _row_count(raw: Any, list_name: str) -> int:
+def _row_indexes(raw: Any, list_name: str) -> list[int]:
+    """Return the row numbers to read: every number up to the highest one posted.
+
+    Past MAX_ROWS only the first posted row is kept, so that validation reports the excess
+    without the server building one row per number in a forged post.
+    """
     pattern = re.compile(re.escape(list_name) + r"\[(\d{1,9})\]")
-    highest = -1
+    posted = set()
     for key in raw.keys():
         match = pattern.match(key) if isinstance(key, str) else None
         if match:
-            highest = max(highest, int(match.group(1)))
-    # One row more than the limit, so that validation can report the excess.
-    return min(highest + 1, MAX_ROWS + 1)
+            posted.add(int(match.group(1)))
+    if not posted:
+        return []
+    indexes = list(range(min(max(posted) + 1, MAX_ROWS)))
+    beyond = sorted(index for index in posted if index >= MAX_ROWS)
+    return indexes + beyond[:1]
 
 
 # --- blank rows ------------------------------------------------------------------------------
