@@ -76,7 +76,7 @@ def _is_trivial(tree: ast.AST) -> bool:
     return True
 
 
-@functools.lru_cache(maxsize=2048)
+@functools.lru_cache(maxsize=512)
 def _analyse(source: str, mode: str) -> _Analysis:
     tree = parse_source(source, mode)
     if mode != "eval" or not _is_trivial(tree):

@@ -7,6 +7,7 @@ call cannot allocate without bound.
 
 from __future__ import annotations
 
+import decimal
 import sys
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -15,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from engine.runtime import sandbox_guards as guards
-from engine.runtime.sandbox_codec import checked_decimal
+from engine.runtime.sandbox_codec import MAX_DECIMAL_EXPONENT, checked_decimal
 from engine.runtime.sandbox_transform import (
     GUARD_BINARY,
     GUARD_CAUGHT,
@@ -83,6 +84,14 @@ def safe_sum(iterable: Any, start: Any = 0) -> Any:
     if isinstance(start, (str, bytes, list, tuple)):
         raise TypeError("sum() can only add numbers, durations and Decimals")
     return sum(iterable, start)
+
+
+def decimal_context() -> decimal.Context:
+    """Return the Decimal context for scripts: 28 digits, exponents within the codec's range."""
+    return decimal.Context(
+        prec=28, Emax=MAX_DECIMAL_EXPONENT, Emin=-MAX_DECIMAL_EXPONENT,
+        traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+    )
 
 
 def safe_decimal(value: Any = "0") -> Decimal:

@@ -84,9 +84,11 @@ def guarded_iter(iterable: Iterable[Any]) -> Iterator[Any]:
 
 
 def guarded_unpack(value: Any) -> Any:
-    if hasattr(value, "__len__") and len(value) > MAX_SEQUENCE_LENGTH:
+    if not hasattr(value, "__len__"):
+        return guarded_iter(value)  # an iterator may be endless, so each item counts
+    if len(value) > MAX_SEQUENCE_LENGTH:
         raise _too_large("unpacking")
-    return guarded_iter(value)
+    return value
 
 
 def guarded_sized(text: str) -> str:

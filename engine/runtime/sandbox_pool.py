@@ -107,6 +107,8 @@ class WorkerProcess:
         deadline = time.monotonic() + timeout
         self._write_all(message, deadline)
         line = self._read_line(deadline, limit=self._settings.max_result_bytes + 1024)
+        if self._buffer:
+            raise ValueError("the worker sent data after its reply")
         try:
             return sandbox_codec.loads(line)
         except CodecError as error:

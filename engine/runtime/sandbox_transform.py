@@ -22,7 +22,7 @@ GUARD_UNPACK = "_sx_unpack"
 GUARD_SIZED = "_sx_sized"
 GUARD_CAUGHT = "_sx_caught"
 CAUGHT_NAME = "_sx_exception"
-TEMPORARY_PREFIX = "_sx_t"
+TEMPORARY_PREFIX = "_sx_tmp"
 
 OPERATOR_SYMBOLS: dict[type[ast.operator], str] = {
     ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//",
@@ -91,12 +91,12 @@ class GuardTransformer(ast.NodeTransformer):
             key_load = ast.Name(id=key, ctx=ast.Load())
             key_store = ast.Name(id=key, ctx=ast.Load())
 
-        current = ast.Subscript(value=ast.Name(id=container, ctx=ast.Load()), slice=key_load,
-                                ctx=ast.Load())
+        item = ast.Subscript(value=ast.Name(id=container, ctx=ast.Load()), slice=key_load,
+                             ctx=ast.Load())
         store = ast.Subscript(value=ast.Name(id=container, ctx=ast.Load()), slice=key_store,
                               ctx=ast.Store())
         statements.append(ast.Assign(targets=[store],
-                                     value=_call(GUARD_INPLACE, symbol, current, node.value)))
+                                     value=_call(GUARD_INPLACE, symbol, item, node.value)))
         return [ast.copy_location(statement, node) for statement in statements]
 
     def visit_For(self, node: ast.For) -> ast.AST:

@@ -10,6 +10,7 @@ guards and run with a fresh namespace whose builtins are the sandbox's own.
 from __future__ import annotations
 
 import argparse
+import decimal
 import functools
 import json
 import os
@@ -43,7 +44,7 @@ SEALED_MODULES = (
 )
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=64)
 def compile_source(source: str, mode: str) -> CodeType:
     """Check, guard and compile `source`; raises SandboxError of kind "syntax" or "forbidden"."""
     tree = add_guards(parse_source(source, mode))
@@ -81,8 +82,10 @@ def run_request(request: dict[str, Any], builtins: dict[str, Any],
     except (CodecError, KeyError, TypeError, ValueError) as error:
         return _failure(SandboxError("error", f"invalid request: {error}"))
 
-    namespace: dict[str, Any] = {"__builtins__": builtins}
-    namespace.update(variables)
+    # Guard functions live in the builtins, so no global may start with an underscore and
+    # shadow them; the engine filters such names too.
+    namespace = {name: value for name, value in variables.items() if not name.startswith("_")}
+    namespace["__builtins__"] = builtins
     sandbox_guards.begin_job()
     sandbox_builtins.set_now(now)
     base_limit = sys.getrecursionlimit()
@@ -154,6 +157,7 @@ def _preload() -> None:
     import _strptime  # noqa: F401
     import time  # noqa: F401
 
+    decimal.setcontext(sandbox_builtins.decimal_context())
     datetime.strptime("2000-01-02", "%Y-%m-%d")
     datetime(2000, 1, 2).strftime("%A %B %c")
     sandbox_codec.decode(sandbox_codec.loads(sandbox_codec.dumps(sandbox_codec.encode(
@@ -224,7 +228,8 @@ def main(argv: list[str] | None = None) -> int:
     options = _parse_arguments(argv)
     requests = sys.stdin.buffer
     replies = sys.stdout.buffer
-    sys.stdout = None  # type: ignore[assignment]  # nothing else may write to the replies
+    # Nothing but the reply loop may write to stdout: print() does nothing when it is None.
+    sys.stdout = None  # type: ignore[assignment]
 
     _preload()
     builtins = sandbox_builtins.build_builtins()

@@ -8,7 +8,7 @@ import os
 import signal
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -16,7 +16,7 @@ import pytest
 
 from engine.runtime.sandbox import Sandbox, SandboxError
 
-NOW = datetime(2024, 5, 17, 10, 30, tzinfo=timezone.utc)
+NOW = datetime(2024, 5, 17, 10, 30, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -109,13 +109,13 @@ def test_now_plus_72_hours(sandbox: Sandbox) -> None:
 
 
 def test_now_is_the_engine_clock(sandbox: Sandbox) -> None:
-    moment = datetime(1999, 12, 31, 23, 0, tzinfo=timezone.utc)
+    moment = datetime(1999, 12, 31, 23, 0, tzinfo=UTC)
     assert sandbox.evaluate("now()", {}, moment) == moment
 
 
 def test_naive_now_is_taken_as_utc(sandbox: Sandbox) -> None:
     result = sandbox.evaluate("now()", {}, datetime(2024, 1, 1, 12, 0))
-    assert result == datetime(2024, 1, 1, 12, 0, tzinfo=timezone.utc)
+    assert result == datetime(2024, 1, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(("utc", "expected"), [
@@ -129,7 +129,7 @@ def test_naive_now_is_taken_as_utc(sandbox: Sandbox) -> None:
     (datetime(2024, 10, 27, 23, 0), date(2024, 10, 28)),  # 00:00 CET
 ])
 def test_today_is_oslo_date_across_dst(sandbox: Sandbox, utc: datetime, expected: date) -> None:
-    assert sandbox.evaluate("today()", {}, utc.replace(tzinfo=timezone.utc)) == expected
+    assert sandbox.evaluate("today()", {}, utc.replace(tzinfo=UTC)) == expected
 
 
 def test_date_arithmetic(sandbox: Sandbox) -> None:
