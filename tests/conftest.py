@@ -127,3 +127,51 @@ def demo_engine(engine: ProcessEngine) -> ProcessEngine:
     load_organisation(engine)
     load_processes(engine)
     return engine
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class MailBox:
+    """Messages received by the test SMTP server."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        from email import message_from_bytes
+        from email.policy import default
+
+        message = message_from_bytes(envelope.content, policy=default)
+        self.messages.append(message)
+        return "250 Message accepted"
+
+    def to(self, address: str) -> list[Any]:
+        return [m for m in self.messages if m["To"] == address]
+
+    def clear(self) -> None:
+        self.messages.clear()
+
+
+@pytest.fixture
+def mailbox() -> Iterator[MailBox]:
+    """A real SMTP server on 127.0.0.1 that keeps what it receives."""
+    from aiosmtpd.controller import Controller
+
+    box = MailBox()
+    box.port = free_port()  # type: ignore[attr-defined]
+    controller = Controller(box, hostname="127.0.0.1", port=box.port)  # type: ignore[attr-defined]
+    controller.start()
+    yield box
+    controller.stop()
+
+
+@pytest.fixture
+def mail_config(mailbox: MailBox) -> dict[str, Any]:
+    return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": mailbox.port,
+            "MAIL_FROM": "sloyfe@eksempel.kommune.no"}

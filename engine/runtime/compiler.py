@@ -10,6 +10,12 @@ from typing import Any, Callable, Sequence
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.data_spec import TaskDataReference
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
+from SpiffWorkflow.camunda.specs.multiinstance_task import (
+    ParallelMultiInstanceTask,
+    SequentialMultiInstanceTask,
+)
 
 from engine.errors import DefinitionInvalid, DefinitionProblem
 from engine.i18n import gettext as _
@@ -18,6 +24,8 @@ from engine.runtime.validation import Checker, DefinitionFacts, check_document
 from engine.runtime.xml import parse_xml
 
 log = logging.getLogger(__name__)
+
+CAMUNDA_LOOPS = (ParallelMultiInstanceTask, SequentialMultiInstanceTask)
 
 
 @dataclass
@@ -70,8 +78,31 @@ def compile_bpmn(xml: bytes | str, file_name: str, *, max_bytes: int, check_expr
             "it first.", process=missing[0]), line=node.sourceline if node is not None else None,
             element_id=node.get("id") if node is not None else None)])
 
+    for process_spec in (spec, *[sub for sub in subprocess_specs.values() if sub is not None]):
+        prepare_loop_tasks(process_spec)
     return CompiledProcess(facts.process_id, facts.process_name or facts.process_id, spec,
                            subprocess_specs, facts, root)
+
+
+def prepare_loop_tasks(process_spec: Any) -> None:
+    """Set up loop and multi-instance specs the way the library does when a loop first runs.
+
+    The library connects a loop to the completion of its inner task, and points a Camunda
+    collection loop's input at its output collection, only when the loop first runs, by
+    changing the spec. An instance restored onto a freshly parsed spec would then append
+    results to the collection instead of replacing each item, or not merge them at all.
+    """
+    for task_spec in process_spec.task_specs.values():
+        if not isinstance(task_spec, LoopTask):
+            continue
+        if isinstance(task_spec, CAMUNDA_LOOPS) and task_spec.cardinality is None \
+                and task_spec.data_output is not None:
+            task_spec.data_input = TaskDataReference(task_spec.data_output.bpmn_id)
+            if task_spec.output_item is not None:
+                task_spec.input_item = TaskDataReference(task_spec.output_item.bpmn_id)
+        inner = process_spec.task_specs.get(task_spec.task_spec)
+        if inner is not None and not inner.completed_event.is_connected(task_spec.merge_child):
+            inner.completed_event.connect(task_spec.merge_child)
 
 
 def _node_calling(root: etree._Element, process_id: str) -> etree._Element | None:

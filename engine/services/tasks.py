@@ -258,7 +258,7 @@ class TaskService(Service):
             return
         names = [self.engine.organisation.describe_group(g) for g in task.candidate_groups or []]
         names += [self._display(u) for u in task.candidate_users or []]
-        raise NotACandidate(task.id, task.name, username, ", ".join(names) or "-")
+        raise NotACandidate(task.id, task.name, self._display(username), ", ".join(names) or "-")
 
     def _display(self, username: str) -> str:
         if not username:

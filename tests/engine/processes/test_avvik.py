@@ -1,0 +1,247 @@
+"""The deviation process (avvikshåndtering) through every path, with the clock moved."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from engine.runtime.timeexpr import OSLO
+from tests.engine.processes.driver import ProcessDriver
+
+REPORT: dict[str, Any] = {
+    "tittel": "Feil medisin gitt på kveldsvakt",
+    "hva_skjedde": "En beboer fikk tablettene til en annen beboer.",
+    "tidspunkt": "2027-01-04T08:30:00+01:00",
+    "sted": "Avdeling 2",
+    "enhet": "sykehjem",
+    "kategori": "tjeneste",
+    "alvorlighetsgrad": "Middels",
+    "personopplysninger": False,
+    "personskade": False,
+    "alvorlig_hendelse": False,
+}
+ACCEPT = {"beslutning": "godta", "alvorlighetsgrad": "Middels", "personopplysninger": False,
+          "personskade": False, "alvorlig_hendelse": False}
+
+
+def report(driver: ProcessDriver, **changes: Any) -> int:
+    return driver.start("avvik", "ola.ansatt", {**REPORT, **changes})
+
+
+def accept(driver: ProcessDriver, instance_id: int, user: str = "lise.leder",
+           **changes: Any) -> None:
+    driver.complete(instance_id, "VurderAvvik", user, {**ACCEPT, **changes})
+
+
+def handle_to_analysis(driver: ProcessDriver, instance_id: int, measures: list[dict]) -> None:
+    driver.complete(instance_id, "Strakstiltak", "lise.leder",
+                    {"strakstiltak": "Legevakt kontaktet, beboeren observeres."})
+    driver.complete(instance_id, "AnalyserAarsak", "lise.leder", {
+        "aarsak": "Medisinene lå i feil dosett.",
+        "faktisk_konsekvens": "Beboeren ble kvalm.",
+        "potensiell_konsekvens": "Alvorlig forgiftning.",
+        "tiltak": measures,
+    })
+
+
+def close(driver: ProcessDriver, instance_id: int) -> None:
+    driver.complete(instance_id, "LukkAvvik", "lise.leder", {
+        "konklusjon": "Rutinen for dosett er endret.",
+        "laeringspunkt": "Dobbeltkontroll ved utdeling.",
+        "lukket_dato": "2027-02-01",
+    })
+
+
+def test_report_lands_with_unit_handlers(driver: ProcessDriver) -> None:
+    instance_id = report(driver)
+
+    task = driver.task(instance_id, "VurderAvvik")
+    assert task.candidate_groups == ["behandler@sykehjem"]
+    assert task.due_at == driver.clock.now() + timedelta(days=3)
+    assert driver.instance(instance_id).case_status == "Meldt"
+    assert [t.id for t in driver.group_list("lise.leder")] == [task.id]
+    assert [t.id for t in driver.group_list("fatima.ansatt")] == [task.id]
+    assert driver.group_list("per.leder") == []
+
+
+def test_accept_with_measures_runs_to_closed(driver: ProcessDriver, mailbox: Any) -> None:
+    instance_id = report(driver)
+    accept(driver, instance_id)
+    assert driver.instance(instance_id).case_status == "Under behandling"
+
+    handle_to_analysis(driver, instance_id, [
+        {"tittel": "Innfør dobbeltkontroll", "ansvarlig": "fatima.ansatt", "frist": "2027-01-20"},
+        {"tittel": "Oppdater rutinen", "ansvarlig": "lise.leder", "frist": "2027-01-25"},
+    ])
+    measures = driver.open_tasks(instance_id, "GjennomforTiltak")
+    assert sorted(t.assignee for t in measures) == ["fatima.ansatt", "lise.leder"]
+    assert driver.instance(instance_id).case_status == "Tiltak pågår"
+    due_dates = sorted(t.due_at.astimezone(OSLO).date().isoformat() for t in measures)
+    assert due_dates == ["2027-01-20", "2027-01-25"]
+
+    for measure in measures:
+        driver.engine.tasks.complete(measure.id, measure.assignee, {"tiltak_element": {
+            "status": "gjennomfort", "gjennomforing": "Gjort."}})
+    variables = driver.variables(instance_id)
+    assert [m["status"] for m in variables["tiltak"]] == ["gjennomfort", "gjennomfort"]
+    assert [m["tittel"] for m in variables["tiltak"]] == ["Innfør dobbeltkontroll",
+                                                          "Oppdater rutinen"]
+
+    driver.complete(instance_id, "EvaluerTiltak", "lise.leder",
+                    {"effekt": "ja", "evaluering": "Ingen nye feil siden."})
+    close(driver, instance_id)
+
+    instance = driver.instance(instance_id)
+    assert instance.status == "completed"
+    assert instance.case_status == "Lukket"
+    assert driver.open_tasks(instance_id) == []
+    mails = mailbox.to("ola.ansatt@eksempel.kommune.no")
+    assert len(mails) == 1
+    assert "lukket" in mails[0]["Subject"]
+    assert f"/saker/{instance_id}" in mails[0].get_content()
+    assert "dosett" not in mails[0].get_content()
+
+
+def test_accept_without_measures_skips_to_closing(driver: ProcessDriver) -> None:
+    instance_id = report(driver)
+    accept(driver, instance_id)
+    handle_to_analysis(driver, instance_id, [])
+
+    assert driver.open_tasks(instance_id, "GjennomforTiltak") == []
+    assert driver.open_tasks(instance_id, "EvaluerTiltak") == []
+    close(driver, instance_id)
+    assert driver.instance(instance_id).status == "completed"
+
+
+def test_reject_tells_reporter(driver: ProcessDriver, mailbox: Any) -> None:
+    instance_id = report(driver)
+    driver.complete(instance_id, "VurderAvvik", "lise.leder", {
+        **ACCEPT, "beslutning": "avvis", "begrunnelse": "Dette er en klage, ikke et avvik."})
+
+    instance = driver.instance(instance_id)
+    assert instance.status == "completed"
+    assert instance.case_status == "Avvist"
+    mails = mailbox.to("ola.ansatt@eksempel.kommune.no")
+    assert len(mails) == 1
+    assert "avvist" in mails[0]["Subject"]
+    assert driver.variables(instance_id)["begrunnelse"] == "Dette er en klage, ikke et avvik."
+
+
+def test_reject_requires_reason(driver: ProcessDriver) -> None:
+    from engine.errors import FormValidationFailed
+
+    instance_id = report(driver)
+    task = driver.task(instance_id, "VurderAvvik")
+    try:
+        driver.engine.tasks.complete(task.id, "lise.leder", {**ACCEPT, "beslutning": "avvis"})
+    except FormValidationFailed as error:
+        assert list(error.errors) == ["begrunnelse"]
+    else:
+        raise AssertionError("a rejection without a reason was accepted")
+    assert driver.task(instance_id, "VurderAvvik").state == "open"
+
+
+def test_transfer_moves_case_to_other_unit(driver: ProcessDriver) -> None:
+    instance_id = report(driver)
+    driver.complete(instance_id, "VurderAvvik", "lise.leder",
+                    {**ACCEPT, "beslutning": "overfor", "ny_enhet": "hjemmetjenesten"})
+
+    instance = driver.instance(instance_id)
+    assert instance.case_status == "Overført"
+    task = driver.task(instance_id, "VurderAvvik")
+    assert task.candidate_groups == ["behandler@hjemmetjenesten"]
+    assert [t.id for t in driver.group_list("per.leder")] == [task.id]
+    assert driver.group_list("lise.leder") == []
+    assert "case_transferred" in driver.audit_actions(instance_id)
+
+    accept(driver, instance_id, user="per.leder")
+    assert driver.task(instance_id, "Strakstiltak").candidate_groups == [
+        "behandler@hjemmetjenesten"]
+
+
+def test_personal_data_deadline_is_72_hours_from_discovery(driver: ProcessDriver) -> None:
+    instance_id = report(driver, kategori="informasjonssikkerhet", personopplysninger=True,
+                         oppdaget="2027-01-04T07:00:00+01:00")
+    accept(driver, instance_id, personopplysninger=True)
+
+    task = driver.task(instance_id, "VurderDatatilsynet")
+    assert task.candidate_groups == ["personvernombud"]
+    assert task.due_at.isoformat() == "2027-01-07T06:00:00+00:00"
+    assert [t.id for t in driver.group_list("pia.personvern")] == [task.id]
+
+
+def test_personal_data_escalates_before_deadline(driver: ProcessDriver, mailbox: Any) -> None:
+    instance_id = report(driver, kategori="informasjonssikkerhet", personopplysninger=True,
+                         oppdaget="2027-01-04T07:00:00+01:00")
+    accept(driver, instance_id, personopplysninger=True)
+    task = driver.task(instance_id, "VurderDatatilsynet")
+
+    # The warning is due 24 hours before the 72-hour deadline: 2027-01-06 06:00 UTC.
+    driver.clock.set(task.due_at - timedelta(hours=24, minutes=1))
+    assert driver.advance(minutes=0)["timers_fired"] == 0
+    assert driver.task(instance_id, "VurderDatatilsynet").escalated is False
+
+    driver.advance(minutes=1)
+    escalated = driver.task(instance_id, "VurderDatatilsynet")
+    assert escalated.escalated is True
+    assert "leder@sykehjem" in escalated.candidate_groups
+    assert len(mailbox.to("lise.leder@eksempel.kommune.no")) == 1
+
+    driver.complete(instance_id, "VurderDatatilsynet", "pia.personvern", {
+        "meldt_datatilsynet": "ja", "begrunnelse_datatilsynet": "Sensitive opplysninger.",
+        "datatilsynet_referanse": "21/01234", "meldt_datatilsynet_tidspunkt":
+            "2027-01-06T10:00:00+01:00"})
+    assert driver.open_tasks(instance_id, "VurderDatatilsynet") == []
+
+
+def test_serious_injury_alerts_leader_at_once(driver: ProcessDriver) -> None:
+    instance_id = report(driver, kategori="hms", personskade=True, alvorlig_hendelse=True,
+                         alvorlighetsgrad="Kritisk")
+    accept(driver, instance_id, personskade=True, alvorlig_hendelse=True,
+           alvorlighetsgrad="Kritisk")
+
+    task = driver.task(instance_id, "VarsleMyndigheter")
+    assert task.candidate_groups == ["leder@sykehjem"]
+    assert task.due_at == driver.clock.now() + timedelta(hours=1)
+    assert task.priority == 100
+    assert driver.open_tasks(instance_id, "Strakstiltak") != []
+
+    driver.complete(instance_id, "VarsleMyndigheter", "lise.leder", {
+        "arbeidstilsynet_varslet": True, "politi_varslet": True,
+        "myndigheter_varslet_tidspunkt": "2027-01-04T09:20:00+01:00"})
+    assert driver.open_tasks(instance_id, "VarsleMyndigheter") == []
+
+
+def test_overdue_assessment_reminds_then_escalates(driver: ProcessDriver,
+                                                   mailbox: Any) -> None:
+    instance_id = report(driver)
+    task = driver.task(instance_id, "VurderAvvik")
+
+    driver.advance(days=2)  # one day before the three-day deadline
+    assert len(mailbox.to("lise.leder@eksempel.kommune.no")) == 1
+    assert len(mailbox.to("fatima.ansatt@eksempel.kommune.no")) == 1
+    assert "Påminnelse" in mailbox.to("lise.leder@eksempel.kommune.no")[0]["Subject"]
+    assert driver.task(instance_id, "VurderAvvik").escalated is False
+
+    driver.advance(days=2)  # one day past the deadline: not yet escalated
+    assert driver.task(instance_id, "VurderAvvik").escalated is False
+    assert driver.group_list("tor.kommunalsjef") == []
+
+    driver.advance(days=1)  # two days past the deadline
+    escalated = driver.task(instance_id, "VurderAvvik")
+    assert escalated.escalated is True
+    assert [t.id for t in driver.group_list("tor.kommunalsjef")] == [task.id]
+    assert len(mailbox.to("tor.kommunalsjef@eksempel.kommune.no")) == 1
+    assert "task_escalated" in driver.audit_actions(instance_id)
+
+    driver.complete(instance_id, "VurderAvvik", "tor.kommunalsjef", ACCEPT)
+    assert driver.open_tasks(instance_id, "Strakstiltak") != []
+
+
+def test_timers_cancelled_when_assessed_in_time(driver: ProcessDriver, mailbox: Any) -> None:
+    instance_id = report(driver)
+    accept(driver, instance_id)
+
+    report_fired = driver.advance(days=30)
+    assert report_fired["timers_fired"] == 0
+    assert mailbox.messages == []
