@@ -1,7 +1,7 @@
 """The typed component tree of a parsed form-js form.
 
 Data paths: a field's `key` may contain dots ("adresse.poststed"), a group's `path` nests its
-fields one object deeper, and a dynamic list's `path` holds a list of row objects. A field's
+fields one object deeper, and a dynamic list's `path` contains a list of row objects. A field's
 `data_path` spells the whole way from the root, with `[]` for each list ("tiltak[].frist").
 """
 
@@ -179,8 +179,8 @@ def scope_members(components: tuple[Component, ...],
                   base: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Member]]:
     """Yield the fields and dynamic lists stored in one data object, with their paths in it.
 
-    Groups are walked through (a group path extends the paths below it); a dynamic list is
-    yielded itself, because its rows are data objects of their own. A component for which
+    The walk goes through groups, and a group path extends the paths below it. A dynamic list
+    is yielded itself, because its rows are data objects of their own. A component for which
     `visible` returns False is skipped together with everything inside it.
     """
     for component in components:

@@ -13,17 +13,32 @@ name or a failed operation gives null, and only a result of exactly `true` count
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
+from engine.forms.feel_operators import (
+    COMPARISONS,
+    FUNCTIONS,
+    Evaluator,
+    add,
+    binary,
+    call,
+    divide,
+    logical,
+    member,
+    member_access,
+    multiply,
+    negate,
+    subtract,
+)
 from engine.i18n import gettext as _
 from engine.i18n import ngettext
 
 
 class FeelSyntaxError(ValueError):
-    """An expression outside the supported subset; the message is in the current locale."""
+    """An expression outside the supported subset, with a message in the current locale."""
 
 
 _TOKEN = re.compile(r"""
@@ -73,9 +88,6 @@ def _tokenize(source: str, offset: int) -> list[_Token]:
 
 # --- syntax tree -------------------------------------------------------------------------------
 
-Evaluator = Callable[[Mapping[str, Any]], Any]
-
-
 class _Parser:
     """Recursive descent, lowest precedence first: or, and, comparison, sum, product, unary."""
 
@@ -123,43 +135,43 @@ class _Parser:
     def _or(self) -> Evaluator:
         node = self._and()
         while self._accept("keyword", "or"):
-            node = _logical(node, self._and(), is_and=False)
+            node = logical(node, self._and(), is_and=False)
         return node
 
     def _and(self) -> Evaluator:
         node = self._comparison()
         while self._accept("keyword", "and"):
-            node = _logical(node, self._comparison(), is_and=True)
+            node = logical(node, self._comparison(), is_and=True)
         return node
 
     def _comparison(self) -> Evaluator:
         node = self._sum()
         token = self._peek()
-        if token.kind == "op" and token.text in _COMPARISONS:
+        if token.kind == "op" and token.text in COMPARISONS:
             self._next()
-            return _binary(_COMPARISONS[token.text], node, self._sum())
+            return binary(COMPARISONS[token.text], node, self._sum())
         if self._accept("keyword", "in"):
-            return _binary(_member, node, self._sum())
+            return binary(member, node, self._sum())
         return node
 
     def _sum(self) -> Evaluator:
         node = self._product()
         while self._peek().kind == "op" and self._peek().text in ("+", "-"):
-            operator = _add if self._next().text == "+" else _subtract
-            node = _binary(operator, node, self._product())
+            operator = add if self._next().text == "+" else subtract
+            node = binary(operator, node, self._product())
         return node
 
     def _product(self) -> Evaluator:
         node = self._unary()
         while self._peek().kind == "op" and self._peek().text in ("*", "/"):
-            operator = _multiply if self._next().text == "*" else _divide
-            node = _binary(operator, node, self._unary())
+            operator = multiply if self._next().text == "*" else divide
+            node = binary(operator, node, self._unary())
         return node
 
     def _unary(self) -> Evaluator:
         if self._accept("op", "-"):
             operand = self._unary()
-            return lambda scope: _negate(operand(scope))
+            return lambda scope: negate(operand(scope))
         return self._path()
 
     def _path(self) -> Evaluator:
@@ -168,7 +180,7 @@ class _Parser:
             token = self._next()
             if token.kind not in ("name", "keyword"):
                 raise self._unexpected(token, expected=_("a name"))
-            node = _member_access(node, token.text)
+            node = member_access(node, token.text)
         return node
 
     def _primary(self) -> Evaluator:
@@ -207,7 +219,7 @@ class _Parser:
         return lambda scope: [item(scope) for item in items]
 
     def _call(self, name: str) -> Evaluator:
-        function, arity = _FUNCTIONS[name]
+        function, arity = FUNCTIONS[name]
         self._expect("(")
         arguments: list[Evaluator] = []
         if not self._accept("op", ")"):
@@ -219,7 +231,7 @@ class _Parser:
             raise FeelSyntaxError(ngettext("the function %(name)s takes %(num)s argument",
                                            "the function %(name)s takes %(num)s arguments",
                                            arity, name=name))
-        return lambda scope: _safe(function, [argument(scope) for argument in arguments])
+        return lambda scope: call(function, [argument(scope) for argument in arguments])
 
 
 def _unquote(token: _Token) -> str:
@@ -233,161 +245,6 @@ def _unquote(token: _Token) -> str:
         return _ESCAPES[escaped]
 
     return re.sub(r"\\(.)", replace, body)
-
-
-# --- evaluation --------------------------------------------------------------------------------
-
-def _number(value: Any) -> Decimal | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
-        return None
-    try:
-        return value if isinstance(value, Decimal) else Decimal(str(value))
-    except InvalidOperation:
-        return None
-
-
-def _equal(left: Any, right: Any) -> bool | None:
-    if left is None or right is None:
-        return left is None and right is None
-    left_number, right_number = _number(left), _number(right)
-    if left_number is not None and right_number is not None:
-        return left_number == right_number
-    if isinstance(left, bool) and isinstance(right, bool):
-        return left == right
-    if isinstance(left, str) and isinstance(right, str):
-        return left == right
-    if isinstance(left, list) and isinstance(right, list):
-        if len(left) != len(right):
-            return False
-        return all(_equal(a, b) is True for a, b in zip(left, right, strict=True))
-    if isinstance(left, Mapping) and isinstance(right, Mapping):
-        return dict(left) == dict(right)
-    return None
-
-
-def _not_equal(left: Any, right: Any) -> bool | None:
-    result = _equal(left, right)
-    return None if result is None else not result
-
-
-def _ordering(test: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool | None]:
-    def compare(left: Any, right: Any) -> bool | None:
-        left_number, right_number = _number(left), _number(right)
-        if left_number is not None and right_number is not None:
-            return test(left_number, right_number)
-        if isinstance(left, str) and isinstance(right, str):
-            return test(left, right)
-        return None
-    return compare
-
-
-_COMPARISONS: dict[str, Callable[[Any, Any], bool | None]] = {
-    "=": _equal,
-    "!=": _not_equal,
-    "<": _ordering(lambda a, b: a < b),
-    "<=": _ordering(lambda a, b: a <= b),
-    ">": _ordering(lambda a, b: a > b),
-    ">=": _ordering(lambda a, b: a >= b),
-}
-
-
-def _member(value: Any, collection: Any) -> bool | None:
-    if not isinstance(collection, list):
-        return None
-    return any(_equal(value, item) is True for item in collection)
-
-
-def _add(left: Any, right: Any) -> Any:
-    if isinstance(left, str) and isinstance(right, str):
-        return left + right
-    return _arithmetic(left, right, lambda a, b: a + b)
-
-
-def _subtract(left: Any, right: Any) -> Any:
-    return _arithmetic(left, right, lambda a, b: a - b)
-
-
-def _multiply(left: Any, right: Any) -> Any:
-    return _arithmetic(left, right, lambda a, b: a * b)
-
-
-def _divide(left: Any, right: Any) -> Any:
-    return _arithmetic(left, right, lambda a, b: a / b if b != 0 else None)
-
-
-def _arithmetic(left: Any, right: Any, operation: Callable[[Decimal, Decimal], Any]) -> Any:
-    left_number, right_number = _number(left), _number(right)
-    if left_number is None or right_number is None:
-        return None
-    return operation(left_number, right_number)
-
-
-def _negate(value: Any) -> Decimal | None:
-    number = _number(value)
-    return None if number is None else -number
-
-
-def _binary(operator: Callable[[Any, Any], Any], left: Evaluator, right: Evaluator) -> Evaluator:
-    return lambda scope: _safe(operator, [left(scope), right(scope)])
-
-
-def _logical(left: Evaluator, right: Evaluator, *, is_and: bool) -> Evaluator:
-    def evaluate(scope: Mapping[str, Any]) -> bool | None:
-        values = [left(scope), right(scope)]
-        decisive = not is_and
-        if any(value is decisive for value in values):
-            return decisive
-        if all(value is (not decisive) for value in values):
-            return not decisive
-        return None
-    return evaluate
-
-
-def _member_access(target: Evaluator, name: str) -> Evaluator:
-    def evaluate(scope: Mapping[str, Any]) -> Any:
-        value = target(scope)
-        if isinstance(value, Mapping):
-            return value.get(name)
-        if isinstance(value, list):
-            return [item.get(name) if isinstance(item, Mapping) else None for item in value]
-        return None
-    return evaluate
-
-
-def _safe(function: Callable[..., Any], arguments: Sequence[Any]) -> Any:
-    try:
-        return function(*arguments)
-    except (TypeError, ValueError, ArithmeticError):
-        return None
-
-
-def _strings(function: Callable[..., Any]) -> Callable[..., Any]:
-    def wrapped(*arguments: Any) -> Any:
-        if not all(isinstance(argument, str) for argument in arguments):
-            return None
-        return function(*arguments)
-    return wrapped
-
-
-def _lists(function: Callable[..., Any]) -> Callable[..., Any]:
-    def wrapped(collection: Any, *rest: Any) -> Any:
-        return function(collection, *rest) if isinstance(collection, list) else None
-    return wrapped
-
-
-_FUNCTIONS: dict[str, tuple[Callable[..., Any], int]] = {
-    "not": (lambda value: (not value) if isinstance(value, bool) else None, 1),
-    "list contains": (_lists(lambda items, value: _member(value, items)), 2),
-    "contains": (_strings(lambda text, part: part in text), 2),
-    "starts with": (_strings(lambda text, part: text.startswith(part)), 2),
-    "ends with": (_strings(lambda text, part: text.endswith(part)), 2),
-    "string length": (_strings(lambda text: Decimal(len(text))), 1),
-    "upper case": (_strings(str.upper), 1),
-    "lower case": (_strings(str.lower), 1),
-    "count": (_lists(lambda items: Decimal(len(items))), 1),
-    "is empty": (_lists(lambda items: not items), 1),
-    "is defined": (lambda value: value is not None, 1),
-}
 
 
 # --- public interface --------------------------------------------------------------------------

@@ -121,7 +121,8 @@ class TextValue(FormValue):
                 rules.max_length, length=len(value)))
 
     def _check_pattern(self, value: str) -> None:
-        # form-js tests the pattern with JavaScript's RegExp.test, which searches; so does this.
+        # form-js tests the pattern with JavaScript's RegExp.test, which searches the value,
+        # so a pattern without ^ and $ may match part of it here too.
         if value and not re.search(self.component.rules.pattern or "", value):
             raise ValidationError(_("The value does not have the expected format. Read the "
                                     "help text for the field and correct the value."))

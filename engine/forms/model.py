@@ -145,8 +145,11 @@ class _Builder:
 
     def components(self, raw_list: list[Any], scope: _Scope, base: tuple[str, ...],
                    prefix: str, depth: int) -> tuple[Component, ...]:
-        """Parse one components list; `base` is the group path within `scope`, `prefix` the
-        data path text of that scope ("" at the root, "tiltak[]." inside a list)."""
+        """Parse one components list.
+
+        `base` is the group path within `scope`. `prefix` spells where that scope sits in the
+        data: "" at the root, "tiltak[]." inside a list.
+        """
         if depth > MAX_NESTING:
             self.report(_("Groups and lists are nested more than %(max)s levels deep. Flatten "
                           "the form.", max=MAX_NESTING))
@@ -257,8 +260,10 @@ class _Builder:
             "properties": dict(properties),
         }
 
-    def plain_text(self, raw: Mapping[str, Any], name: str) -> str:
-        value = raw.get(name)
+    def plain_text(self, raw: Mapping[str, Any], name: str,
+                   settings: Mapping[str, Any] | None = None) -> str:
+        """Read a text property from `settings` (the component itself by default)."""
+        value = (raw if settings is None else settings).get(name)
         if value is None:
             return ""
         if not isinstance(value, str) or value.startswith("="):
@@ -313,7 +318,8 @@ class _Builder:
 
         rules, problems = parse_rules(raw.get("validate"), kind)
         self.report_all(problems, raw)
-        appearance = raw.get("appearance") if isinstance(raw.get("appearance"), Mapping) else {}
+        appearance = raw.get("appearance")
+        adorners: Mapping[str, Any] = appearance if isinstance(appearance, Mapping) else {}
         readonly = raw.get("readonly", False)
         settings: dict[str, Any] = {
             **common,
@@ -325,8 +331,8 @@ class _Builder:
             "readonly": self.condition(raw, readonly) if isinstance(readonly, str)
             else readonly is True,
             "rules": rules,
-            "prefix": self.plain_text(appearance, "prefixAdorner"),
-            "suffix": self.plain_text(appearance, "suffixAdorner"),
+            "prefix": self.plain_text(raw, "prefixAdorner", adorners),
+            "suffix": self.plain_text(raw, "suffixAdorner", adorners),
         }
 
         if kind in ("textfield", "textarea"):

@@ -1,8 +1,8 @@
 """Render a form as accessible HTML that works without JavaScript, or its values as a summary.
 
-The Python side turns the component tree, the values and the errors into view objects (ids,
-input names, display text, which messages belong where); the Jinja macros in
-engine/web/templates/forms/ turn those into markup. Every value is escaped by Jinja.
+The Python side turns the component tree, the values and the errors into view objects: ids,
+input names, display text and the messages of each field. The Jinja macros in
+engine/web/templates/forms/ turn those into markup, and Jinja escapes every value.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from engine.forms.feel import Condition
 from engine.forms.markdown import render_markdown
 from engine.forms.options import option_text, resolve_options
 from engine.forms.submission import ACTION_FIELD, get_path, is_missing, submitted_values
+from engine.forms.summary import summary_items
 from engine.forms.values import (
     DateTimeParts,
     format_date,
@@ -103,14 +104,12 @@ def render_form(form: FormSpec, values: Mapping[str, Any],
                 read_only: bool = False) -> Markup:
     """Render `form` with `values`, which are stored data or a posted MultiDict.
 
-    With errors, an error summary opens the form and each message stands at its field.
+    With errors, an error summary opens the form and each message appears beside its field.
     `read_only` renders the values as a definition list for history views instead of a form.
     """
     if hasattr(values, "getlist"):
         values = submitted_values(form, values)
     if read_only:
-        from engine.forms.summary import summary_items
-
         items = summary_items(form, values, options)
         return Markup(_environment.get_template("forms/summary.html").render(items=items))
 
@@ -218,7 +217,10 @@ class _Builder:
             node.checked = value is True or (isinstance(value, str) and value.lower() in
                                              ("true", "on", "1", "yes"))
         elif isinstance(component, ChoiceField):
-            chosen = value if isinstance(value, list) else [] if value is None else [value]
+            if isinstance(value, list):
+                chosen = value
+            else:
+                chosen = [] if value is None else [value]
             chosen_text = {option_text(item) for item in chosen}
             node.choices = [Choice(option.label, option_text(option.value), f"{node.id}:{index}",
                                    option_text(option.value) in chosen_text)
@@ -253,8 +255,11 @@ class _Builder:
 
 
 def _relative(location: tuple[str | int, ...], path: tuple[str, ...]) -> tuple[str, ...]:
-    """Path of a value inside the data object being rendered; `location` is where that object
-    sits in the whole form and only matters for ids and names."""
+    """Return the path of a value inside the data object being rendered.
+
+    `location` places that object in the whole form, for ids and input names. Only the group
+    paths after its last row number lead into the object itself.
+    """
     groups = tuple(part for part in location[_last_row(location):] if isinstance(part, str))
     return (*groups, *path)
 

@@ -2,8 +2,8 @@
 
 Each data object of the form (the root, and every row of a dynamic list) gets a schema of
 the fields that are visible and editable in it. Visibility is decided first, by evaluating
-the `conditional.hide` conditions against a lenient reading of all submitted values, so a
-field hidden by the user's own answers is neither required nor stored.
+the `conditional.hide` conditions against a lenient reading of all submitted values. So a
+field that the user's own input hides is neither required nor stored.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from marshmallow import Schema, ValidationError
+from marshmallow import fields as ma_fields
 
 from engine.forms.components import (
     Component,
@@ -23,7 +24,7 @@ from engine.forms.components import (
     scope_members,
 )
 from engine.forms.feel import Condition
-from engine.forms.fields import FormValue, value_field
+from engine.forms.fields import value_field
 from engine.forms.submission import (
     MAX_ROWS,
     get_path,
@@ -47,8 +48,8 @@ def validate_submission(form: FormSpec, raw: Mapping[str, Any], *,
     """Check a submission against `form` and return (clean data, errors by data path).
 
     `raw` is the posted MultiDict for source "html", or a JSON object for source "json".
-    `options` holds the choices of `valuesKey` fields. `context` holds process variables that
-    hide conditions may read; submitted values take precedence over them. `today` is the
+    `options` contains the choices of `valuesKey` fields. `context` contains process variables
+    that hide conditions may read, and submitted values take precedence over them. `today` is the
     date that `disallowPassedDates` compares with (today in Norway by default).
     Clean data holds only the visible, editable fields of the form; errors are empty when
     the submission is valid. The empty path "" marks an error with the submission as a whole.
@@ -71,7 +72,7 @@ def validate_submission(form: FormSpec, raw: Mapping[str, Any], *,
 
 
 class _Local:
-    """The names a condition sees: the form data, plus `this`, `parent` and `i` in a row."""
+    """The names a condition can read: the form data, plus `this`, `parent` and `i` in a row."""
 
     def __init__(self, root: Mapping[str, Any], row: Mapping[str, Any] | None,
                  indexes: tuple[int, ...], parent: _Local | None = None) -> None:
@@ -106,8 +107,11 @@ class _Checker:
     def check(self, components: tuple[Component, ...], data: Mapping[str, Any],
               location: tuple[str | int, ...], local: _Local, *,
               lenient: bool) -> tuple[dict[str, Any], Errors]:
-        """Load one data object. In lenient mode every editable field counts as visible and
-        an invalid value becomes None; that reading feeds the hide conditions."""
+        """Load one data object and return its clean values and errors.
+
+        In lenient mode every editable field counts as visible and an invalid value becomes
+        None. The hide conditions read that lenient result.
+        """
         def visible(component: Component) -> bool:
             return lenient or component.hide is None or not local.is_true(component.hide)
 
@@ -137,7 +141,7 @@ class _Checker:
     def _load_fields(self, fields: list[tuple[tuple[str, ...], Field]], data: Mapping[str, Any],
                      location: tuple[str | int, ...], *,
                      lenient: bool) -> tuple[dict[str, Any], Errors]:
-        declared: dict[str, FormValue] = {}
+        declared: dict[str, ma_fields.Field] = {}
         flat: dict[str, Any] = {}
         for number, (path, field) in enumerate(fields):
             name = f"field{number}"

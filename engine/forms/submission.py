@@ -169,7 +169,7 @@ def _equals_default(field: Field, value: Any) -> bool:
 # --- add and remove rows -----------------------------------------------------------------------
 
 def parse_list_action(raw: Any, form: FormSpec) -> ListAction | None:
-    """Read `_action` from a post; None when it is a plain submit or names no list of `form`."""
+    """Read `_action` from a post. Return None for a plain submit or an unknown list."""
     values = _getlist(raw, ACTION_FIELD)
     text = values[0] if values else ""
     kind, _, rest = text.partition(":")

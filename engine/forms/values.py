@@ -44,7 +44,7 @@ class NonexistentTime(ValueError):
 
 
 def parse_date(text: str) -> date:
-    """Parse dd.mm.åååå (also d.m.åååå) or yyyy-mm-dd; raise ValueError otherwise."""
+    """Parse dd.mm.åååå (also d.m.åååå) or yyyy-mm-dd, or raise ValueError."""
     text = text.strip()
     match = _NORWEGIAN_DATE.fullmatch(text)
     if match:
@@ -58,7 +58,7 @@ def parse_date(text: str) -> date:
 
 
 def parse_time(text: str) -> time:
-    """Parse HH:MM or HH.MM, with optional :00 seconds; raise ValueError otherwise."""
+    """Parse HH:MM or HH.MM, with optional :00 seconds, or raise ValueError."""
     match = _TIME.fullmatch(text.strip())
     if not match:
         raise ValueError(text)
@@ -81,7 +81,7 @@ def local_datetime(day: date, clock_time: time) -> datetime:
 
 
 def parse_datetime(text: str) -> datetime:
-    """Parse ISO 8601 or "dd.mm.åååå HH:MM"; a value without offset is Norwegian time."""
+    """Parse ISO 8601 or "dd.mm.åååå HH:MM". A value without offset is Norwegian time."""
     text = text.strip()
     parts = text.split()
     if len(parts) == 2 and _NORWEGIAN_DATE.fullmatch(parts[0]):
@@ -118,7 +118,7 @@ def today_in_norway() -> date:
 # --- display -----------------------------------------------------------------------------------
 
 def format_date(value: Any) -> str:
-    """Show a stored date as dd.mm.åååå; text that is not an ISO date is shown as it is."""
+    """Show a stored date as dd.mm.åååå. Text that is not an ISO date is shown as it is."""
     if isinstance(value, datetime):
         value = value.astimezone(OSLO).date()
     if isinstance(value, date):
@@ -160,7 +160,7 @@ def split_datetime(value: Any) -> DateTimeParts:
 
 
 def format_number(value: Any) -> str:
-    """Show a stored number with a decimal comma; text typed by a person is kept as it is."""
+    """Show a stored number with a decimal comma. Text typed by a person is kept as it is."""
     if isinstance(value, bool) or value is None:
         return ""
     if isinstance(value, (int, float, Decimal)):

@@ -166,7 +166,7 @@ def test_fields_lists_every_input_in_order() -> None:
     assert [field.data_path for field in parsed.fields()] == ["a", "b", "c[].d"]
 
 
-def test_same_key_in_separate_rows_and_root_is_allowed() -> None:
+def test_key_reused_inside_list_row() -> None:
     parsed = form(textfield("tittel"),
                   component("dynamiclist", path="tiltak", components=[textfield("tittel")]))
     assert len(parsed.fields()) == 2

@@ -280,7 +280,7 @@ def test_stored_date_is_shown_norwegian() -> None:
     assert one(root, "//input[@name='frist']").get("value") == "05.03.2027"
 
 
-def test_stored_datetime_is_split_into_oslo_date_and_time() -> None:
+def test_stored_datetime_shown_in_oslo_time() -> None:
     root = tree(render(full_form(), {"mote": "2027-07-05T12:30:00+00:00"}))
     assert one(root, "//input[@name='mote:date']").get("value") == "05.07.2027"
     assert one(root, "//input[@name='mote:time']").get("value") == "14:30"
