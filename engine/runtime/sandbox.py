@@ -164,7 +164,7 @@ class Sandbox:
 
     def _evaluate_in_process(self, code: CodeType, variables: Mapping[str, Any]) -> Any:
         # The code has no calls, attributes or operators that allocate, so with empty
-        # builtins it can only read the caller's values; the mapping serves as locals.
+        # builtins it can only read the caller's values. The mapping serves as locals.
         try:
             value = eval(code, {"__builtins__": {}}, variables)
         except Exception as error:

@@ -7,8 +7,9 @@ call cannot allocate without bound.
 
 from __future__ import annotations
 
+import _strptime
 import decimal
-import sys
+import time as time_module
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from types import ModuleType
@@ -30,9 +31,10 @@ from engine.runtime.sandbox_transform import (
 
 LOCAL_ZONE = ZoneInfo("Europe/Oslo")
 
-# Modules that C code inside datetime imports while a script runs (strftime calls
-# time.strftime, strptime uses _strptime). The worker imports them before it starts.
-IMPORTABLE_MODULES: frozenset[str] = frozenset({"time", "_strptime"})
+# Modules that C code inside datetime imports while a script runs: strftime calls
+# time.strftime and strptime calls _strptime. CPython looks `__import__` up in the builtins
+# of the running script, so the script's builtins need one that returns just these two.
+IMPORTABLE_MODULES: dict[str, ModuleType] = {"time": time_module, "_strptime": _strptime}
 
 
 class _Clock:
@@ -104,9 +106,10 @@ def ignore_print(*args: Any, **kwargs: Any) -> None:
 
 def _import_loaded(name: str, globals: Any = None, locals: Any = None,
                    fromlist: Any = (), level: int = 0) -> ModuleType:
-    if level == 0 and name in IMPORTABLE_MODULES and name in sys.modules:
-        return sys.modules[name]
-    raise ImportError(f"import of {name!r} is not allowed")
+    module = IMPORTABLE_MODULES.get(name) if level == 0 else None
+    if module is None:
+        raise ImportError(f"import of {name!r} is not allowed")
+    return module
 
 
 _EXCEPTIONS: tuple[type[BaseException], ...] = (

@@ -1,9 +1,10 @@
 """Run-time guards that the worker's syntax transform routes operations through.
 
-These are the second line behind the static rules: they check attribute access against the
-type of the actual value, refuse to build strings, lists and integers beyond fixed sizes, and
-count loop iterations and function calls. Every refusal raises GuardStop, which derives from
-BaseException, so a script's `except Exception:` cannot swallow it.
+These are the second line behind the static rules. They check attribute access against the
+type of the actual value, reject operations that would build strings, lists and integers
+beyond fixed sizes, and count loop iterations and function calls. Every rejection raises
+GuardStop, which derives from BaseException, so a script's `except Exception:` cannot catch
+it.
 """
 
 from __future__ import annotations
@@ -145,7 +146,7 @@ def _check_shift(value: Any, count: Any) -> None:
 
 def _check_modulo(left: Any, right: Any) -> None:
     if isinstance(left, (str, bytes)):
-        raise halt("forbidden", "'%' formatting of strings is not allowed; use an f-string")
+        raise halt("forbidden", "'%' formatting of strings is not allowed, use an f-string")
 
 
 _CHECKS: dict[str, Callable[[Any, Any], None]] = {

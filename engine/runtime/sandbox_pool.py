@@ -3,8 +3,8 @@
 Each worker runs `python -m engine.runtime.sandbox_worker` with a minimal environment and
 talks one JSON line per request and reply. The parent enforces the wall-clock timeout by
 killing the worker, caps how much of a reply it reads, and starts workers lazily, so a killed
-or crashed worker is replaced on the next request. After os.fork() the child forgets the
-parent's workers and starts its own.
+or crashed worker is replaced on the next request. After os.fork() the child drops its
+references to the parent's workers and starts its own.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 WORKER_MODULE = "engine.runtime.sandbox_worker"
 MEMORY_EXIT_CODE = 3  # sandbox_worker exits with this code when it runs out of memory
 READ_CHUNK_BYTES = 65_536
-# The directory that contains the `engine` package; the worker starts there so that
+# The directory that contains the `engine` package. The worker starts there, so that
 # `-m engine.runtime.sandbox_worker` resolves without PYTHONPATH.
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -43,11 +43,13 @@ class WorkerSettings:
     timeout_seconds: float
     max_result_bytes: int
     startup_timeout_seconds: float = 10.0
+    # CPU seconds for the life of a worker (RLIMIT_CPU); 0 derives it from the timeout. The
+    # worker retires when it has used half of it.
+    cpu_budget_seconds: int = 0
 
     @property
     def cpu_seconds(self) -> int:
-        # A lifetime budget for RLIMIT_CPU; the worker retires at half of it.
-        return max(60, math.ceil(self.timeout_seconds * 20))
+        return self.cpu_budget_seconds or max(60, math.ceil(self.timeout_seconds * 20))
 
     def command(self) -> list[str]:
         return [

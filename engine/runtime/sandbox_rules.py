@@ -185,7 +185,7 @@ def _check_tree(tree: ast.AST) -> None:
             raise _forbid(f"the source is nested more than {MAX_DEPTH} levels deep", node)
         _check_node(node)
         if isinstance(node, ast.FormattedValue):
-            # The format spec was checked as a whole; only the formatted value is walked.
+            # The format spec was checked as a whole, so only the formatted value is walked.
             stack.append((node.value, depth + 1))
             continue
         for child in ast.iter_child_nodes(node):

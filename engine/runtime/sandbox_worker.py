@@ -83,7 +83,7 @@ def run_request(request: dict[str, Any], builtins: dict[str, Any],
         return _failure(SandboxError("error", f"invalid request: {error}"))
 
     # Guard functions live in the builtins, so no global may start with an underscore and
-    # shadow them; the engine filters such names too.
+    # shadow them. The engine filters such names too.
     namespace = {name: value for name, value in variables.items() if not name.startswith("_")}
     namespace["__builtins__"] = builtins
     sandbox_guards.begin_job()
@@ -135,7 +135,7 @@ def _encode_result(value: Any) -> Any:
 
 def _encode_namespace(namespace: dict[str, Any]) -> dict[str, Any]:
     # Functions the script defined and builtins it bound to a name are dropped, as
-    # SpiffWorkflow's own script engine does; every other value must be plain.
+    # SpiffWorkflow 3.2's TaskDataEnvironment does. Every other value must be plain.
     try:
         return sandbox_codec.encode_variables(namespace, drop_callables=True)
     except CodecError as error:
@@ -168,14 +168,16 @@ def _preload() -> None:
 def _apply_limits(memory_mb: int, cpu_seconds: int) -> None:
     os.closerange(3, 1024)
     limits = {
-        resource.RLIMIT_AS: memory_mb * 1024 * 1024,
-        resource.RLIMIT_CPU: cpu_seconds,
-        resource.RLIMIT_NOFILE: 3,  # stdin, stdout and stderr are open; nothing else can be
-        resource.RLIMIT_FSIZE: 0,
-        resource.RLIMIT_CORE: 0,
+        resource.RLIMIT_AS: (memory_mb * 1024 * 1024,) * 2,
+        # The kernel sends SIGXCPU at the soft limit and SIGKILL at the hard one. The gap lets
+        # the engine tell a CPU limit from the out-of-memory killer.
+        resource.RLIMIT_CPU: (cpu_seconds, cpu_seconds + 1),
+        resource.RLIMIT_NOFILE: (3, 3),  # only stdin, stdout and stderr can be open
+        resource.RLIMIT_FSIZE: (0, 0),
+        resource.RLIMIT_CORE: (0, 0),
     }
-    for limit, value in limits.items():
-        resource.setrlimit(limit, (value, value))
+    for limit, values in limits.items():
+        resource.setrlimit(limit, values)
 
     if os.geteuid() == 0:
         try:
@@ -183,7 +185,7 @@ def _apply_limits(memory_mb: int, cpu_seconds: int) -> None:
             os.setgid(NOBODY_ID)
             os.setuid(NOBODY_ID)
         except OSError:
-            pass  # the limits above still hold; the ready message reports the uid
+            pass  # the limits above still hold, and the ready message reports the uid
     # RLIMIT_NPROC does not bind root, so it is set after dropping privileges.
     resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
     sys.set_int_max_str_digits(INT_MAX_STR_DIGITS)
@@ -240,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     replies.flush()
 
     # RLIMIT_CPU counts the whole life of the process, so the worker retires once it has used
-    # half of it; the other half stays as the backstop for a single run.
+    # half of it. The other half stays as the backstop for a single run.
     retire_after = options.cpu_seconds / 2
     while True:
         line = requests.readline()

@@ -15,14 +15,22 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from engine.runtime.sandbox import Sandbox, SandboxError
+from engine.runtime.sandbox_pool import WorkerPool, WorkerProcess, WorkerSettings
 
 NOW = datetime(2024, 5, 17, 10, 30, tzinfo=UTC)
+# Integers that all hash alike make building a set quadratic inside a single C call.
+COLLIDING_SET = "m = 2 ** 61 - 1\nn = len(set(range(0, m * {count}, m)))"
 
 
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[Sandbox]:
     with Sandbox(timeout_seconds=2.0) as instance:
         yield instance
+
+
+def _request(script: str) -> bytes:
+    message = {"op": "exec", "source": script, "variables": {}, "now": NOW.isoformat()}
+    return json.dumps(message).encode() + b"\n"
 
 
 def evaluate(sandbox: Sandbox, expression: str, **variables: object) -> object:
@@ -333,13 +341,12 @@ def test_killed_worker_is_replaced() -> None:
 
 
 def test_timeout_kills_a_worker_busy_in_c_code() -> None:
-    # Inserting integers that all hash alike into a set is quadratic and runs inside one C
-    # call, so only the parent's wall-clock timeout can stop it.
+    # The set is built inside one C call, so only the parent's wall-clock timeout stops it.
     with Sandbox(timeout_seconds=0.5, workers=1) as limited:
         assert limited.evaluate("1 + 1", {}, NOW) == 2
         [pid] = limited.worker_pids()
         with pytest.raises(SandboxError) as caught:
-            limited.execute("m = 2 ** 61 - 1\ns = set(range(0, m * 50000, m))", {}, NOW)
+            limited.execute(COLLIDING_SET.format(count=50_000), {}, NOW)
         assert caught.value.kind == "timeout"
         assert caught.value.reason == "the script ran longer than 0.5 seconds"
         assert pid not in limited.worker_pids()
@@ -367,6 +374,52 @@ def test_pool_works_after_fork(sandbox: Sandbox) -> None:
     assert report.get("pids")
     assert not set(report["pids"]) & set(parent_pids)
     assert sandbox.evaluate("2 + 2", {}, NOW) == 4
+
+
+def test_worker_retires_after_half_its_cpu_budget() -> None:
+    settings = WorkerSettings(memory_mb=256, timeout_seconds=20.0, max_result_bytes=10_000,
+                              cpu_budget_seconds=2)
+    worker = WorkerProcess(settings)
+    try:
+        reply = worker.exchange(_request(COLLIDING_SET.format(count=15_000)), 20.0)
+        assert reply["ok"] is True
+        assert reply["retire"] is True
+        assert worker.process.wait(timeout=5.0) == 0
+    finally:
+        worker.kill("test finished")
+
+
+def test_cpu_limit_is_reported_as_timeout() -> None:
+    settings = WorkerSettings(memory_mb=256, timeout_seconds=20.0, max_result_bytes=10_000,
+                              cpu_budget_seconds=1)
+    pool = WorkerPool(1, settings)
+    try:
+        with pytest.raises(SandboxError) as caught:
+            pool.request(json.loads(_request(COLLIDING_SET.format(count=40_000))))
+        assert caught.value.kind == "timeout"
+        assert caught.value.reason == "the sandbox worker used up its CPU time limit"
+    finally:
+        pool.close()
+
+
+class _GenerousWorkerSettings(WorkerSettings):
+    """Lets the worker send replies far larger than the parent accepts."""
+
+    def command(self) -> list[str]:
+        command = super().command()
+        command[command.index("--max-result-bytes") + 1] = "10000000"
+        return command
+
+
+def test_parent_caps_reply_size() -> None:
+    settings = _GenerousWorkerSettings(memory_mb=256, timeout_seconds=5.0,
+                                       max_result_bytes=1_000)
+    worker = WorkerProcess(settings)
+    try:
+        with pytest.raises(ValueError, match="larger than"):
+            worker.exchange(_request("text = 'x' * 100000"), 5.0)
+    finally:
+        worker.kill("test finished")
 
 
 def _limits(pid: int) -> dict[str, str]:

@@ -1,8 +1,8 @@
 """Attempts to break out of the sandbox, each of which must fail without a side effect.
 
-Every attempt gets the path of a marker file in `marker` and, where it can, tries to create
-it; the test checks the file is still absent. The table lists the kinds of error that count
-as a correct rejection.
+Every attempt gets the path of a marker file in the variable `marker`, and the attempts that
+can try to create it. The test then checks that the file is still absent. The table lists
+the kinds of error that count as a correct rejection.
 """
 
 from __future__ import annotations
