@@ -355,6 +355,8 @@ class _Builder:
             self.report(_("The date and time subtype %(subtype)s is not supported. Use date, "
                           "time or datetime.", subtype=subtype), raw)
             subtype = "date"
+        # NOTE: timeSerializingFormat is ignored. A time is stored as HH:MM and a date-time
+        # always with its offset, whatever the form editor chose.
         # form-js keeps the label of a datetime field in dateLabel or timeLabel.
         if not settings["label"]:
             settings["label"] = self.plain_text(raw, "dateLabel" if subtype != "time"

@@ -104,6 +104,9 @@ def render_form(form: FormSpec, values: Mapping[str, Any],
                 read_only: bool = False) -> Markup:
     """Render `form` with `values`, which are stored data or a posted MultiDict.
 
+    A posted MultiDict has no values for disabled and read-only fields. To show them after a
+    failed post, pass `submitted_values(form, post, initial=stored_data)` instead.
+
     With errors, an error summary opens the form and each message appears beside its field.
     `read_only` renders the values as a definition list for history views instead of a form.
     """
