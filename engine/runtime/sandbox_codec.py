@@ -19,8 +19,15 @@ from typing import Any
 
 TAG = "$sx"
 MAX_DEPTH = 100
+# Scripts compute with Emax and -Emin at MAX_DECIMAL_EXPONENT. Results below Emin become
+# subnormal and reach an adjusted exponent of Emin - 27 at 28 digits, so values up to
+# MAX_DECIMAL_ADJUSTED may cross the boundary.
 MAX_DECIMAL_EXPONENT = 9_999
+MAX_DECIMAL_ADJUSTED = MAX_DECIMAL_EXPONENT + 100
 MAX_TAGGED_TEXT_CHARS = 200
+# Python refuses to turn an integer of more than 4300 digits into text by default
+# (sys.get_int_max_str_digits), and 14,000 bits stays below that.
+MAX_INT_BITS = 14_000
 
 
 class CodecError(ValueError):
@@ -42,6 +49,8 @@ def encode(value: Any, depth: int = 0) -> Any:
     """Return a JSON-ready form of `value`; raises CodecError for an unsupported value."""
     if value is None or isinstance(value, (bool, str)):
         return value
+    if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
+        raise CodecError(f"is an integer of more than {MAX_INT_BITS} bits, too large to pass on")
     if isinstance(value, (int, float)):
         return value
     if depth >= MAX_DEPTH:
@@ -59,6 +68,10 @@ def encode(value: Any, depth: int = 0) -> Any:
     if isinstance(value, timedelta):
         return {TAG: "timedelta", "v": [value.days, value.seconds, value.microseconds]}
     if isinstance(value, Decimal):
+        try:
+            checked_decimal(value)
+        except ValueError as error:
+            raise CodecError(f"is a Decimal out of range: {error}") from None
         return {TAG: "decimal", "v": str(value)}
     raise CodecError(_unsupported(value))
 
@@ -162,10 +175,8 @@ def checked_decimal(value: Decimal) -> Decimal:
     An exact Decimal such as 1E999999999 is cheap to hold but int() of it would allocate
     gigabytes, so such values are rejected at the boundary and in the Decimal() constructor.
     """
-    if value.is_finite() and abs(value.adjusted()) > MAX_DECIMAL_EXPONENT:
-        raise ValueError(
-            f"Decimal exponent out of range; the limit is ±{MAX_DECIMAL_EXPONENT}"
-        )
+    if value.is_finite() and abs(value.adjusted()) > MAX_DECIMAL_ADJUSTED:
+        raise ValueError(f"the Decimal exponent is beyond ±{MAX_DECIMAL_ADJUSTED}")
     return value
 
 

@@ -8,6 +8,7 @@ again before it runs anything, and adds run-time guards on top (see sandbox_guar
 from __future__ import annotations
 
 import ast
+import decimal
 import re
 import textwrap
 from datetime import date, datetime, time, timedelta
@@ -19,6 +20,7 @@ from engine.runtime.sandbox_attributes import (
     FORBIDDEN_ATTRIBUTE_PREFIXES,
     FORBIDDEN_ATTRIBUTE_REASONS,
 )
+from engine.runtime.sandbox_codec import MAX_DECIMAL_EXPONENT
 
 ErrorKind = Literal["forbidden", "syntax", "timeout", "memory", "error"]
 ERROR_KINDS: frozenset[str] = frozenset({"forbidden", "syntax", "timeout", "memory", "error"})
@@ -115,10 +117,29 @@ def describe_exception(error: BaseException, line: int | None) -> SandboxError:
         text = str(error)
     except Exception:  # str() of an exception can fail, e.g. on a huge integer argument
         text = ""
+    if isinstance(error, decimal.DecimalException):
+        text = _describe_decimal_error(error)
     message = f"{type(error).__name__}: {text}" if text else type(error).__name__
     if len(message) > MAX_REASON_CHARS:
         message = message[:MAX_REASON_CHARS] + "..."
     return SandboxError("error", located(message, line), line)
+
+
+_DECIMAL_MESSAGES: dict[type[BaseException], str] = {
+    decimal.DivisionByZero: "division by zero",
+    decimal.Overflow: f"the Decimal exponent would exceed {MAX_DECIMAL_EXPONENT}",
+    decimal.InvalidOperation: "invalid Decimal operation",
+    decimal.ConversionSyntax: "invalid Decimal text",
+}
+
+
+def _describe_decimal_error(error: decimal.DecimalException) -> str:
+    # The decimal module's message is a list of signal classes, such as ConversionSyntax.
+    signals = error.args[0] if error.args and isinstance(error.args[0], list) else []
+    for signal in [*signals, type(error)]:
+        if signal in _DECIMAL_MESSAGES:
+            return _DECIMAL_MESSAGES[signal]
+    return "invalid Decimal operation"
 
 
 def parse_source(source: str, mode: str) -> ast.Expression | ast.Module:

@@ -118,7 +118,10 @@ def run_request(request: dict[str, Any], builtins: dict[str, Any],
         encoded = _encode_namespace(namespace) if mode == "exec" else _encode_result(value)
     except SandboxError as error:
         return _failure(error)
-    size = len(sandbox_codec.dumps(encoded))
+    try:
+        size = len(sandbox_codec.dumps(encoded))
+    except CodecError as error:
+        return _failure(SandboxError("error", f"the result {error.message}"))
     if size > max_result_bytes:
         return _failure(SandboxError(
             "error", f"the result is {size} bytes of JSON; the limit is {max_result_bytes}"

@@ -176,6 +176,21 @@ def test_values_cross_unchanged(sandbox: Sandbox) -> None:
     assert isinstance(result["tagged"], dict)
 
 
+def test_decimal_underflow_crosses(sandbox: Sandbox) -> None:
+    result = evaluate(sandbox, "Decimal('1e-9000') * Decimal('1e-9000')")
+    assert result == 0
+    assert isinstance(result, Decimal)
+
+
+def test_huge_integer_result_is_an_error(sandbox: Sandbox) -> None:
+    with pytest.raises(SandboxError) as caught:
+        evaluate(sandbox, "int(Decimal('9e9999'))")
+    assert caught.value.kind == "error"
+    assert caught.value.reason == (
+        "the result is an integer of more than 14000 bits, too large to pass on"
+    )
+
+
 def test_tuple_result_becomes_list(sandbox: Sandbox) -> None:
     assert evaluate(sandbox, "tuple([1, 2])") == [1, 2]
 
@@ -246,6 +261,9 @@ def test_state_does_not_leak_between_runs(sandbox: Sandbox) -> None:
     ("a = 1\nb = 0\nc = a / b", "ZeroDivisionError: division by zero", 3),
     ("def f(v):\n    return v[5]\nf([1])", "IndexError: list index out of range", 2),
     ("raise ValueError('the amount is negative')", "ValueError: the amount is negative", 1),
+    ("x = Decimal('12,50')", "InvalidOperation: invalid Decimal text", 1),
+    ("d = Decimal(1)\n\nx = d / 0", "DivisionByZero: division by zero", 3),
+    ("d = Decimal('9e9000')\nx = d * d", "Overflow: the Decimal exponent would exceed 9999", 2),
 ])
 def test_script_errors_name_the_line(sandbox: Sandbox, script: str, exception: str,
                                      line: int) -> None:
