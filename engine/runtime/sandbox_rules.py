@@ -28,7 +28,7 @@ ERROR_KINDS: frozenset[str] = frozenset({"forbidden", "syntax", "timeout", "memo
 MAX_SOURCE_CHARS = 20_000
 MAX_NODES = 10_000
 MAX_DEPTH = 100
-MAX_FORMAT_SPEC_CHARS = 32
+MAX_FORMAT_SPEC_CHARS = 64
 MAX_REASON_CHARS = 500
 
 # Builtins that a script might try and that the sandbox never provides. Using one of these
