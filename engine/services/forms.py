@@ -7,7 +7,8 @@ from collections import OrderedDict
 from typing import Any, Mapping
 
 from engine.errors import FormValidationFailed
-from engine.models import FormDefinition
+from engine.models import FormDefinition, ProcessDefinition
+from engine.runtime.timeexpr import OSLO
 from engine.services.base import Service
 
 
@@ -31,6 +32,12 @@ class FormService(Service):
             while len(self._cache) > 512:
                 self._cache.popitem(last=False)
         return parsed
+
+    def start_form(self, definition: ProcessDefinition) -> Any | None:
+        """The parsed start form of a process version, or None when it has none."""
+        if not definition.start_form_ref:
+            return None
+        return self.spec(self.engine.repository.form_for(definition, definition.start_form_ref))
 
     def options(self, form: Any, variables: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
         """Choices for components with `valuesKey`: from the process data, else built in.
@@ -68,7 +75,8 @@ class FormService(Service):
         from engine.forms.schema import validate_submission
 
         clean, errors = validate_submission(form, raw, options=self.options(form, variables),
-                                            source=source)
+                                            source=source, context=dict(variables),
+                                            today=self.engine.clock.now().astimezone(OSLO).date())
         if errors:
             raise FormValidationFailed(errors, values=_plain_values(raw))
         return clean

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Iterable
 
 from argon2 import PasswordHasher
@@ -9,6 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
 from engine.errors import GroupNotFound, InvalidInput, UnitNotFound, UserNotFound
+from engine.i18n import SUPPORTED_LOCALES
 from engine.i18n import gettext as _
 from engine.models import Group, Membership, RoleAssignment, Unit, User
 from engine.models.organisation import ROLES, UNIT_KINDS
@@ -22,6 +24,18 @@ HANDLER_ROLE = "behandler"
 _hasher = PasswordHasher()
 
 
+@lru_cache(maxsize=1)
+def _unknown_user_hash() -> str:
+    return _hasher.hash("not a password of anyone")
+
+
+def _verify_quietly(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def scoped_group(role: str, unit_code: str) -> str:
     return f"{role}@{unit_code}"
 
@@ -31,6 +45,10 @@ def split_scoped_group(key: str) -> tuple[str, str] | None:
         return None
     role, unit_code = key.split("@", 1)
     return role, unit_code
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
 
 
 class OrganisationService(Service):
@@ -70,6 +88,12 @@ class OrganisationService(Service):
             query = query.where(Unit.kind == kind)
         return list(self.session.scalars(query))
 
+    def led_units(self, username: str) -> list[Unit]:
+        """The units whose leader `username` is, by name."""
+        return list(self.session.scalars(
+            select(Unit).join(User, Unit.leader_id == User.id)
+            .where(User.username == username).order_by(Unit.name)))
+
     def set_leader(self, unit_code: str, username: str, actor: str | None = None) -> None:
         with self.transaction():
             unit = self.unit(unit_code)
@@ -89,14 +113,16 @@ class OrganisationService(Service):
 
     def create_user(self, username: str, display_name: str, *, email: str | None = None,
                     unit: str | None = None, password: str | None = None,
-                    actor: str | None = None) -> User:
+                    password_hash: str | None = None, actor: str | None = None) -> User:
+        """Create a user; `password_hash` (from hash_password) skips hashing for bulk loads."""
         with self.transaction():
             if self.session.scalar(select(User).where(User.username == username)) is not None:
                 raise InvalidInput(_("the user name %(username)s is taken", username=username))
             home = self.unit(unit) if unit else None
             user = User(username=username, display_name=display_name, email=email,
                         unit_id=home.id if home else None, active=True,
-                        password_hash=_hasher.hash(password) if password else None,
+                        password_hash=password_hash or (hash_password(password) if password
+                                                        else None),
                         created_at=self.engine.clock.now())
             self.session.add(user)
             self.session.flush()
@@ -121,16 +147,26 @@ class OrganisationService(Service):
         with self.transaction(read_only=True):
             user = self.find_user(username)
             if user is None or not user.active or not user.password_hash:
+                # Hash anyway, so an unknown user name takes as long to reject as a wrong
+                # password and the timing does not tell which user names exist.
+                _verify_quietly(_unknown_user_hash(), password)
                 return None
-            try:
-                _hasher.verify(user.password_hash, password)
-            except (VerificationError, InvalidHashError):
+            if not _verify_quietly(user.password_hash, password):
                 return None
             return user
 
+    def set_locale(self, username: str, locale: str, actor: str | None = None) -> None:
+        """Save the language the user sees the screens in: "nb" or "en"."""
+        with self.transaction():
+            if locale not in SUPPORTED_LOCALES:
+                raise InvalidInput(_("the language must be one of %(locales)s",
+                                     locales=", ".join(SUPPORTED_LOCALES)))
+            self.user(username).locale = locale
+            self.audit("locale_set", actor, user=username, locale=locale)
+
     def set_password(self, username: str, password: str, actor: str | None = None) -> None:
         with self.transaction():
-            self.user(username).password_hash = _hasher.hash(password)
+            self.user(username).password_hash = hash_password(password)
             self.audit("password_set", actor, user=username)
 
     # --- groups and roles ----------------------------------------------------------------
@@ -230,15 +266,15 @@ class OrganisationService(Service):
 
     def describe_group(self, group_key: str) -> str:
         """A readable name for a group key, for messages and task lists."""
-        group = self.session.scalar(select(Group).where(Group.key == group_key))
-        if group is not None:
-            return group.name
         scoped = split_scoped_group(group_key)
         if scoped:
             unit = self.find_unit(scoped[1])
             role_names = {LEADER_ROLE: _("leader"), HANDLER_ROLE: _("case handlers")}
             if unit is not None:
                 return f"{role_names.get(scoped[0], scoped[0])}, {unit.name}"
+        group = self.session.scalar(select(Group).where(Group.key == group_key))
+        if group is not None:
+            return group.name
         return group_key
 
     def unit_summary(self, unit: Unit) -> dict[str, Any]:

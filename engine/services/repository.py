@@ -231,6 +231,12 @@ class RepositoryService(Service):
             raise DefinitionNotFound(key)
         return record
 
+    def definition(self, definition_id: int) -> ProcessDefinition:
+        record = self.session.get(ProcessDefinition, definition_id)
+        if record is None:
+            raise DefinitionNotFound(str(definition_id))
+        return record
+
     def definitions(self) -> list[ProcessDefinition]:
         return list(self.session.scalars(self._latest_versions_query()
                                          .order_by(ProcessDefinition.name)))

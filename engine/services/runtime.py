@@ -73,6 +73,14 @@ class RuntimeService(Service):
             return StartResult(instance.id, instance.business_key, instance.status,
                                instance.case_status, self._open_task_summaries(instance.id))
 
+    def may_start(self, definition: Any, username: str) -> bool:
+        """Whether `username` passes the process's candidateStarterGroups and -Users."""
+        try:
+            self._check_may_start(self.engine.specs.get(definition.id), username)
+        except PermissionDenied:
+            return False
+        return True
+
     def _check_may_start(self, compiled: Any, actor: str) -> None:
         process = compiled.root.xpath(".//*[local-name()='process'][@id=$id]",
                                       id=compiled.process_id)
@@ -174,6 +182,16 @@ class RuntimeService(Service):
 
         unit = self.session.get(Unit, unit_id)
         return unit.code if unit else None
+
+    def may_see(self, instance: ProcessInstance, username: str) -> bool:
+        """Whether `username` may read a case: its reporter, anyone who may see one of its
+        tasks (assignee, completer or candidate), and administrators."""
+        if instance.started_by == username:
+            return True
+        if self.engine.organisation.has_role(username, "administrator"):
+            return True
+        tasks = self.session.scalars(select(Task).where(Task.instance_id == instance.id))
+        return any(self.engine.tasks.may_see(task, username) for task in tasks)
 
     def require_running(self, instance: ProcessInstance) -> None:
         if instance.status != "running":

@@ -1,0 +1,110 @@
+"""The `sloyfe` command: everything the web UI does, over the same services, for operators.
+
+Errors go to stderr in the user's language (bokmål by default) and exit non-zero:
+1 for a refused operation (unknown task, invalid form, no access), 2 for bad command-line
+input, 3 for an unexpected failure. SLOYFE_NOW (ISO 8601) fixes the clock of one call.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from engine.errors import EngineError, FormValidationFailed
+from engine.i18n import gettext as _
+
+log = logging.getLogger(__name__)
+
+
+class CliState:
+    def __init__(self) -> None:
+        self._engine: Any = None
+
+    @property
+    def engine(self) -> Any:
+        if self._engine is None:
+            from engine.engine import ProcessEngine
+
+            self._engine = ProcessEngine()
+        return self._engine
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+
+
+def fail(message: str, code: int = 1) -> None:
+    click.echo(message, err=True)
+    sys.exit(code)
+
+
+def handle_errors(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn engine errors into a message on stderr and a non-zero exit code."""
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except FormValidationFailed as error:
+            fail(str(error))
+        except EngineError as error:
+            fail(str(error))
+        except click.exceptions.Exit:
+            raise
+        except (click.ClickException, click.exceptions.Abort):
+            raise
+        except Exception as error:
+            log.exception("command failed")
+            fail(_("The command failed unexpectedly: %(error)s", error=
+                   f"{type(error).__name__}: {error}"), code=3)
+    return wrapper
+
+
+def parse_data(raw: str | None) -> dict[str, Any]:
+    """Read --data as JSON text, or as a file when it starts with @."""
+    if not raw:
+        return {}
+    text = raw
+    if raw.startswith("@"):
+        try:
+            text = Path(raw[1:]).read_text(encoding="utf-8")
+        except OSError as error:
+            fail(_("Could not read %(file)s: %(reason)s", file=raw[1:], reason=error.strerror),
+                 code=2)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        fail(_("--data is not valid JSON: %(reason)s (line %(line)s, column %(column)s). Write "
+               "for example '{\"tittel\": \"Fall i trapp\"}'.", reason=error.msg,
+               line=error.lineno, column=error.colno), code=2)
+    if not isinstance(data, dict):
+        fail(_("--data must be a JSON object such as '{\"tittel\": \"Fall i trapp\"}'."), code=2)
+    return data
+
+
+def emit(data: Any, as_json: bool, text: Callable[[Any], str] | None = None) -> None:
+    if as_json or text is None:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    else:
+        click.echo(text(data))
+
+
+pass_state = click.make_pass_decorator(CliState, ensure=True)
+
+
+@click.group(help="Sløyfe: BPMN processes for municipal governance.")
+@click.pass_context
+def main(context: click.Context) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s",
+                        stream=sys.stderr)
+    state = context.ensure_object(CliState)
+    context.call_on_close(state.close)
+
+
+from engine import cli_commands  # noqa: E402,F401  (registers the commands on `main`)

@@ -1,0 +1,163 @@
+"""sloyfe commands for the organisation (units, users, groups, roles) and settings."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from engine.cli import emit, fail, handle_errors, main, pass_state
+from engine.i18n import gettext as _
+from engine.models.organisation import ROLES, UNIT_KINDS
+
+
+@main.group(help="Units: kommune, tjenesteområde and enhet.")
+def unit() -> None:
+    pass
+
+
+@unit.command("add", help="Create a unit.")
+@click.argument("code")
+@click.argument("name")
+@click.option("--kind", type=click.Choice(UNIT_KINDS), required=True, help="Level in the tree.")
+@click.option("--parent", default=None, help="Code of the unit above.")
+@click.option("--leader", default=None, help="User name of the leader.")
+@pass_state
+@handle_errors
+def unit_add(state: Any, code: str, name: str, kind: str, parent: str | None,
+             leader: str | None) -> None:
+    engine = state.engine
+    with engine.transaction():
+        engine.organisation.create_unit(code, name, kind, parent, actor="cli")
+        if leader:
+            engine.organisation.set_leader(code, leader, actor="cli")
+    click.echo(_("Unit %(code)s created.", code=code))
+
+
+@unit.command("set-leader", help="Make a user the leader of a unit.")
+@click.argument("code")
+@click.argument("username")
+@pass_state
+@handle_errors
+def unit_set_leader(state: Any, code: str, username: str) -> None:
+    state.engine.organisation.set_leader(code, username, actor="cli")
+    click.echo(_("%(user)s leads %(code)s.", user=username, code=code))
+
+
+@unit.command("list", help="List units.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@pass_state
+@handle_errors
+def unit_list(state: Any, as_json: bool) -> None:
+    engine = state.engine
+    with engine.transaction(read_only=True):
+        rows = [engine.organisation.unit_summary(u) for u in engine.organisation.units()]
+    emit(rows, as_json, lambda rs: "\n".join(
+        f"{r['code']:20} {r['kind']:16} {r['parent'] or '-':20} {r['leader'] or '-':20} "
+        f"{r['name']}" for r in rs))
+
+
+@main.group(help="Users.")
+def user() -> None:
+    pass
+
+
+@user.command("add", help="Create a user.")
+@click.argument("username")
+@click.argument("display_name")
+@click.option("--email", default=None, help="E-mail address for reminders and outcomes.")
+@click.option("--unit", "unit_code", default=None, help="Code of the user's home unit.")
+@click.option("--password", default=None, help="Password for local log-in.")
+@pass_state
+@handle_errors
+def user_add(state: Any, username: str, display_name: str, email: str | None,
+             unit_code: str | None, password: str | None) -> None:
+    state.engine.organisation.create_user(username, display_name, email=email, unit=unit_code,
+                                          password=password, actor="cli")
+    click.echo(_("User %(user)s created.", user=username))
+
+
+@user.command("list", help="List users with their groups and roles.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@pass_state
+@handle_errors
+def user_list(state: Any, as_json: bool) -> None:
+    engine = state.engine
+    with engine.transaction(read_only=True):
+        rows = [engine.organisation.user_summary(u) for u in engine.organisation.users()]
+    emit(rows, as_json, lambda rs: "\n".join(
+        f"{r['username']:20} {r['unit'] or '-':18} {','.join(r['roles']) or '-':16} "
+        f"{r['display_name']}" for r in rs))
+
+
+@main.group(help="Candidate groups and their members.")
+def group() -> None:
+    pass
+
+
+@group.command("add", help="Create a group, optionally scoped to a unit.")
+@click.argument("key")
+@click.argument("name")
+@click.option("--unit", "unit_code", default=None, help="Code of the unit the group belongs to.")
+@pass_state
+@handle_errors
+def group_add(state: Any, key: str, name: str, unit_code: str | None) -> None:
+    state.engine.organisation.create_group(key, name, unit_code, actor="cli")
+    click.echo(_("Group %(key)s created.", key=key))
+
+
+@group.command("add-member", help="Add a user to a group (role@unit keys are created).")
+@click.argument("key")
+@click.argument("username")
+@pass_state
+@handle_errors
+def group_add_member(state: Any, key: str, username: str) -> None:
+    state.engine.organisation.add_member(key, username, actor="cli")
+    click.echo(_("%(user)s is a member of %(key)s.", user=username, key=key))
+
+
+@main.group(help="System roles.")
+def role() -> None:
+    pass
+
+
+@role.command("grant", help="Give a user a role.")
+@click.argument("username")
+@click.argument("role_name", type=click.Choice(ROLES))
+@click.option("--unit", "unit_code", default=None, help="Limit the role to one unit.")
+@pass_state
+@handle_errors
+def role_grant(state: Any, username: str, role_name: str, unit_code: str | None) -> None:
+    state.engine.organisation.grant_role(username, role_name, unit_code, actor="cli")
+    click.echo(_("%(user)s has the role %(role)s.", user=username, role=role_name))
+
+
+@main.group(help="Settings that processes read (deadlines, choices).")
+def settings() -> None:
+    pass
+
+
+@settings.command("get", help="Print a setting as JSON.")
+@click.argument("key")
+@pass_state
+@handle_errors
+def settings_get(state: Any, key: str) -> None:
+    engine = state.engine
+    with engine.transaction(read_only=True):
+        value = engine.repository.setting(key)
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+@settings.command("set", help="Store a setting given as JSON.")
+@click.argument("key")
+@click.argument("value")
+@pass_state
+@handle_errors
+def settings_set(state: Any, key: str, value: str) -> None:
+    try:
+        parsed = json.loads(value)
+    except json.JSONDecodeError as error:
+        fail(_("The value is not valid JSON: %(reason)s.", reason=error.msg), code=2)
+    state.engine.repository.set_setting(key, parsed, actor="cli")
+    click.echo(_("Setting %(key)s stored.", key=key))
