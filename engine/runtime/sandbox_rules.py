@@ -160,7 +160,20 @@ def parse_source(source: str, mode: str) -> ast.Expression | ast.Module:
 
     tree = _parse(source, mode)
     _check_tree(tree)
+    _check_compiles(tree, mode)
     return tree
+
+
+def _check_compiles(tree: ast.Expression | ast.Module, mode: str) -> None:
+    # The parser accepts some code that only the compiler rejects, such as `return` or
+    # `break` outside a function or loop.
+    try:
+        compile(tree, "<script>", mode, dont_inherit=True)
+    except SyntaxError as error:
+        raise SandboxError("syntax", located(error.msg or "invalid syntax", error.lineno),
+                           error.lineno) from None
+    except (MemoryError, RecursionError):
+        raise SandboxError("forbidden", "the source is nested too deeply") from None
 
 
 def _parse(source: str, mode: str) -> ast.Expression | ast.Module:

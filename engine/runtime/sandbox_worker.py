@@ -48,7 +48,11 @@ SEALED_MODULES = (
 def compile_source(source: str, mode: str) -> CodeType:
     """Check, guard and compile `source`; raises SandboxError of kind "syntax" or "forbidden"."""
     tree = add_guards(parse_source(source, mode))
-    return compile(tree, SCRIPT_FILENAME, mode)  # type: ignore[no-any-return]
+    try:
+        return compile(tree, SCRIPT_FILENAME, mode)  # type: ignore[no-any-return]
+    except (SyntaxError, ValueError, RecursionError) as error:
+        # parse_source compiled the unguarded tree, so this is a fault in the transform.
+        raise SandboxError("error", f"the guarded script does not compile: {error}") from None
 
 
 def script_line(traceback: TracebackType | None) -> int | None:

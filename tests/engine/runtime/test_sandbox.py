@@ -289,6 +289,21 @@ def test_syntax_error(sandbox: Sandbox) -> None:
     assert "line 2" in caught.value.reason
 
 
+@pytest.mark.parametrize(("script", "line"), [
+    ("x = 1\nreturn x", 2),
+    ("break", 1),
+    ("def f():\n    pass\n\ncontinue", 4),
+])
+def test_compiler_errors_are_syntax(sandbox: Sandbox, script: str, line: int) -> None:
+    with pytest.raises(SandboxError) as checked:
+        sandbox.check(script, "exec")
+    assert checked.value.kind == "syntax"
+    assert checked.value.line == line
+    with pytest.raises(SandboxError) as executed:
+        sandbox.execute(script, {}, NOW)
+    assert executed.value.kind == "syntax"
+
+
 def test_check_rejects_at_deploy_time(sandbox: Sandbox) -> None:
     with pytest.raises(SandboxError) as caught:
         sandbox.check("x = 1\nimport os", "exec")
