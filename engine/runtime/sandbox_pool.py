@@ -122,8 +122,7 @@ class WorkerProcess:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError("timed out writing the request")
-            _, writable, _ = select.select([], [self._stdin], [], remaining)
-            if not writable:
+            if not _wait_for(self._stdin, select.POLLOUT, remaining):
                 continue
             try:
                 written = os.write(self._stdin, view)
@@ -145,8 +144,7 @@ class WorkerProcess:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError("timed out waiting for the worker")
-            readable, _, _ = select.select([self._stdout], [], [], remaining)
-            if not readable:
+            if not _wait_for(self._stdout, select.POLLIN, remaining):
                 continue
             chunk = os.read(self._stdout, READ_CHUNK_BYTES)
             if not chunk:
@@ -202,6 +200,13 @@ class WorkerProcess:
                     stream.close()
                 except OSError:
                     pass
+
+
+def _wait_for(fd: int, event: int, timeout: float) -> bool:
+    # poll() rather than select(), which fails for descriptors above 1023 in a busy server.
+    poller = select.poll()
+    poller.register(fd, event)
+    return bool(poller.poll(max(timeout, 0.0) * 1000))
 
 
 def parse_reply(reply: Any) -> tuple[bool, Any]:
