@@ -1,8 +1,8 @@
 """The attribute names a sandboxed script may use, per type of value.
 
-The static checker accepts a name when any type allows it; the worker checks again at run
-time against the type of the actual value, so `str.join` is allowed on a string but the same
-name reached through another object is not.
+The static checker accepts a name when any type allows it. The worker checks again at run
+time against the type of the actual value, so `join` is allowed on a string but not on the
+`str` class or on any other object.
 """
 
 from __future__ import annotations

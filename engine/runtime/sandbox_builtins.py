@@ -1,4 +1,4 @@
-"""The builtins a sandboxed script sees: a small allow-list plus now() and today().
+"""The builtins available to a sandboxed script: a small allow-list plus now() and today().
 
 open, eval, exec, compile, getattr, type, vars, globals and the other ways out of the
 sandbox are simply absent. range(), round(), sum() and Decimal() are wrapped so that a small

@@ -1,9 +1,10 @@
 """JSON encoding of the values that cross between the engine and a sandbox worker.
 
 Plain JSON carries None, bool, int, float, str, list and dict. Dates, times, durations and
-Decimals travel as tagged objects `{"$sx": <type>, "v": <text>}`; a dict that itself has the
-key "$sx" is wrapped as `{"$sx": "dict", "v": {...}}` so it cannot be taken for a tag.
-Tuples become lists. Sets, functions, generators and every other type are rejected.
+Decimals travel as tagged objects `{"$sx": <type>, "v": <payload>}`. A dict that has the
+key "$sx" is wrapped as `{"$sx": "dict", "v": {...}}`, so it cannot be taken for a tag.
+Tuples become lists. Sets, functions, generators, every other type and integers of more than
+MAX_INT_BITS bits are rejected.
 
 The decoder treats its input as untrusted: a worker that has been subverted must not be able
 to make the engine build anything but these plain values.
