@@ -6,7 +6,7 @@ import logging
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
@@ -38,11 +38,16 @@ class CompiledProcess:
     root: etree._Element
 
 
+# Returns the BPMN text and file name that define a process id, or None.
+DocumentLoader = Callable[[str], "tuple[bytes | str, str] | None"]
+
+
 def compile_bpmn(xml: bytes | str, file_name: str, *, max_bytes: int, check_expression: Checker,
-                 called_documents: Sequence[tuple[bytes | str, str]] = ()) -> CompiledProcess:
+                 load_called: DocumentLoader | None = None) -> CompiledProcess:
     """Validate and parse one BPMN document; raise DefinitionInvalid listing every problem.
 
-    `called_documents` are other deployed BPMN files whose processes call activities name.
+    `load_called` finds the documents of processes that call activities name, directly or
+    through other called processes.
     """
     root = parse_xml(xml, file_name, max_bytes)
     problems, facts = check_document(root, file_name, check_expression)
@@ -52,9 +57,8 @@ def compile_bpmn(xml: bytes | str, file_name: str, *, max_bytes: int, check_expr
 
     parser = SloyfeParser()
     try:
-        for other_xml, other_name in called_documents:
-            parser.add_bpmn_xml(parse_xml(other_xml, other_name, max_bytes), other_name)
         parser.add_bpmn_xml(root, file_name)
+        _add_called_documents(parser, root, load_called, max_bytes)
         spec = parser.get_spec(facts.process_id)
         subprocess_specs = parser.get_subprocess_specs(facts.process_id,
                                                     require_call_activity_specs=False)
@@ -103,6 +107,34 @@ def prepare_loop_tasks(process_spec: Any) -> None:
         inner = process_spec.task_specs.get(task_spec.task_spec)
         if inner is not None and not inner.completed_event.is_connected(task_spec.merge_child):
             inner.completed_event.connect(task_spec.merge_child)
+
+
+def _add_called_documents(parser: SloyfeParser, root: etree._Element,
+                          load_called: DocumentLoader | None, max_bytes: int) -> None:
+    """Add the documents of every process reachable through call activities."""
+    known = set(_process_ids(root))
+    pending = set(_called_ids(root)) - known
+    while pending and load_called is not None:
+        process_id = pending.pop()
+        document = load_called(process_id)
+        known.add(process_id)
+        if document is None:
+            continue
+        other_root = parse_xml(document[0], document[1], max_bytes)
+        other_ids = set(_process_ids(other_root))
+        if other_ids & (known - {process_id}):
+            continue
+        parser.add_bpmn_xml(other_root, document[1])
+        known |= other_ids
+        pending |= set(_called_ids(other_root)) - known
+
+
+def _process_ids(root: etree._Element) -> list[str]:
+    return [str(pid) for pid in root.xpath(".//*[local-name()='process']/@id")]
+
+
+def _called_ids(root: etree._Element) -> list[str]:
+    return [str(pid) for pid in root.xpath(".//*[local-name()='callActivity']/@calledElement")]
 
 
 def _node_calling(root: etree._Element, process_id: str) -> etree._Element | None:

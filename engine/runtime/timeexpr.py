@@ -124,10 +124,14 @@ def parse_cycle(text: str) -> Cycle:
 
 
 def looks_like_literal(text: str) -> bool:
-    """True when `text` is meant as an ISO 8601 literal rather than a Python expression."""
+    """True when `text` is meant as an ISO 8601 literal rather than a Python expression.
+
+    Anything starting like a duration (P and a digit or T), a repeating interval (R, digits,
+    slash) or a date (yyyy-mm-dd) counts, so a mistyped literal such as PT72X is reported as a
+    bad duration instead of being read as a variable name.
+    """
     raw = text.strip()
-    return bool(re.fullmatch(r"(R\d*/.*)|(P[0-9TYMWDHS.,]+)|(\d{4}-\d{2}-\d{2}([T ][0-9:.]+"
-                             r"(Z|[+-]\d{2}:?\d{2})?)?)", raw, re.IGNORECASE))
+    return bool(re.match(r"(R\d*/)|(P[\dT])|(\d{4}-\d{2}-\d{2})", raw, re.IGNORECASE))
 
 
 def to_utc_instant(value: object) -> datetime:

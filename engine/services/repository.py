@@ -104,13 +104,13 @@ class RepositoryService(Service):
                 select(FormDefinition.form_id).distinct()))
             topics = self.engine.handlers.topics()
             compiled_processes: list[tuple[str, bytes, CompiledProcess]] = []
-            batch_xml = [(content, name) for name, content in processes]
+            batch_documents = self._documents_by_process(processes)
             for name, content in processes:
-                others = [doc for doc in batch_xml if doc[1] != name] + self._deployed_documents()
                 try:
                     compiled = compile_bpmn(
                         content, name, max_bytes=int(self.engine.config["MAX_DEFINITION_BYTES"]),
-                        check_expression=self.check_expression, called_documents=others)
+                        check_expression=self.check_expression,
+                        load_called=lambda pid: batch_documents.get(pid) or self._deployed(pid))
                 except DefinitionInvalid as invalid:
                     problems.extend(invalid.problems)
                     continue
@@ -144,9 +144,26 @@ class RepositoryService(Service):
                      change_note: str | None = None) -> list[Deployed]:
         return self.deploy(read_definition_files(paths), actor=actor, change_note=change_note)
 
-    def _deployed_documents(self) -> list[tuple[str, str]]:
-        latest = self._latest_versions_query()
-        return [(row.bpmn_xml, row.file_name) for row in self.session.scalars(latest)]
+    def _documents_by_process(self, files: list[tuple[str, bytes]]
+                              ) -> dict[str, tuple[bytes, str]]:
+        """Map each process id defined in the batch to its file, for call activities."""
+        from engine.runtime.xml import parse_xml
+
+        documents: dict[str, tuple[bytes, str]] = {}
+        for name, content in files:
+            try:
+                root = parse_xml(content, name, int(self.engine.config["MAX_DEFINITION_BYTES"]))
+            except DefinitionInvalid:
+                continue
+            for process_id in root.xpath(".//*[local-name()='process']/@id"):
+                documents.setdefault(str(process_id), (content, name))
+        return documents
+
+    def _deployed(self, process_id: str) -> tuple[str, str] | None:
+        record = self.session.scalar(select(ProcessDefinition).where(
+            ProcessDefinition.key == process_id, ProcessDefinition.active.is_(True))
+            .order_by(ProcessDefinition.version.desc()).limit(1))
+        return (record.bpmn_xml, record.file_name) if record is not None else None
 
     def _latest_versions_query(self) -> Any:
         newest = (select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("v"))
@@ -263,12 +280,11 @@ class RepositoryService(Service):
             record = self.session.get(ProcessDefinition, definition_id)
             if record is None:
                 raise DefinitionNotFound(str(definition_id))
-            others = [doc for doc in self._deployed_documents() if doc[1] != record.file_name]
             return compile_bpmn(record.bpmn_xml, record.file_name,
                                 max_bytes=max(int(self.engine.config["MAX_DEFINITION_BYTES"]),
                                               len(record.bpmn_xml.encode("utf-8"))),
                                 check_expression=lambda source, mode: None,
-                                called_documents=others)
+                                load_called=self._deployed)
 
     # --- settings ------------------------------------------------------------------------
 
