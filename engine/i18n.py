@@ -42,13 +42,13 @@ def use_locale(locale: str) -> Iterator[None]:
         _current_locale.reset(token)
 
 
-def gettext(message: str, **params: Any) -> str:
+def gettext(message: str, /, **params: Any) -> str:
     """Translate `message` into the current locale and fill in %(name)s placeholders."""
     text = _catalog(current_locale()).gettext(message)
     return text % params if params else text
 
 
-def ngettext(singular: str, plural: str, count: int, **params: Any) -> str:
+def ngettext(singular: str, plural: str, count: int, /, **params: Any) -> str:
     text = _catalog(current_locale()).ngettext(singular, plural, count)
     return text % {"num": count, **params}
 
