@@ -25,6 +25,7 @@ from engine.i18n import gettext as _
 from engine.i18n import use_locale
 from engine.models import Incident, Job, ProcessInstance, Timer
 from engine.runtime.handlers import HandlerContext, HandlerError
+from engine.runtime.specs import timer_due_at
 from engine.services.base import Service
 from engine.services.execution import Execution
 
@@ -91,8 +92,7 @@ class ManagementService(Service):
         worker = worker_id or default_worker_id()
         fired = 0
         for timer_id in self._claim(Timer, worker, batch):
-            if self._fire_timer(timer_id, worker):
-                fired += 1
+            fired += self._fire_timer(timer_id, worker)
         return fired
 
     def run_due_jobs(self, instance_id: int | None = None, worker_id: str | None = None,
@@ -133,21 +133,29 @@ class ManagementService(Service):
 
     # --- timers --------------------------------------------------------------------------
 
-    def _fire_timer(self, timer_id: int, worker: str) -> bool:
+    def _fire_timer(self, timer_id: int, worker: str) -> int:
+        """Fire a claimed timer row; returns how many timer events of its instance fired.
+
+        The library refreshes every timer of an instance at once, so other timers of the same
+        instance that are due fire together with this one (their rows are then removed).
+        """
         try:
             with self.transaction() as session:
                 timer = session.get(Timer, timer_id)
                 if timer is None or timer.claimed_by != worker:
-                    return False
+                    return 0
                 execution = Execution.load(self.engine, timer.instance_id, "system")
                 if execution.instance.status != "running":
                     session.delete(timer)
-                    return False
+                    return 0
                 spiff_task = execution.spiff_task(timer.task_id)
                 if spiff_task is None or spiff_task.state != TaskState.WAITING:
                     session.delete(timer)
-                    return False
+                    return 0
                 element_id, due_at = timer.element_id, timer.due_at
+                now = self.engine.clock.now()
+                due_events = [t for t in execution.workflow.get_tasks(state=TaskState.WAITING)
+                              if (due := timer_due_at(t)) is not None and due <= now]
                 execution.workflow.refresh_timers()
                 execution.run()
                 execution.sync()
@@ -158,11 +166,11 @@ class ManagementService(Service):
                                            due_at=due_at.isoformat())
                 instance_id = execution.instance.id
             log.info("timer fired instance_id=%s element_id=%s", instance_id, element_id)
-            return True
+            return max(len(due_events), 1)
         except Exception as error:
             log.exception("timer failed timer_id=%s", timer_id)
             self._release_after_failure(Timer, timer_id, error)
-            return False
+            return 0
 
     # --- jobs ----------------------------------------------------------------------------
 
