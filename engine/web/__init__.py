@@ -1,1 +1,38 @@
+"""The server-rendered web UI: log-in, start page, start forms, task lists, tasks and cases."""
 
+from __future__ import annotations
+
+from flask import Flask, g
+from flask_wtf.csrf import CSRFProtect
+
+from engine.web import auth, cases, home, tasks
+from engine.web.errors import init_errors
+from engine.web.formatting import init_formatting
+from engine.web.security import init_security
+
+
+def register_web(app: Flask) -> None:
+    """Install the hooks in the order they must run, then the blueprints.
+
+    Per request: request id, then the signed-in user and locale, then the CSRF check, then
+    the log-in requirement.
+    """
+    init_security(app)
+    auth.init_auth(app)
+    CSRFProtect(app)
+    app.before_request(auth.require_login)
+
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    init_errors(app)
+    init_formatting(app)
+    app.context_processor(_layout_context)
+
+    for blueprint in (auth.bp, home.bp, tasks.bp, cases.bp):
+        app.register_blueprint(blueprint)
+
+
+def _layout_context() -> dict[str, object]:
+    from engine import i18n
+
+    return {"user": g.get("user"), "locale": i18n.current_locale()}

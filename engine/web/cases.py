@@ -1,0 +1,77 @@
+"""Mine saker: the cases a user started, and the page of one case with its history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import Blueprint, abort, render_template
+from flask_babel import gettext as _
+
+from engine.engine import ProcessEngine
+from engine.errors import InstanceNotFound
+from engine.models import AuditEvent
+from engine.web.auth import current_user
+from engine.web.context import sloyfe_engine
+from engine.web.presenters import case_summary, task_rows
+
+bp = Blueprint("cases", __name__)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    text: str
+
+
+@bp.route("/saker")
+def case_list() -> str:
+    user = current_user()
+    engine = sloyfe_engine()
+    with engine.transaction(read_only=True):
+        cases = [case_summary(engine, instance)
+                 for instance in engine.runtime.instances(started_by=user.username)]
+    return render_template("cases.html", cases=cases)
+
+
+@bp.route("/saker/<int:instance_id>")
+def case(instance_id: int) -> str:
+    user = current_user()
+    engine = sloyfe_engine()
+    with engine.transaction(read_only=True):
+        try:
+            instance = engine.runtime.instance(instance_id)
+        except InstanceNotFound:
+            abort(404)
+        if not engine.runtime.may_see(instance, user.username):
+            abort(404)
+        summary = case_summary(engine, instance)
+        history = _history(engine, instance_id)
+        open_tasks = [row for row in task_rows(
+            engine, engine.tasks.open_tasks_of_instance(instance_id), user.username)
+            if row.may_open]
+    return render_template("case.html", case=summary, history=history, open_tasks=open_tasks)
+
+
+def _history(engine: ProcessEngine, instance_id: int) -> list[HistoryEntry]:
+    """The case's status changes with their dates, which the reporter may see too.
+
+    Who did each step and what they wrote stay out: the reporter is not a handler.
+    """
+    entries = []
+    for event in engine.history.events(instance_id):
+        text = _event_text(event)
+        if text:
+            entries.append(HistoryEntry(event.at, text))
+    return entries
+
+
+def _event_text(event: AuditEvent) -> str:
+    details = event.details or {}
+    if event.action == "instance_started":
+        return _("The case was registered.")
+    if event.action == "status_changed" and details.get("status"):
+        return _("Status changed to %(status)s.", status=details["status"])
+    if event.action == "instance_completed":
+        return _("The case was closed.")
+    return ""

@@ -1,0 +1,63 @@
+"""Error pages: engine errors and HTTP errors as a page in the user's language."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from engine.errors import EngineError, NotFound
+
+log = logging.getLogger(__name__)
+
+
+def init_errors(app: Flask) -> None:
+    app.register_error_handler(EngineError, engine_error)
+    app.register_error_handler(CSRFError, csrf_error)
+    app.register_error_handler(HTTPException, http_error)
+
+
+def error_page(status: int, heading: str, message: str) -> tuple[str, int]:
+    return render_template("error.html", status=status, heading=heading,
+                           message=message), status
+
+
+def engine_error(error: EngineError) -> tuple[str, int]:
+    log.info("request rejected code=%s status=%s", error.code, error.http_status)
+    if isinstance(error, NotFound):
+        return error_page(404, _("Not found"), str(error))
+    if error.http_status == 403:
+        return error_page(403, _("No access"), str(error))
+    return error_page(error.http_status, _("That did not work"), str(error))
+
+
+def csrf_error(error: CSRFError) -> tuple[str, int]:
+    log.info("request rejected code=csrf reason=%s", error.description)
+    return error_page(400, _("The form has expired"), _(
+        "The page was open too long, or the form came from another page, so nothing was "
+        "saved. Go back, reload the page and send the form again."))
+
+
+def http_error(error: HTTPException) -> tuple[str, int]:
+    status = error.code or 500
+    if status == 404:
+        return error_page(404, _("Not found"), _(
+            "The page does not exist, or you do not have access to it. Check the address, or "
+            "go to the start page."))
+    if status == 403:
+        return error_page(403, _("No access"), _("You do not have access to this."))
+    if status == 405:
+        return error_page(405, _("That did not work"), _(
+            "The page cannot be used this way. Go back and use the buttons on the page."))
+    if status == 413:
+        return error_page(413, _("That did not work"), _(
+            "What you sent is too large. Shorten the text and try again."))
+    if status >= 500:
+        return error_page(status, _("Something went wrong"), _(
+            "An error occurred on our side, and nothing was saved. Try again in a little "
+            "while. If it happens again, contact the administrator."))
+    return error_page(status, _("That did not work"), _(
+        "The request could not be handled. Go back and try again."))

@@ -1,0 +1,159 @@
+"""Task lists and the task page: claim, put back and complete a task."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from engine.errors import (
+    ConcurrentModification,
+    FormValidationFailed,
+    InstanceNotRunning,
+    NotACandidate,
+    NotAssignee,
+    TaskAlreadyClaimed,
+    TaskAlreadyCompleted,
+    TaskNotClaimed,
+    TaskNotFound,
+    TaskNotOpen,
+)
+from engine.web.auth import current_user
+from engine.web.context import sloyfe_engine
+from engine.web.forms import form_html, summary_html, values_after_list_action
+from engine.web.presenters import TaskDetails, task_details, task_rows
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("tasks", __name__)
+
+# The ?visning= values of the task list and the service's view of each.
+VIEWS = {"mine": "mine", "felles": "group", "enhet": "unit"}
+
+# Refusals of a claim or completion that leave the task as it was: the page shows why and
+# keeps what the user wrote.
+REFUSALS = (TaskAlreadyClaimed, TaskAlreadyCompleted, TaskNotOpen, TaskNotClaimed,
+            NotACandidate, NotAssignee, ConcurrentModification, InstanceNotRunning)
+
+
+@bp.route("/oppgaver")
+def task_list() -> str:
+    user = current_user()
+    view = request.args.get("visning", "mine")
+    if view not in VIEWS:
+        view = "mine"
+    engine = sloyfe_engine()
+    with engine.transaction(read_only=True):
+        rows = task_rows(engine, engine.tasks.list(user.username, VIEWS[view]), user.username)
+    return render_template("task_list.html", view=view, rows=rows)
+
+
+@bp.route("/oppgaver/<task_id>/tildel", methods=["POST"])
+def claim(task_id: str) -> Response:
+    user = current_user()
+    engine = sloyfe_engine()
+    _require_visible(task_id, user.username)
+    try:
+        task = engine.tasks.claim(task_id, user.username)
+    except REFUSALS as refused:
+        flash(str(refused), "error")
+    else:
+        flash(_("The task %(name)s is assigned to you.", name=task.name), "success")
+    return redirect(url_for("tasks.task_page", task_id=task_id))
+
+
+@bp.route("/oppgaver/<task_id>/legg-tilbake", methods=["POST"])
+def unclaim(task_id: str) -> Response:
+    user = current_user()
+    engine = sloyfe_engine()
+    _require_visible(task_id, user.username)
+    try:
+        task = engine.tasks.unclaim(task_id, user.username)
+    except REFUSALS as refused:
+        flash(str(refused), "error")
+        return redirect(url_for("tasks.task_page", task_id=task_id))
+    flash(_("The task %(name)s is back in the shared tasks.", name=task.name), "success")
+    return redirect(url_for("tasks.task_list", visning="felles"))
+
+
+@bp.route("/oppgaver/<task_id>", methods=["GET", "POST"])
+def task_page(task_id: str) -> Response | str | tuple[str, int]:
+    user = current_user()
+    engine = sloyfe_engine()
+    details = _details(task_id, user.username)
+    if request.method == "GET":
+        return _render(details, details.variables)
+
+    if details.form is not None:
+        changed = values_after_list_action(details.form, request.form, details.variables)
+        if changed is not None:
+            return _render(details, changed)
+
+    try:
+        result = engine.tasks.complete(task_id, user.username, request.form, source="html")
+    except FormValidationFailed as invalid:
+        return _render(details, request.form, invalid.errors), 422
+    except REFUSALS as refused:
+        log.info("task completion refused task_id=%s code=%s", task_id, refused.code)
+        details = _details(task_id, user.username)
+        return _render(details, request.form, refusal=str(refused)), refused.http_status
+
+    return _after_completion(details, result, user.username)
+
+
+def _after_completion(details: TaskDetails, result: dict[str, Any], username: str) -> Response:
+    next_steps = [task["name"] for task in result["open_tasks"]]
+    message = _("%(name)s is completed.", name=details.name)
+    if next_steps:
+        message += " " + _("Next step: %(steps)s.", steps=", ".join(next_steps))
+    flash(message, "success")
+    mine = any(task["assignee"] == username for task in result["open_tasks"])
+    return redirect(url_for("tasks.task_list", visning="mine" if mine else "felles"))
+
+
+def _require_visible(task_id: str, username: str) -> None:
+    """Answer 404 for a task the user may not see, as for one that does not exist."""
+    engine = sloyfe_engine()
+    with engine.transaction(read_only=True):
+        try:
+            task = engine.tasks.get(task_id)
+        except TaskNotFound:
+            abort(404)
+        if not engine.tasks.may_see(task, username):
+            abort(404)
+
+
+def _details(task_id: str, username: str) -> TaskDetails:
+    engine = sloyfe_engine()
+    with engine.transaction(read_only=True):
+        try:
+            task = engine.tasks.get(task_id)
+        except TaskNotFound:
+            abort(404)
+        if not engine.tasks.may_see(task, username):
+            abort(404)
+        return task_details(engine, task, username)
+
+
+def _render(details: TaskDetails, values: Any, errors: dict[str, list[str]] | None = None,
+            refusal: str | None = None) -> str:
+    """Render the task page; `values` fill the form (or, after a refusal, the summary of
+    what the user sent)."""
+    action = url_for("tasks.task_page", task_id=details.id)
+    task_form = None
+    sent_summary = None
+    if refusal and details.form is not None:
+        sent_summary = summary_html(details.form, values, details.form_options)
+    elif details.is_open and details.is_mine and details.form is not None:
+        task_form = form_html(details.form, values, errors, options=details.form_options,
+                              action=action, submit_label=_("Complete"))
+    case_details = None
+    if details.start_form is not None:
+        case_details = summary_html(details.start_form, details.variables,
+                                    details.start_options)
+    return render_template("task.html", task=details, task_form=task_form,
+                           case_details=case_details, refusal=refusal, sent_summary=sent_summary,
+                           action=action)
