@@ -1,0 +1,76 @@
+"""Mine saker and the case page: what the reporter sees, and who may see a case."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.engine import ProcessEngine
+from tests.web.conftest import open_task_id
+
+ACCEPT = {"beslutning": "godta", "alvorlighetsgrad": "Høy", "personopplysninger": False,
+          "personskade": False, "alvorlig_hendelse": False}
+
+
+def test_my_cases_lists_reported_case(login_as: Any, report: Any) -> None:
+    instance_id = report()
+
+    html = login_as("ola.ansatt").get("/saker").get_data(as_text=True)
+
+    assert "AVVIK-2027-00001" in html
+    assert f'href="/saker/{instance_id}"' in html
+    assert "<td>Meldt</td>" in html
+    assert "04.01.2027" in html
+
+
+def test_my_cases_empty_state(login_as: Any) -> None:
+    html = login_as("lise.leder").get("/saker").get_data(as_text=True)
+
+    assert "Du har ikke startet noen saker." in html
+
+
+def test_case_page_shows_status_history(login_as: Any, report: Any,
+                                        demo_engine: ProcessEngine) -> None:
+    instance_id = report()
+    demo_engine.tasks.complete(open_task_id(demo_engine, instance_id, "VurderAvvik"),
+                               "lise.leder", ACCEPT)
+
+    html = login_as("ola.ansatt").get(f"/saker/{instance_id}").get_data(as_text=True)
+
+    assert "Saken ble registrert." in html
+    assert "Status endret til Meldt." in html
+    assert "Status endret til Under behandling." in html
+    assert "04.01.2027 09:00" in html
+
+
+def test_case_page_keeps_handlers_values_from_reporter(login_as: Any, report: Any,
+                                                       demo_engine: ProcessEngine) -> None:
+    instance_id = report()
+    demo_engine.tasks.complete(open_task_id(demo_engine, instance_id, "VurderAvvik"),
+                               "lise.leder", ACCEPT)
+
+    html = login_as("ola.ansatt").get(f"/saker/{instance_id}").get_data(as_text=True)
+
+    assert "Høy" not in html
+    assert "Lise Johansen" not in html
+    assert "Gjennomfør strakstiltak" not in html
+
+
+def test_case_page_lists_open_tasks_for_handler(login_as: Any, report: Any) -> None:
+    instance_id = report()
+
+    html = login_as("lise.leder").get(f"/saker/{instance_id}").get_data(as_text=True)
+
+    assert "Åpne oppgaver" in html
+    assert "Vurder avvik" in html
+
+
+def test_case_hidden_from_outsider(login_as: Any, report: Any) -> None:
+    instance_id = report()
+
+    assert login_as("per.leder").get(f"/saker/{instance_id}").status_code == 404
+    assert login_as("fatima.ansatt").get(f"/saker/{instance_id}").status_code == 200
+    assert login_as("admin").get(f"/saker/{instance_id}").status_code == 200
+
+
+def test_missing_case_is_404(login_as: Any) -> None:
+    assert login_as("ola.ansatt").get("/saker/9999").status_code == 404
