@@ -14,8 +14,12 @@ run: install translations
 	$(BIN)/sloyfe load-demo
 	SLOYFE_SHOW_DEMO_USERS=1 $(BIN)/sloyfe serve --host $(HOST) --port $(PORT)
 
-test: install translations
+test: install translations browser-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The browser tests drive Debian's Chromium; Playwright's own browser download is not used.
+browser-deps:
+	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
 
 install: $(STAMP)
 

@@ -53,7 +53,7 @@ def index() -> str:
                   "felles": len(engine.tasks.list(user.username, "group"))}
         if user.leads_unit:
             counts["enhet"] = len(engine.tasks.list(user.username, "unit"))
-        startable = [Startable(definition.key, _heading(definition.key, definition.name))
+        startable = [Startable(definition.key, definition.name)
                      for definition in engine.repository.definitions()
                      if definition.start_form_ref
                      and engine.runtime.may_start(definition, user.username)]
