@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("auth", __name__)
 
-# Endpoints that answer without a log-in; every other page sends the visitor to log in.
+# Endpoints served without a log-in. Every other page redirects the visitor to log in.
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static"})
 SESSION_USER = "username"
 
@@ -50,6 +50,8 @@ def init_auth(app: Flask) -> None:
 
 def load_user() -> None:
     g.user = None
+    if request.endpoint == "static":
+        return
     username = session.get(SESSION_USER)
     if username:
         g.user = _current_user(username)
@@ -87,7 +89,7 @@ def require_login() -> Response | None:
 
 
 def current_user() -> CurrentUser:
-    """The signed-in user; every view but log-in runs after require_login."""
+    """Return the signed-in user, who exists in every view that require_login lets through."""
     user: CurrentUser = g.user
     return user
 

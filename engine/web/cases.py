@@ -54,7 +54,7 @@ def case(instance_id: int) -> str:
 
 
 def _history(engine: ProcessEngine, instance_id: int) -> list[HistoryEntry]:
-    """The case's status changes with their dates, which the reporter may see too.
+    """List the case's status changes with their dates, which the reporter may see too.
 
     Who did each step and what they wrote stay out: the reporter is not a handler.
     """

@@ -1,4 +1,4 @@
-"""How dates, deadlines, priorities and statuses read on screen.
+"""Display formats of dates, deadlines, priorities and statuses.
 
 Dates are dd.mm.åååå and times HH:MM in Europe/Oslo (the TIMEZONE setting) in both
 languages, as in the municipality's other systems.
@@ -51,7 +51,7 @@ def format_datetime(value: datetime | None) -> str:
 
 
 def iso_datetime(value: datetime | None) -> str:
-    """The instant for a <time datetime="..."> attribute."""
+    """Format an instant for the datetime attribute of a <time> element."""
     return value.isoformat() if value is not None else ""
 
 
@@ -82,7 +82,8 @@ def due_label(state: DueState) -> str:
 
 
 def case_status(case_status_text: str | None, instance_status: str) -> str:
-    """The process's own status (Meldt, Under behandling …), else the engine's in words."""
+    """Return the process's own status (Meldt, Under behandling …), else the engine's status
+    in words."""
     if case_status_text:
         return case_status_text
     name = INSTANCE_STATUS_NAMES.get(instance_status)

@@ -20,7 +20,7 @@ def form_html(form: Any, values: Mapping[str, Any], errors: Mapping[str, list[st
 
 def summary_html(form: Any, values: Mapping[str, Any],
                  options: Mapping[str, list[dict[str, Any]]]) -> Markup:
-    """The values as a read-only list of labels and answers."""
+    """Render the values as a read-only list of field labels and values."""
     return render_form(form, values, options=options, action="", submit_label="",
                        read_only=True)
 

@@ -33,9 +33,9 @@ bp = Blueprint("tasks", __name__)
 # The ?visning= values of the task list and the service's view of each.
 VIEWS = {"mine": "mine", "felles": "group", "enhet": "unit"}
 
-# Refusals of a claim or completion that leave the task as it was: the page shows why and
+# Rejections of a claim or completion that leave the task as it was. The page shows why and
 # keeps what the user wrote.
-REFUSALS = (TaskAlreadyClaimed, TaskAlreadyCompleted, TaskNotOpen, TaskNotClaimed,
+REJECTIONS = (TaskAlreadyClaimed, TaskAlreadyCompleted, TaskNotOpen, TaskNotClaimed,
             NotACandidate, NotAssignee, ConcurrentModification, InstanceNotRunning)
 
 
@@ -58,8 +58,8 @@ def claim(task_id: str) -> Response:
     _require_visible(task_id, user.username)
     try:
         task = engine.tasks.claim(task_id, user.username)
-    except REFUSALS as refused:
-        flash(str(refused), "error")
+    except REJECTIONS as rejected:
+        flash(str(rejected), "error")
     else:
         flash(_("The task %(name)s is assigned to you.", name=task.name), "success")
     return redirect(url_for("tasks.task_page", task_id=task_id))
@@ -72,8 +72,8 @@ def unclaim(task_id: str) -> Response:
     _require_visible(task_id, user.username)
     try:
         task = engine.tasks.unclaim(task_id, user.username)
-    except REFUSALS as refused:
-        flash(str(refused), "error")
+    except REJECTIONS as rejected:
+        flash(str(rejected), "error")
         return redirect(url_for("tasks.task_page", task_id=task_id))
     flash(_("The task %(name)s is back in the shared tasks.", name=task.name), "success")
     return redirect(url_for("tasks.task_list", visning="felles"))
@@ -96,10 +96,10 @@ def task_page(task_id: str) -> Response | str | tuple[str, int]:
         result = engine.tasks.complete(task_id, user.username, request.form, source="html")
     except FormValidationFailed as invalid:
         return _render(details, request.form, invalid.errors), 422
-    except REFUSALS as refused:
-        log.info("task completion refused task_id=%s code=%s", task_id, refused.code)
+    except REJECTIONS as rejected:
+        log.info("task completion rejected task_id=%s code=%s", task_id, rejected.code)
         details = _details(task_id, user.username)
-        return _render(details, request.form, refusal=str(refused)), refused.http_status
+        return _render(details, request.form, rejection=str(rejected)), rejected.http_status
 
     return _after_completion(details, result, user.username)
 
@@ -115,7 +115,8 @@ def _after_completion(details: TaskDetails, result: dict[str, Any], username: st
 
 
 def _require_visible(task_id: str, username: str) -> None:
-    """Answer 404 for a task the user may not see, as for one that does not exist."""
+    """Abort with 404 for a task the user may not see, as for a missing one, so task ids do
+    not reveal which tasks exist."""
     engine = sloyfe_engine()
     with engine.transaction(read_only=True):
         try:
@@ -139,13 +140,13 @@ def _details(task_id: str, username: str) -> TaskDetails:
 
 
 def _render(details: TaskDetails, values: Any, errors: dict[str, list[str]] | None = None,
-            refusal: str | None = None) -> str:
-    """Render the task page; `values` fill the form (or, after a refusal, the summary of
-    what the user sent)."""
+            rejection: str | None = None) -> str:
+    """Render the task page. `values` fill the form, or after a rejection, the summary of
+    what the user sent."""
     action = url_for("tasks.task_page", task_id=details.id)
     task_form = None
     sent_summary = None
-    if refusal and details.form is not None:
+    if rejection and details.form is not None:
         sent_summary = summary_html(details.form, values, details.form_options)
     elif details.is_open and details.is_mine and details.form is not None:
         task_form = form_html(details.form, values, errors, options=details.form_options,
@@ -155,5 +156,5 @@ def _render(details: TaskDetails, values: Any, errors: dict[str, list[str]] | No
         case_details = summary_html(details.start_form, details.variables,
                                     details.start_options)
     return render_template("task.html", task=details, task_form=task_form,
-                           case_details=case_details, refusal=refusal, sent_summary=sent_summary,
-                           action=action)
+                           case_details=case_details, rejection=rejection,
+                           sent_summary=sent_summary, action=action)

@@ -1,4 +1,4 @@
-"""Mine saker and the case page: what the reporter sees, and who may see a case."""
+"""Mine saker and the case page: what the reporter may read, and who may open a case."""
 
 from __future__ import annotations
 

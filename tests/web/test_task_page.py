@@ -1,4 +1,4 @@
-"""The task page: who sees what, claim, put back, complete, refusals and escaping."""
+"""The task page: access, claim, put back, complete, rejections and escaping."""
 
 from __future__ import annotations
 
@@ -75,7 +75,7 @@ def test_complete_with_missing_choice_returns_422(login_as: Any, report: Any,
     assert _task_state(demo_engine, task_id) == ("open", "lise.leder")
 
 
-def test_complete_task_of_someone_else_is_refused(login_as: Any, report: Any,
+def test_complete_others_task_rejected(login_as: Any, report: Any,
                                                   demo_engine: ProcessEngine) -> None:
     task_id = open_task_id(demo_engine, report(), "VurderAvvik")
     demo_engine.tasks.claim(task_id, "fatima.ansatt")
@@ -91,7 +91,7 @@ def test_complete_task_of_someone_else_is_refused(login_as: Any, report: Any,
     assert _task_state(demo_engine, task_id) == ("open", "fatima.ansatt")
 
 
-def test_complete_finished_task_is_refused(login_as: Any, report: Any,
+def test_complete_finished_task_rejected(login_as: Any, report: Any,
                                            demo_engine: ProcessEngine) -> None:
     task_id = open_task_id(demo_engine, report(), "VurderAvvik")
     demo_engine.tasks.complete(task_id, "fatima.ansatt", {
