@@ -140,3 +140,18 @@ def test_settings_instance_file_below_environment(monkeypatch: pytest.MonkeyPatc
 
     assert settings["SESSION_HOURS"] == 2
     assert settings["DUE_SOON_HOURS"] == 6
+
+
+def test_create_app_builds_own_engine(demo_engine: ProcessEngine,
+                                      web_config: dict[str, Any]) -> None:
+    app = create_app(web_config)
+    engine = app.extensions["sloyfe"]
+    try:
+        response = app.test_client().post("/logg-inn", data={"brukernavn": "ola.ansatt",
+                                                             "passord": "demo"})
+
+        assert isinstance(engine, ProcessEngine)
+        assert engine is not demo_engine
+        assert response.status_code == 302
+    finally:
+        engine.close()
