@@ -30,7 +30,10 @@ class ProcessInstance(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     has_incident: Mapped[bool] = mapped_column(Boolean, default=False)
-    state: Mapped[str] = mapped_column(Text)
+    # The start form as the starter sent it; later steps may change the variables, not this.
+    start_data: Mapped[dict[str, Any] | None] = mapped_column(JSONText)
+    # Loaded only when the engine runs the instance, so task lists do not read it.
+    state: Mapped[str] = mapped_column(Text, deferred=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": version}

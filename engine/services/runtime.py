@@ -49,6 +49,7 @@ class RuntimeService(Service):
             variables = self._start_variables(definition, data or {}, source)
             execution = Execution.create(self.engine, definition, actor, business_key)
             instance = execution.instance
+            instance.start_data = dict(variables)
             if not instance.business_key:
                 year = self.engine.clock.now().year
                 instance.business_key = f"{definition.key.upper()}-{year}-{instance.id:05d}"
@@ -174,6 +175,27 @@ class RuntimeService(Service):
         with self.transaction(read_only=True):
             execution = Execution.load(self.engine, instance_id, None, lock=False)
             return execution.current_data()
+
+    def outcome(self, instance: ProcessInstance) -> list[tuple[str, Any]]:
+        """The values the process shows everyone who may see the case as its outcome.
+
+        The process names them in its camunda property `outcomeVariables` (comma-separated);
+        each is labelled as the first of the process's forms that asks for it labels it.
+        """
+        definition = self.engine.repository.definition(instance.definition_id)
+        compiled = self.engine.specs.get(definition.id)
+        names = [name.strip() for name in
+                 compiled.facts.properties.get("outcomeVariables", "").split(",") if name.strip()]
+        if not names:
+            return []
+        data = Execution.load(self.engine, instance.id, None, lock=False).current_data()
+        labels: dict[str, str] = {}
+        for form_id in definition.form_versions or {}:
+            form = self.engine.forms.spec(self.engine.repository.form_for(definition, form_id))
+            for field_ in form.fields():
+                labels.setdefault(field_.data_path, getattr(field_, "label", "") or "")
+        return [(labels.get(name) or name, data[name]) for name in names
+                if data.get(name) not in (None, "", [])]
 
     def _unit_code(self, unit_id: int | None) -> str | None:
         if unit_id is None:

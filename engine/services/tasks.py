@@ -78,10 +78,16 @@ class TaskService(Service):
         return bool(groups & set(task.candidate_groups or []))
 
     def may_see(self, task: Task, username: str) -> bool:
+        """Assignee, completer, candidates, the leader of the task's unit, administrators."""
         if task.assignee == username or task.completed_by == username:
             return True
         if self.is_candidate(task, username):
             return True
+        if task.unit_id is not None:
+            unit = self.session.get(Unit, task.unit_id)
+            user = self.engine.organisation.find_user(username)
+            if unit is not None and user is not None and unit.leader_id == user.id:
+                return True
         return self.engine.organisation.has_role(username, "administrator")
 
     def summary(self, task: Task) -> dict[str, Any]:

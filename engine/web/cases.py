@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask import Blueprint, abort, render_template
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from engine.engine import ProcessEngine
 from engine.errors import InstanceNotFound
 from engine.models import AuditEvent
 from engine.web.auth import current_user
 from engine.web.context import sloyfe_engine
+from engine.web.forms import summary_html
 from engine.web.presenters import case_summary, task_rows
 
 bp = Blueprint("cases", __name__)
@@ -50,7 +53,19 @@ def case(instance_id: int) -> str:
         open_tasks = [row for row in task_rows(
             engine, engine.tasks.open_tasks_of_instance(instance_id), user.username)
             if row.may_open]
-    return render_template("case.html", case=summary, history=history, open_tasks=open_tasks)
+        outcome = engine.runtime.outcome(instance)
+        report = _report(engine, instance)
+    return render_template("case.html", case=summary, history=history, open_tasks=open_tasks,
+                           outcome=outcome, report=report)
+
+
+def _report(engine: ProcessEngine, instance: Any) -> Markup | None:
+    """The start form as the reporter sent it, read-only."""
+    definition = engine.repository.definition(instance.definition_id)
+    form = engine.forms.start_form(definition)
+    if form is None or not instance.start_data:
+        return None
+    return summary_html(form, instance.start_data, engine.forms.options(form, {}))
 
 
 def _history(engine: ProcessEngine, instance_id: int) -> list[HistoryEntry]:

@@ -70,6 +70,8 @@ class TaskDetails:
     form: Any | None
     start_form: Any | None
     variables: dict[str, Any] = field(default_factory=dict)
+    # The start form as the reporter sent it, shown read-only as the case details.
+    start_values: dict[str, Any] = field(default_factory=dict)
     form_options: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     start_options: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
@@ -139,5 +141,6 @@ def task_details(engine: ProcessEngine, task: Task, username: str) -> TaskDetail
         case=case_summary(engine, instance), form=form, start_form=start_form,
         variables=variables,
         form_options=engine.forms.options(form, variables) if form is not None else {},
+        start_values=dict(instance.start_data or {}),
         start_options=engine.forms.options(start_form, variables)
         if start_form is not None else {})

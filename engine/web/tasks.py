@@ -153,7 +153,7 @@ def _render(details: TaskDetails, values: Any, errors: dict[str, list[str]] | No
                               action=action, submit_label=_("Complete"))
     case_details = None
     if details.start_form is not None:
-        case_details = summary_html(details.start_form, details.variables,
+        case_details = summary_html(details.start_form, details.start_values,
                                     details.start_options)
     return render_template("task.html", task=details, task_form=task_form,
                            case_details=case_details, rejection=rejection,

@@ -131,6 +131,7 @@ def upgrade() -> None:
     sa.Column('started_at', engine.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('ended_at', engine.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('has_incident', sa.Boolean(), nullable=False),
+    sa.Column('start_data', engine.models.base.JSONText(), nullable=True),
     sa.Column('state', sa.Text(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['definition_id'], ['process_definition.id'], name=op.f('fk_process_instance_definition_id_process_definition')),

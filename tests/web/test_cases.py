@@ -74,3 +74,30 @@ def test_case_hidden_from_outsider(login_as: Any, report: Any) -> None:
 
 def test_missing_case_is_404(login_as: Any) -> None:
     assert login_as("ola.ansatt").get("/saker/9999").status_code == 404
+
+
+def test_case_page_shows_reporters_own_report(login_as: Any, report: Any,
+                                              demo_engine: ProcessEngine) -> None:
+    instance_id = report(alvorlighetsgrad="Lav")
+    demo_engine.tasks.complete(open_task_id(demo_engine, instance_id, "VurderAvvik"),
+                               "lise.leder", ACCEPT)
+
+    html = login_as("ola.ansatt").get(f"/saker/{instance_id}").get_data(as_text=True)
+
+    assert "Meldingen" in html
+    assert "Lav" in html
+    assert "Høy" not in html
+
+
+def test_rejected_case_shows_reason_to_reporter(login_as: Any, report: Any,
+                                                demo_engine: ProcessEngine) -> None:
+    instance_id = report()
+    demo_engine.tasks.complete(open_task_id(demo_engine, instance_id, "VurderAvvik"),
+                               "lise.leder", {**ACCEPT, "beslutning": "avvis",
+                                              "begrunnelse": "Gjelder en klage på maten."})
+
+    html = login_as("ola.ansatt").get(f"/saker/{instance_id}").get_data(as_text=True)
+
+    assert "Utfall" in html
+    assert "Begrunnelse for avvisningen" in html
+    assert "Gjelder en klage på maten." in html
