@@ -15,6 +15,7 @@ run: install translations
 	SLOYFE_SHOW_DEMO_USERS=1 $(BIN)/sloyfe serve --host $(HOST) --port $(PORT)
 
 test: install translations browser-deps
+	$(BIN)/ruff check engine handlers scheduler tests
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # The browser tests drive Debian's Chromium; Playwright's own browser download is not used.

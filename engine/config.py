@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,7 +49,8 @@ def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Build the configuration from defaults, the instance file, the environment and overrides."""
     config = dict(DEFAULTS)
 
-    instance_file = Path(os.environ.get("SLOYFE_CONFIG_FILE", PROJECT_ROOT / "instance" / "sloyfe.json"))
+    default_file = PROJECT_ROOT / "instance" / "sloyfe.json"
+    instance_file = Path(os.environ.get("SLOYFE_CONFIG_FILE", default_file))
     if instance_file.is_file():
         config.update(json.loads(instance_file.read_text(encoding="utf-8")))
 

@@ -212,13 +212,14 @@ class FormValidationFailed(EngineError):
 
 
 class DefinitionInvalid(EngineError):
-    """A BPMN or form file that cannot run; `problems` lists each one with file, line and element."""
+    """A BPMN or form file that cannot run. `problems` lists each reason with file, line and
+    element."""
 
     code = "definition_invalid"
     http_status = 422
     message = N_("%(file)s was not deployed.")
 
-    def __init__(self, file: str, problems: list["DefinitionProblem"]) -> None:
+    def __init__(self, file: str, problems: list[DefinitionProblem]) -> None:
         super().__init__(file=file)
         self.file = file
         self.problems = problems
@@ -253,7 +254,8 @@ class DefinitionProblem:
         return f"{where}: {self.text}"
 
     def __repr__(self) -> str:
-        return f"DefinitionProblem({self.file!r}, {self.line!r}, {self.element_id!r}, {self.text!r})"
+        return (f"DefinitionProblem({self.file!r}, {self.line!r}, {self.element_id!r}, "
+                f"{self.text!r})")
 
     def to_dict(self) -> dict[str, Any]:
         return {"file": self.file, "line": self.line, "element_id": self.element_id,

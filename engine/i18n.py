@@ -6,10 +6,11 @@ Flask-Babel reads the same catalogs for the web UI; a request sets the locale he
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from contextvars import ContextVar
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from babel.support import NullTranslations, Translations
 
@@ -20,7 +21,7 @@ DEFAULT_LOCALE = "nb"
 _current_locale: ContextVar[str] = ContextVar("sloyfe_locale", default=DEFAULT_LOCALE)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _catalog(locale: str) -> NullTranslations:
     return Translations.load(str(TRANSLATIONS_DIR), [locale], domain="messages")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import signal
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -46,7 +46,7 @@ def _add_poll_job(scheduler: Any, engine: ProcessEngine, worker_id: str) -> None
     # The first poll runs at once, so work that fell due while no worker ran is not delayed.
     scheduler.add_job(poll_once, "interval", seconds=interval, args=[engine, worker_id],
                       id=JOB_ID, max_instances=1, coalesce=True,
-                      next_run_time=datetime.now(timezone.utc))
+                      next_run_time=datetime.now(UTC))
 
 
 def start_background(engine: ProcessEngine) -> BackgroundScheduler:

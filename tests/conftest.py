@@ -11,7 +11,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ BACKEND = os.environ.get("SLOYFE_TEST_DATABASE", "sqlite")
 PG_ADMIN_URL = os.environ.get("SLOYFE_TEST_PG_URL",
                               "postgresql://postgres@127.0.0.1:5432/postgres")
 # Monday 4 January 2027, 09:00 in Oslo.
-START = datetime(2027, 1, 4, 8, 0, tzinfo=timezone.utc)
+START = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)
 
 
 def _psycopg_url(url: str) -> str:

@@ -48,7 +48,7 @@ def is_single_placeholder(text: str) -> bool:
     return _PLACEHOLDER.fullmatch(text.strip()) is not None
 
 
-def substitute(text: str, evaluate: "callable[[str], object]") -> object:
+def substitute(text: str, evaluate: callable[[str], object]) -> object:
     """Resolve an attribute value: one `${x}` keeps x's type; mixed text becomes a string."""
     stripped = text.strip()
     if is_single_placeholder(stripped):

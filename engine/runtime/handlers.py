@@ -2,8 +2,8 @@
 
 A handler is a function registered for a topic (`@topic("avvik.varsle-melder")`). It gets a
 HandlerContext and returns a dict of process variables to set, or None. Raising HandlerError
-(or any exception) fails the job; the engine retries it with backoff and, when the attempts
-are used up, opens an incident carrying the handler's own message.
+(or any exception) fails the job. The engine then retries it with backoff, and when the
+attempts are used up it opens an incident carrying the handler's own message.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from __future__ import annotations
 import importlib
 import logging
 import pkgutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from engine.engine import ProcessEngine
@@ -71,7 +72,7 @@ def load_handlers(package: str = "handlers") -> HandlerRegistry:
 
 @dataclass
 class HandlerContext:
-    """What a handler may read and do. Changes it makes join the job's transaction."""
+    """The data and actions open to a handler. Its changes join the job's transaction."""
 
     engine: ProcessEngine
     instance: ProcessInstance

@@ -17,7 +17,6 @@ from SpiffWorkflow.bpmn.parser.event_parsers import (
     IntermediateCatchEventParser,
     IntermediateThrowEventParser,
     ReceiveTaskParser,
-    SendTaskParser,
     StartEventParser,
 )
 from SpiffWorkflow.bpmn.parser.task_parsers import ConditionalGatewayParser, GatewayParser
@@ -51,7 +50,7 @@ from engine.runtime.specs import (
     UserTask,
 )
 
-CAMUNDA = "{%s}" % CAMUNDA_MODEL_NS
+CAMUNDA = f"{{{CAMUNDA_MODEL_NS}}}"
 
 
 def element_properties(node: etree._Element) -> dict[str, str]:

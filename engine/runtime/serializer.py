@@ -2,7 +2,7 @@
 
 SpiffWorkflow's serializer stores every task spec of the diagram inside each instance. Sløyfe
 keeps the BPMN XML once per definition version and parses it into a cached spec, so the stored
-state holds only the task tree and data; restoring takes the spec from the cache.
+state holds only the task tree and data. Restoring takes the spec from the cache.
 """
 
 from __future__ import annotations

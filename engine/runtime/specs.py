@@ -1,7 +1,7 @@
 """Task specs and timer event definitions of Sløyfe's BPMN dialect.
 
-User tasks carry the Camunda 7 attributes; external service tasks wait for a job; timers read
-the engine's clock (through the workflow's script engine) instead of the wall clock.
+User tasks carry the Camunda 7 attributes, and external service tasks wait for a job. Timers
+read the engine's clock (through the workflow's script engine) instead of the wall clock.
 """
 
 from __future__ import annotations

@@ -1,15 +1,15 @@
 """ISO 8601 instants, durations and repeating intervals as timers and due dates use them.
 
 Date parts of a duration (years, months, weeks, days) are added in Europe/Oslo wall-clock time,
-so "P1D" from 09:00 is 09:00 the next day across a daylight-saving change; time parts (hours,
-minutes, seconds) are exact elapsed time, so "PT72H" is always 72 hours.
+so "P1D" from 09:00 is 09:00 the next day, also across a daylight-saving change. Time parts
+(hours, minutes, seconds) are exact elapsed time, so "PT72H" is always 72 hours.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
@@ -46,17 +46,17 @@ class Duration:
             wall = (local.replace(tzinfo=None) + calendar)
             local = _localize(wall)
         exact = timedelta(hours=self.hours, minutes=self.minutes, seconds=self.seconds)
-        return (local.astimezone(timezone.utc) + exact)
+        return (local.astimezone(UTC) + exact)
 
     def subtract_from(self, end: datetime) -> datetime:
         local = end.astimezone(OSLO)
         exact = timedelta(hours=self.hours, minutes=self.minutes, seconds=self.seconds)
-        local = (local.astimezone(timezone.utc) - exact).astimezone(OSLO)
+        local = (local.astimezone(UTC) - exact).astimezone(OSLO)
         calendar = relativedelta(years=self.years, months=self.months, weeks=self.weeks,
                                  days=self.days)
         if calendar:
             local = _localize(local.replace(tzinfo=None) - calendar)
-        return local.astimezone(timezone.utc)
+        return local.astimezone(UTC)
 
     def is_zero(self) -> bool:
         return not any((self.years, self.months, self.weeks, self.days, self.hours, self.minutes,
@@ -80,7 +80,7 @@ class Cycle:
 def _localize(wall: datetime) -> datetime:
     """Attach Oslo time to a wall-clock value; a time skipped by DST moves forward an hour."""
     aware = wall.replace(tzinfo=OSLO, fold=0)
-    roundtrip = aware.astimezone(timezone.utc).astimezone(OSLO).replace(tzinfo=None)
+    roundtrip = aware.astimezone(UTC).astimezone(OSLO).replace(tzinfo=None)
     if roundtrip != wall:
         aware = (wall + timedelta(hours=1)).replace(tzinfo=OSLO)
     return aware
@@ -101,13 +101,13 @@ def parse_instant(text: str) -> datetime:
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
             return datetime.combine(date.fromisoformat(raw), time(0, 0), OSLO).astimezone(
-                timezone.utc)
+                UTC)
         value = datetime.fromisoformat(raw.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         raise TimeExpressionError(text) from None
     if value.tzinfo is None:
         value = _localize(value)
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 def parse_cycle(text: str) -> Cycle:
@@ -138,10 +138,10 @@ def to_utc_instant(value: object) -> datetime:
     """Turn a due-date value from a process (datetime, date or ISO text) into UTC."""
     if isinstance(value, datetime):
         if value.tzinfo is None:
-            return _localize(value).astimezone(timezone.utc)
-        return value.astimezone(timezone.utc)
+            return _localize(value).astimezone(UTC)
+        return value.astimezone(UTC)
     if isinstance(value, date):
-        return datetime.combine(value, time(0, 0), OSLO).astimezone(timezone.utc)
+        return datetime.combine(value, time(0, 0), OSLO).astimezone(UTC)
     if isinstance(value, str):
         return parse_instant(value)
     raise TimeExpressionError(repr(value))

@@ -6,8 +6,8 @@ language, so a process owner can find and fix every problem in one pass.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from lxml import etree
 
@@ -18,7 +18,7 @@ from engine.runtime import expressions, timeexpr
 from engine.runtime.parser import CAMUNDA, element_properties
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-B = "{%s}" % BPMN_NS
+B = f"{{{BPMN_NS}}}"
 NS = {"bpmn": BPMN_NS}
 
 FLOW_NODE_TAGS = {
@@ -44,7 +44,8 @@ Checker = Callable[[str, str], None]
 
 @dataclass
 class DefinitionFacts:
-    """What a valid document declares, for the repository to check against what is deployed."""
+    """The forms, topics and called processes a valid document names, for the repository to
+    check against what is deployed."""
 
     process_id: str | None = None
     process_name: str | None = None
@@ -332,7 +333,7 @@ TIMER_HINTS = {
                     "year)."),
 }
 
-# Where an expression sits, as the message names it.
+# The place of an expression, as the message names it.
 EXPRESSION_PLACES = {
     "condition": N_("the condition"),
     "script": N_("the script"),

@@ -192,7 +192,8 @@ def test_task_nobody_can_take_is_refused(engine: ProcessEngine) -> None:
 
 def test_every_problem_of_a_file_is_reported(engine: ProcessEngine) -> None:
     body = SIMPLE.replace(' camunda:candidateGroups="personvernombud"', "") + \
-        '\n<bpmn:serviceTask id="svc" />\n<bpmn:sequenceFlow id="f9" sourceRef="svc" targetRef="borte" />'
+        '\n<bpmn:serviceTask id="svc" />' \
+        '\n<bpmn:sequenceFlow id="f9" sourceRef="svc" targetRef="borte" />'
     error = refused(engine, [("mange.bpmn", process(body))])
 
     assert {p.element_id for p in error.problems} >= {"oppgave", "svc", "f9"}
