@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# APScheduler logs every tick at INFO; poll_once logs the ticks that did something.
+logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
 JOB_ID = "sloyfe-run-due"
 
 
