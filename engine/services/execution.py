@@ -20,6 +20,7 @@ from engine.i18n import gettext as _
 from engine.i18n import use_locale
 from engine.models import Incident, Job, ProcessDefinition, ProcessInstance, Task, Timer
 from engine.runtime.compiler import CompiledProcess
+from engine.runtime.prune import prune
 from engine.runtime.specs import ExternalServiceTask, UserTask, timer_due_at
 from engine.services.assignment import resolve_assignment
 
@@ -302,6 +303,7 @@ class Execution:
     # --- saving --------------------------------------------------------------------------
 
     def save(self) -> None:
+        prune(self.workflow)
         self.instance.state = self.engine.serializer.dumps(self.workflow)
         try:
             self.session.flush()
