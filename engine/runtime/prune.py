@@ -98,7 +98,7 @@ def _deepest_common_ancestor(tree: Any, unfinished: list[Any]) -> Any | None:
     for task in unfinished[1:]:
         path = _ancestry(task, tasks)
         length = 0
-        for mine, theirs in zip(common, path):
+        for mine, theirs in zip(common, path, strict=False):
             if mine != theirs:
                 break
             length += 1

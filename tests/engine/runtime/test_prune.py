@@ -25,7 +25,9 @@ LOOP = HEADER + """<bpmn:process id="rapportering" isExecutable="true">
     </bpmn:timerEventDefinition>
   </bpmn:boundaryEvent>
   <bpmn:sequenceFlow id="f5" sourceRef="purring" targetRef="purret" />
-  <bpmn:scriptTask id="purret" scriptFormat="python"><bpmn:script>purringer = purringer + 1</bpmn:script></bpmn:scriptTask>
+  <bpmn:scriptTask id="purret" scriptFormat="python">
+    <bpmn:script>purringer = purringer + 1</bpmn:script>
+  </bpmn:scriptTask>
   <bpmn:sequenceFlow id="f6" sourceRef="purret" targetRef="purreslutt" />
   <bpmn:endEvent id="purreslutt" />
   <bpmn:sequenceFlow id="f3" sourceRef="rapport" targetRef="ut" />
@@ -72,7 +74,7 @@ def test_state_stays_flat_over_500_loops(looping: tuple) -> None:
 
 def test_boundary_timer_still_fires_after_many_loops(looping: tuple, clock) -> None:
     engine, instance_id = looping
-    for loop in range(300):
+    for _loop in range(300):
         complete_report(engine, instance_id)
 
     clock.advance(days=10)
