@@ -86,6 +86,12 @@ class HandlerContext:
     audit_details: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def idempotency_key(self) -> str:
+        """The same text on every attempt of this job: pass it to an outside system so a retry
+        after a lost reply does not archive or send twice."""
+        return f"sloyfe-{self.instance.id}-{self.task_id}"
+
+    @property
     def organisation(self) -> Any:
         return self.engine.organisation
 

@@ -66,8 +66,9 @@ def engine_now(my_task: Any) -> datetime:
 def resolve_timer_text(my_task: Any, expression: str) -> Any:
     """Return the value of a timer expression: an ISO literal as written, else its evaluation."""
     text = (expression or "").strip()
-    if timeexpr.looks_like_literal(text):
-        return text
+    written = timeexpr.literal(text)
+    if written is not None:
+        return written
     engine = my_task.workflow.top_workflow.script_engine
     return engine.evaluate_template(my_task, text)
 

@@ -123,6 +123,20 @@ def parse_cycle(text: str) -> Cycle:
     return Cycle(repetitions, parse_instant(parts[1]), parse_duration(parts[2]))
 
 
+def literal(text: str) -> str | None:
+    """Return the ISO 8601 literal that `text` spells, without surrounding quotes, or None.
+
+    Diagrams written for SpiffWorkflow quote literals ("PT72H") because it evaluates every
+    timer as Python; Camunda Modeler writes them bare (PT72H). Both mean the same here.
+    """
+    raw = text.strip()
+    if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"":
+        inner = raw[1:-1].strip()
+        if looks_like_literal(inner):
+            return inner
+    return raw if looks_like_literal(raw) else None
+
+
 def looks_like_literal(text: str) -> bool:
     """True when `text` is meant as an ISO 8601 literal rather than a Python expression.
 

@@ -288,23 +288,25 @@ class DocumentChecker:
             for source in expressions.placeholders(text):
                 self._expression(source, node, kind)
             return
-        if timeexpr.looks_like_literal(text):
+        written = timeexpr.literal(text)
+        if written is not None:
             parse = {"timeDate": timeexpr.parse_instant, "timeDuration": timeexpr.parse_duration,
                      "timeCycle": timeexpr.parse_cycle}[kind]
             try:
-                parse(text)
+                parse(written)
             except timeexpr.TimeExpressionError:
-                self.problem(_(TIMER_HINTS[kind], value=text), node)
+                self.problem(_(TIMER_HINTS[kind], value=written), node)
             return
         self._expression(text, node, kind)
 
     def _date_or_expression(self, value: str, node: etree._Element, attribute: str) -> None:
-        if timeexpr.looks_like_literal(value):
+        written = timeexpr.literal(value)
+        if written is not None:
             try:
-                if value.strip().upper().startswith("P"):
-                    timeexpr.parse_duration(value)
+                if written.upper().startswith("P"):
+                    timeexpr.parse_duration(written)
                 else:
-                    timeexpr.parse_instant(value)
+                    timeexpr.parse_instant(written)
             except timeexpr.TimeExpressionError:
                 self.problem(_("camunda:%(attribute)s \"%(value)s\" is neither an ISO 8601 "
                                "date nor a duration. Write for example 2027-03-05T12:00 or "

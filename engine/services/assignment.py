@@ -115,8 +115,9 @@ def _names(value: Any) -> list[str]:
 
 def _instant(engine: ProcessEngine, spiff_task: Any, text: str, now: datetime) -> datetime | None:
     raw = text.strip()
-    if timeexpr.looks_like_literal(raw):
-        value: Any = raw
+    written = timeexpr.literal(raw)
+    if written is not None:
+        value: Any = written
     else:
         value = engine.script_engine.evaluate_template(spiff_task, raw)
     return due_from_value(value, now)

@@ -185,6 +185,9 @@ def test_timer_expression_error_opens_incident(demo_engine: ProcessEngine) -> No
 
 @pytest.mark.parametrize("definition, wait", [
     ("<bpmn:timeDuration>PT72H</bpmn:timeDuration>", timedelta(hours=72)),
+    ("<bpmn:timeDuration>\"PT72H\"</bpmn:timeDuration>", timedelta(hours=72)),
+    ("<bpmn:timeDuration>'PT10M'</bpmn:timeDuration>", timedelta(minutes=10)),
+    ("<bpmn:timeDuration>P1M</bpmn:timeDuration>", timedelta(days=31)),
     ("<bpmn:timeDuration>P1D</bpmn:timeDuration>", timedelta(days=1)),
     ("<bpmn:timeDate>2027-01-05T09:00</bpmn:timeDate>", timedelta(days=1)),
     ("<bpmn:timeDuration>${vent}</bpmn:timeDuration>", timedelta(hours=5)),
@@ -232,3 +235,30 @@ def test_audit_trail_rejects_update_and_delete(demo_engine: ProcessEngine) -> No
         with pytest.raises(DatabaseError):
             with demo_engine.transaction() as session:
                 session.execute(text(statement))
+
+
+def test_idempotency_key_is_stable_across_attempts(make_engine, clock) -> None:
+    from engine.demo import load_organisation
+
+    keys: list[str] = []
+
+    def record(ctx: HandlerContext) -> None:
+        keys.append(ctx.idempotency_key)
+        if len(keys) < 2:
+            raise HandlerError("midlertidig feil")
+
+    registry = HandlerRegistry()
+    registry.register("arkiv.lagre", record)
+    engine = make_engine()
+    engine.handlers = registry
+    load_organisation(engine)
+    engine.repository.deploy([("arkiv.bpmn", single_step(
+        "arkiv", '<bpmn:serviceTask id="steg" camunda:type="external" '
+                 'camunda:topic="arkiv.lagre" />'))])
+    instance_id = engine.runtime.start("arkiv", "ola.ansatt", {}).instance_id
+    clock.advance(minutes=5)
+    engine.management.run_due()
+
+    assert len(keys) == 2
+    assert keys[0] == keys[1]
+    assert keys[0].startswith(f"sloyfe-{instance_id}-")

@@ -167,6 +167,17 @@ def test_bad_timer_expression_is_refused(engine: ProcessEngine) -> None:
     assert "PT72X" in error.problems[0].text
 
 
+def test_quoted_bad_timer_is_refused(engine: ProcessEngine) -> None:
+    body = SIMPLE + """
+<bpmn:boundaryEvent id="frist" attachedToRef="oppgave" cancelActivity="false">
+  <bpmn:timerEventDefinition><bpmn:timeDuration>"PT72X"</bpmn:timeDuration></bpmn:timerEventDefinition>
+</bpmn:boundaryEvent>"""
+    error = refused(engine, [("tid.bpmn", process(body))])
+
+    assert error.problems[0].element_id == "frist"
+    assert "«PT72X» er ikke en ISO 8601-varighet" in error.problems[0].text
+
+
 def test_forbidden_condition_is_refused_at_deploy(engine: ProcessEngine) -> None:
     body = """<bpmn:startEvent id="start" />
 <bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="valg" />
