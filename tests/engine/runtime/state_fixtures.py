@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from engine.demo import load_organisation, load_processes
@@ -30,7 +30,7 @@ def write_fixture(target: Path) -> None:
     url = f"sqlite:///{directory}/fixture.db"
     upgrade(url)
     engine = ProcessEngine({"DATABASE_URL": url, "SMTP_HOST": ""},
-                           clock=FixedClock(datetime(2027, 1, 4, 8, tzinfo=timezone.utc)))
+                           clock=FixedClock(datetime(2027, 1, 4, 8, tzinfo=UTC)))
     try:
         load_organisation(engine)
         load_processes(engine)

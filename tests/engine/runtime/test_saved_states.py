@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -24,7 +24,7 @@ def test_saved_state_loads_and_runs_on(path: Path, sandbox: Sandbox) -> None:
     fixture = json.loads(path.read_text(encoding="utf-8"))
     compiled = compile_bpmn(fixture["bpmn"], fixture["bpmn_file"], max_bytes=10_000_000,
                             check_expression=lambda source, mode: None)
-    clock = FixedClock(datetime(2027, 1, 4, 9, tzinfo=timezone.utc))
+    clock = FixedClock(datetime(2027, 1, 4, 9, tzinfo=UTC))
     workflow = StateSerializer().loads(json.dumps(fixture["state"]), compiled.spec,
                                        compiled.subprocess_specs,
                                        SandboxScriptEngine(sandbox, clock))
