@@ -93,13 +93,22 @@ class TaskCandidate(Base):
 
 
 class Timer(Base):
-    """A waiting timer event of an instance, due at `due_at`; the scheduler claims and fires it."""
+    """A timer due at `due_at`, which the scheduler claims and fires.
+
+    Either a waiting timer event of an instance (`instance_id`, `task_id`), or a timer start
+    event of a process version (`definition_id`), which starts a new instance each time it
+    fires; `remaining` counts the firings left of a bounded cycle (-1 for unbounded).
+    """
 
     __tablename__ = "timer"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
-    task_id: Mapped[str] = mapped_column(String(36))
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"),
+                                                    index=True)
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    definition_id: Mapped[int | None] = mapped_column(ForeignKey("process_definition.id"),
+                                                      index=True)
+    remaining: Mapped[int | None] = mapped_column(Integer)
     element_id: Mapped[str] = mapped_column(String(255))
     kind: Mapped[str] = mapped_column(String(16))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -20,7 +20,7 @@ from SpiffWorkflow.bpmn.parser.event_parsers import (
     StartEventParser,
 )
 from SpiffWorkflow.bpmn.parser.task_parsers import ConditionalGatewayParser, GatewayParser
-from SpiffWorkflow.bpmn.parser.util import first
+from SpiffWorkflow.bpmn.parser.util import BPMN_MODEL_NS, first
 from SpiffWorkflow.bpmn.specs.defaults import (
     BoundaryEvent,
     EndEvent,
@@ -33,6 +33,8 @@ from SpiffWorkflow.bpmn.specs.defaults import (
     ReceiveTask,
     StartEvent,
 )
+from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.camunda.parser.CamundaParser import NSMAP, CamundaParser
 from SpiffWorkflow.camunda.parser.event_parsers import CamundaEventDefinitionParser
 from SpiffWorkflow.camunda.parser.task_spec import (
@@ -91,7 +93,15 @@ class ClockTimerMixin(CamundaEventDefinitionParser):
 
 class SloyfeStartEventParser(PropertiesMixin, ClockTimerMixin, StartEventParser):
     def create_task(self) -> Any:
-        return StartEventParser.create_task(self)
+        task = StartEventParser.create_task(self)
+        parent = self.node.getparent()
+        if parent is not None and parent.tag == f"{{{BPMN_MODEL_NS}}}process" and \
+                isinstance(task.event_definition, TimerEventDefinition):
+            # The scheduler fires a process's timer start from a row of its own and then
+            # creates the instance, so inside the instance the start event starts at once.
+            task.start_timer = task.event_definition
+            task.event_definition = NoneEventDefinition()
+        return task
 
 
 class SloyfeEndEventParser(PropertiesMixin, ClockTimerMixin, EndEventParser):

@@ -26,6 +26,7 @@ from engine.i18n import use_locale
 from engine.models import Incident, Job, ProcessInstance, Timer
 from engine.runtime.handlers import HandlerContext, HandlerError
 from engine.runtime.specs import timer_due_at
+from engine.services import start_timers
 from engine.services.base import Service
 from engine.services.execution import Execution
 
@@ -133,6 +134,35 @@ class ManagementService(Service):
 
     # --- timers --------------------------------------------------------------------------
 
+    def _fire_start_timer(self, timer: Timer) -> int:
+        """Start a new instance for a process version's timer start, then plan the next."""
+        from engine.models import ProcessDefinition
+
+        session = self.session
+        definition = session.get(ProcessDefinition, timer.definition_id)
+        if definition is None or not definition.active:
+            session.delete(timer)
+            return 0
+        instance_id = self.engine.runtime.start_instance(
+            definition, start_timers.SYSTEM_ACTOR, {}, start_event=timer.element_id)
+        self.engine.history.record("timer_fired", "system", instance_id=instance_id,
+                                   element_id=timer.element_id,
+                                   due_at=timer.due_at.isoformat())
+
+        following = start_timers.next_firing(self.engine, timer,
+                                             self.engine.specs.get(definition.id))
+        if following is None:
+            session.delete(timer)
+        else:
+            timer.due_at = following
+            if timer.remaining is not None and timer.remaining > 0:
+                timer.remaining -= 1
+            timer.claimed_by = None
+            timer.claim_expires_at = None
+        log.info("start timer fired key=%s element_id=%s instance_id=%s", definition.key,
+                 timer.element_id, instance_id)
+        return 1
+
     def _fire_timer(self, timer_id: int, worker: str) -> int:
         """Fire a claimed timer row; returns how many timer events of its instance fired.
 
@@ -144,6 +174,8 @@ class ManagementService(Service):
                 timer = session.get(Timer, timer_id)
                 if timer is None or timer.claimed_by != worker:
                     return 0
+                if timer.instance_id is None:
+                    return self._fire_start_timer(timer)
                 execution = Execution.load(self.engine, timer.instance_id, "system")
                 if execution.instance.status != "running":
                     session.delete(timer)

@@ -48,26 +48,7 @@ class RuntimeService(Service):
             self._check_may_start(compiled, actor)
 
             variables = self._start_variables(definition, data or {}, source)
-            execution = Execution.create(self.engine, definition, actor, business_key)
-            instance = execution.instance
-            instance.start_data = dict(variables)
-            if not instance.business_key:
-                year = self.engine.clock.now().year
-                instance.business_key = f"{definition.key.upper()}-{year}-{instance.id:05d}"
-
-            initiator = self._initiator_variable(compiled)
-            if initiator:
-                variables[initiator] = actor
-            variables.setdefault("saksnummer", instance.business_key)
-            for task in execution.workflow.get_tasks(state=TaskState.READY):
-                task.data.update(variables)
-
-            self.engine.history.record("instance_started", actor, instance_id=instance.id,
-                                       key=definition.key, version=definition.version)
-            execution.run()
-            execution.sync()
-            execution.save()
-            instance_id = instance.id
+            instance_id = self.start_instance(definition, actor, variables, business_key)
 
         self.engine.management.run_due_jobs(instance_id=instance_id)
         with self.transaction(read_only=True):
@@ -82,6 +63,39 @@ class RuntimeService(Service):
         except PermissionDenied:
             return False
         return True
+
+    def start_instance(self, definition: Any, actor: str, variables: dict[str, Any],
+                       business_key: str | None = None, start_event: str | None = None) -> int:
+        """Create an instance of a process version and run it to its first wait.
+
+        Runs inside the caller's transaction; the caller runs the jobs it queued.
+        `start_event` names the timer start event that fired, when a timer started it.
+        """
+        compiled = self.engine.specs.get(definition.id)
+        execution = Execution.create(self.engine, definition, actor, business_key)
+        instance = execution.instance
+        instance.start_data = dict(variables)
+        if not instance.business_key:
+            year = self.engine.clock.now().year
+            instance.business_key = f"{definition.key.upper()}-{year}-{instance.id:05d}"
+
+        variables = dict(variables)
+        initiator = self._initiator_variable(compiled)
+        if initiator:
+            variables[initiator] = actor
+        variables.setdefault("saksnummer", instance.business_key)
+        for task in execution.workflow.get_tasks(state=TaskState.READY):
+            task.data.update(variables)
+
+        details = {"key": definition.key, "version": definition.version}
+        if start_event:
+            details["start_event"] = start_event
+        self.engine.history.record("instance_started", actor, instance_id=instance.id,
+                                   **details)
+        execution.run()
+        execution.sync()
+        execution.save()
+        return instance.id
 
     def _check_may_start(self, compiled: Any, actor: str) -> None:
         process = compiled.root.xpath(".//*[local-name()='process'][@id=$id]",
