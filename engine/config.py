@@ -23,8 +23,9 @@ DEFAULTS: dict[str, Any] = {
     # Address-space limit of a script worker process, in megabytes.
     "SCRIPT_MEMORY_MB": 256,
     "SCRIPT_WORKERS": 2,
-    # Seconds between scheduler polls for due timers and jobs.
-    "SCHEDULER_INTERVAL_SECONDS": 5.0,
+    # Seconds between scheduler polls for due timers and jobs; a timer fires at most this late
+    # plus the time its batch takes. A poll is two indexed queries.
+    "SCHEDULER_INTERVAL_SECONDS": 1.0,
     # How long a worker may hold a claimed timer or job before others may take it, in seconds.
     "CLAIM_TIMEOUT_SECONDS": 300,
     # Start an in-process scheduler together with the web server.
