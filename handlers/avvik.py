@@ -1,7 +1,9 @@
 """Handlers of the deviation process (avvikshåndtering): deadlines, transfer, telling the reporter.
 
 Deadlines come from the setting `avvik.frister`, looked up by kind and severity, so each
-municipality sets its own; DEFAULT_DEADLINES applies only where the setting is silent.
+municipality sets its own; DEFAULT_DEADLINES applies only where the setting is silent. With
+"kalender": "virkedager" in a rule, its days count Norwegian working days. The 72-hour
+deadline to Datatilsynet always counts hours, because GDPR article 33 does.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 from engine.i18n import gettext as _
 from engine.i18n import use_locale
 from engine.runtime import timeexpr
+from engine.runtime.calendar import WORKING_DAYS
 from engine.runtime.handlers import HandlerContext, HandlerError, topic
 
 DEFAULT_DEADLINES: dict[str, Any] = {
@@ -55,16 +58,17 @@ def compute_deadlines(ctx: HandlerContext) -> dict[str, Any]:
     now = ctx.now
     rules = deadline_rules(settings, variables.get("kategori"), variables.get("alvorlighetsgrad"))
 
-    due = _duration(rules, "vurdering").add_to(now)
-    reminder = max(now, _duration(rules, "paaminnelse_for_frist").subtract_from(due))
-    escalation = _duration(rules, "eskalering_etter_frist").add_to(due)
+    working = rules.get("kalender") == WORKING_DAYS
+    due = _duration(rules, "vurdering").add_to(now, working)
+    reminder = max(now, _duration(rules, "paaminnelse_for_frist").subtract_from(due, working))
+    escalation = _duration(rules, "eskalering_etter_frist").add_to(due, working)
     priorities = {**DEFAULT_PRIORITIES, **(ctx.setting("avvik.prioritet") or {})}
     result: dict[str, Any] = {
         "frist_vurdering": due.isoformat(),
         "paaminnelse_vurdering": reminder.isoformat(),
         "eskalering_vurdering": escalation.isoformat(),
-        "frist_strakstiltak": _duration(rules, "strakstiltak").add_to(now).isoformat(),
-        "frist_analyse": _duration(rules, "analyse").add_to(now).isoformat(),
+        "frist_strakstiltak": _duration(rules, "strakstiltak").add_to(now, working).isoformat(),
+        "frist_analyse": _duration(rules, "analyse").add_to(now, working).isoformat(),
         "prioritet": int(priorities.get(variables.get("alvorlighetsgrad"), 50)),
     }
 

@@ -19,6 +19,7 @@ from SpiffWorkflow.bpmn.util import PendingBpmnEvent
 from SpiffWorkflow.camunda.specs.user_task import UserTask as CamundaUserTask
 
 from engine.runtime import timeexpr
+from engine.runtime.calendar import WORKING_DAYS
 
 
 class UserTask(CamundaUserTask):
@@ -59,6 +60,12 @@ class ExternalServiceTask(ServiceTask):
         return None
 
 
+def uses_working_days(my_task: Any) -> bool:
+    """True when the element's camunda property `kalender` asks for Norwegian working days."""
+    extensions = getattr(my_task.task_spec, "extensions", None) or {}
+    return extensions.get("kalender") == WORKING_DAYS
+
+
 def engine_now(my_task: Any) -> datetime:
     return my_task.workflow.top_workflow.script_engine.clock.now()
 
@@ -94,7 +101,8 @@ class ClockDuration(DurationTimerEventDefinition):
         event_value = my_task._get_internal_data("event_value")
         if event_value is None:
             value = resolve_timer_text(my_task, self.expression)
-            due = _duration_value(value).add_to(engine_now(my_task))
+            due = _duration_value(value).add_to(engine_now(my_task),
+                                                working_days=uses_working_days(my_task))
             event_value = due.isoformat()
             my_task._set_internal_data(event_value=event_value)
         if datetime.fromisoformat(event_value) <= engine_now(my_task):
@@ -121,7 +129,8 @@ class ClockCycle(CycleTimerEventDefinition):
             next_due = datetime.fromisoformat(event_value["next"])
             if next_due <= now:
                 period = timeexpr.parse_cycle(event_value["expression"]).period
-                event_value = dict(event_value, next=period.add_to(next_due).isoformat(),
+                following = period.add_to(next_due, working_days=uses_working_days(my_task))
+                event_value = dict(event_value, next=following.isoformat(),
                                    cycles=event_value["cycles"] - 1)
                 ready = True
         else:

@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
+from engine.runtime import calendar
+
 OSLO = ZoneInfo("Europe/Oslo")
 
 _DURATION = re.compile(
@@ -37,25 +39,41 @@ class Duration:
     minutes: int = 0
     seconds: float = 0.0
 
-    def add_to(self, start: datetime) -> datetime:
-        """Return `start` plus this duration (date part in Oslo wall time, time part exact)."""
-        local = start.astimezone(OSLO)
-        calendar = relativedelta(years=self.years, months=self.months, weeks=self.weeks,
-                                 days=self.days)
-        if calendar:
-            wall = (local.replace(tzinfo=None) + calendar)
-            local = _localize(wall)
-        exact = timedelta(hours=self.hours, minutes=self.minutes, seconds=self.seconds)
-        return (local.astimezone(UTC) + exact)
+    def add_to(self, start: datetime, working_days: bool = False) -> datetime:
+        """Return `start` plus this duration (date part in Oslo wall time, time part exact).
 
-    def subtract_from(self, end: datetime) -> datetime:
+        With `working_days`, days and weeks count Norwegian working days (a week is five),
+        and a date reached through years or months moves on to the next working day.
+        """
+        local = start.astimezone(OSLO)
+        if working_days:
+            wall = local.replace(tzinfo=None) + relativedelta(years=self.years,
+                                                              months=self.months)
+            if self.years or self.months:
+                wall = calendar.shift_to_working_day(wall)
+            day = calendar.add_working_days(wall.date(), self.weeks * 5 + self.days)
+            local = _localize(wall.replace(year=day.year, month=day.month, day=day.day))
+        else:
+            delta = relativedelta(years=self.years, months=self.months, weeks=self.weeks,
+                                  days=self.days)
+            if delta:
+                local = _localize(local.replace(tzinfo=None) + delta)
+        exact = timedelta(hours=self.hours, minutes=self.minutes, seconds=self.seconds)
+        return local.astimezone(UTC) + exact
+
+    def subtract_from(self, end: datetime, working_days: bool = False) -> datetime:
+        """Return `end` minus this duration, the reverse of add_to."""
         local = end.astimezone(OSLO)
         exact = timedelta(hours=self.hours, minutes=self.minutes, seconds=self.seconds)
         local = (local.astimezone(UTC) - exact).astimezone(OSLO)
-        calendar = relativedelta(years=self.years, months=self.months, weeks=self.weeks,
-                                 days=self.days)
-        if calendar:
-            local = _localize(local.replace(tzinfo=None) - calendar)
+        wall = local.replace(tzinfo=None) - relativedelta(years=self.years, months=self.months)
+        if working_days:
+            day = calendar.add_working_days(wall.date(), -(self.weeks * 5 + self.days))
+            wall = wall.replace(year=day.year, month=day.month, day=day.day)
+        else:
+            wall = wall - relativedelta(weeks=self.weeks, days=self.days)
+        if wall != local.replace(tzinfo=None):
+            local = _localize(wall)
         return local.astimezone(UTC)
 
     def is_zero(self) -> bool:
@@ -146,6 +164,11 @@ def looks_like_literal(text: str) -> bool:
     """
     raw = text.strip()
     return bool(re.match(r"(R\d*/)|(P[\dT])|(\d{4}-\d{2}-\d{2})", raw, re.IGNORECASE))
+
+
+def end_of_day(day: date) -> datetime:
+    """The last minute of `day` in Oslo, in UTC (23:59, shown as such to users)."""
+    return _localize(datetime.combine(day, time(23, 59))).astimezone(UTC)
 
 
 def to_utc_instant(value: object) -> datetime:

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import EngineError, InvalidInput
 from engine.i18n import gettext as _
 from engine.models import ProcessInstance, TaskCandidate
 from engine.runtime import timeexpr
-from engine.runtime.specs import UserTask
+from engine.runtime.specs import UserTask, uses_working_days
 from engine.services.organisation import split_scoped_group
 
 if TYPE_CHECKING:
     from engine.engine import ProcessEngine
 
 DEFAULT_PRIORITY = 50
+_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass
@@ -70,10 +72,12 @@ def resolve_assignment(engine: ProcessEngine, instance: ProcessInstance, spiff_t
 
     def set_dates() -> None:
         now = engine.clock.now()
+        working_days = uses_working_days(spiff_task)
         if spec.due_date:
-            result.due_at = _instant(engine, spiff_task, spec.due_date, now)
+            result.due_at = _instant(engine, spiff_task, spec.due_date, now, working_days)
         if spec.follow_up_date:
-            result.follow_up_at = _instant(engine, spiff_task, spec.follow_up_date, now)
+            result.follow_up_at = _instant(engine, spiff_task, spec.follow_up_date, now,
+                                           working_days)
 
     def set_priority() -> None:
         if spec.priority:
@@ -113,28 +117,37 @@ def _names(value: Any) -> list[str]:
     return names
 
 
-def _instant(engine: ProcessEngine, spiff_task: Any, text: str, now: datetime) -> datetime | None:
+def _instant(engine: ProcessEngine, spiff_task: Any, text: str, now: datetime,
+             working_days: bool) -> datetime | None:
     raw = text.strip()
     written = timeexpr.literal(raw)
     if written is not None:
         value: Any = written
     else:
         value = engine.script_engine.evaluate_template(spiff_task, raw)
-    return due_from_value(value, now)
+    return due_from_value(value, now, working_days)
 
 
-def due_from_value(value: Any, now: datetime) -> datetime | None:
-    """Read a due date as a process gives it: instant, date, ISO text, duration or timedelta."""
+def due_from_value(value: Any, now: datetime, working_days: bool = False) -> datetime | None:
+    """Read a due date as a process gives it: instant, date, ISO text, duration or timedelta.
+
+    A date without a time (2027-01-20) means the end of that day in Oslo, so a task due that
+    day is not overdue from its first minute.
+    """
     if value is None or value == "":
         return None
     if isinstance(value, timedelta):
         return now + value
     if isinstance(value, str) and value.strip().upper().startswith("P"):
         try:
-            return timeexpr.parse_duration(value).add_to(now)
+            return timeexpr.parse_duration(value).add_to(now, working_days=working_days)
         except timeexpr.TimeExpressionError:
             raise InvalidInput(_("%(value)s is not a valid ISO 8601 duration",
                                  value=value)) from None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return timeexpr.end_of_day(value)
+    if isinstance(value, str) and _DATE_ONLY.fullmatch(value.strip()):
+        return timeexpr.end_of_day(date.fromisoformat(value.strip()))
     try:
         return timeexpr.to_utc_instant(value)
     except timeexpr.TimeExpressionError:
