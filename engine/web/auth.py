@@ -122,8 +122,9 @@ def login() -> Response | str:
     error = None
     if request.method == "POST":
         password = request.form.get("passord") or ""
-        user = sloyfe_engine().organisation.check_password(username, password) \
-            if username and password else None
+        if not username or not password:
+            return _login_page(username, _("Enter your user name and password."), next_path)
+        user = sloyfe_engine().organisation.check_password(username, password)
         if user is not None:
             session.clear()
             session.permanent = True
@@ -132,7 +133,10 @@ def login() -> Response | str:
             return redirect(next_path)
         log.info("log-in failed")
         error = _("Wrong user name or password.")
+    return _login_page(username, error, next_path)
 
+
+def _login_page(username: str, error: str | None, next_path: str) -> str:
     show_demo = bool(current_app.config.get("SHOW_DEMO_USERS"))
     return render_template("login.html", username=username, error=error, next_path=next_path,
                            demo_users=demo_users(sloyfe_engine()) if show_demo else [])

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from werkzeug.wrappers import Response
 
-from engine.errors import FormValidationFailed, PermissionDenied
+from engine.errors import DefinitionNotFound, FormValidationFailed, PermissionDenied
 from engine.web.auth import current_user
 from engine.web.context import sloyfe_engine
 from engine.web.forms import form_html, values_after_list_action
@@ -67,7 +67,10 @@ def start(key: str) -> Response | str | tuple[str, int]:
     user = current_user()
     engine = sloyfe_engine()
     with engine.transaction(read_only=True):
-        definition = engine.repository.latest(key)
+        try:
+            definition = engine.repository.latest(key)
+        except DefinitionNotFound:
+            abort(404)  # the engine's message is advice for administrators
         form = engine.forms.start_form(definition)
         if form is None:
             abort(404)

@@ -35,6 +35,15 @@ def test_login_fails_for_unknown_user(client: FlaskClient) -> None:
     assert "Feil brukernavn eller passord." in response.get_data(as_text=True)
 
 
+def test_login_with_empty_fields_asks_for_both(client: FlaskClient) -> None:
+    for data in ({"brukernavn": "", "passord": ""}, {"brukernavn": "ola.ansatt", "passord": ""},
+                 {"brukernavn": " ", "passord": "demo"}):
+        html = client.post("/logg-inn", data=data).get_data(as_text=True)
+
+        assert "Skriv brukernavn og passord." in html, data
+        assert "Feil brukernavn eller passord." not in html, data
+
+
 def test_pages_redirect_to_login_with_next(client: FlaskClient) -> None:
     response = client.get("/oppgaver?visning=felles")
 

@@ -73,4 +73,10 @@ def test_start_form_missing_field_keeps_values(login_as: Any,
 
 
 def test_start_form_unknown_process_is_404(login_as: Any) -> None:
-    assert login_as("ola.ansatt").get("/start/finnes-ikke").status_code == 404
+    response = login_as("ola.ansatt").get("/start/finnes-ikke")
+    html = response.get_data(as_text=True)
+
+    assert response.status_code == 404
+    assert "Siden finnes ikke" in html
+    assert "BPMN" not in html
+    assert "sloyfe definitions" not in html
