@@ -72,6 +72,13 @@ def compute_deadlines(ctx: HandlerContext) -> dict[str, Any]:
         "prioritet": int(priorities.get(variables.get("alvorlighetsgrad"), 50)),
     }
 
+    if "personopplysninger_ved_melding" not in variables:
+        # What the reporter flagged; the assessment starts the notifications for flags that
+        # the handler adds later, and only for those.
+        result["personopplysninger_ved_melding"] = bool(variables.get("personopplysninger"))
+        result["alvorlig_ved_melding"] = bool(variables.get("personskade")
+                                              and variables.get("alvorlig_hendelse"))
+
     if variables.get("personopplysninger"):
         privacy = {**DEFAULT_DEADLINES["datatilsynet"], **(settings.get("datatilsynet") or {})}
         discovered = _instant(variables.get("oppdaget")) or _instant(

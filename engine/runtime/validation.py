@@ -197,6 +197,13 @@ class DocumentChecker:
                 self.problem(_("camunda:priority must be a whole number or ${expression}, not "
                                "\"%(value)s\".", value=value), node)
 
+        for name, source in element_properties(node).items():
+            if name.startswith("validate.") and not name.endswith(".message"):
+                self._expression(expressions.python_source(source), node, name)
+            elif name == "title" and "${" in source:
+                for part in expressions.placeholders(source):
+                    self._expression(part, node, name)
+
         has_lane = bool(node.getparent() is not None and self._lane_of(node))
         if not any(node.get(CAMUNDA + a) for a in ("assignee", "candidateGroups",
                                                    "candidateUsers")) and not has_lane:

@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 MAX_ENGINE_PASSES = 10_000
 
 STATUS_PROPERTY = "status"
+TITLE_PROPERTY = "title"
 
 
 class Execution:
@@ -193,7 +194,7 @@ class Execution:
         row = Task(
             id=str(spiff_task.id), instance_id=self.instance.id,
             definition_key=self.definition.key, element_id=spec.bpmn_id,
-            name=(spec.bpmn_name or spec.bpmn_id)[:300], documentation=spec.documentation,
+            name=self._task_name(spiff_task), documentation=spec.documentation,
             form_ref=spec.form_ref, form_definition_id=form_definition_id,
             assignee=assignment.assignee, candidate_groups=assignment.candidate_groups,
             candidate_users=assignment.candidate_users, unit_id=assignment.unit_id,
@@ -204,6 +205,22 @@ class Execution:
         self.session.add(row)
         self.session.flush()
         return row
+
+    def _task_name(self, spiff_task: Any) -> str:
+        """The step name, followed by the task's `title` property when it has one (for
+        telling apart the tasks of a multi-instance step, such as one per measure)."""
+        spec = spiff_task.task_spec
+        name = spec.bpmn_name or spec.bpmn_id
+        title_template = (spec.extensions or {}).get(TITLE_PROPERTY)
+        if title_template:
+            try:
+                title = self.engine.script_engine.evaluate_template(spiff_task, title_template)
+            except EngineError as error:
+                self.record_incident(error, kind="assignment", task=spiff_task)
+                title = None
+            if title:
+                name = f"{name} – {title}"
+        return name[:300]
 
     def _sync_timers(self) -> None:
         waiting: dict[str, tuple[Any, datetime]] = {}

@@ -11,6 +11,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import or_, select
 
 from engine.errors import (
+    FormValidationFailed,
     NotACandidate,
     NotAssignee,
     PermissionDenied,
@@ -19,6 +20,7 @@ from engine.errors import (
     TaskNotFound,
     TaskNotOpen,
 )
+from engine.i18n import gettext as _
 from engine.models import ProcessInstance, Task, TaskCandidate, Unit
 from engine.services.base import Service
 from engine.services.execution import Execution
@@ -26,6 +28,28 @@ from engine.services.execution import Execution
 log = logging.getLogger(__name__)
 
 VIEWS = ("mine", "group", "unit", "all")
+
+# Camunda properties of a user task that the task service reads.
+COMPLETED_BY_PROPERTY = "completedByVariable"  # store the completer's user name in this variable
+RULE_PREFIX = "validate."
+RULE_MESSAGE_SUFFIX = ".message"
+
+
+class _RuleScope:
+    """The data a task rule sees, shaped like a task for the script engine."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+        self.id = None
+        self.task_spec = None
+
+
+def _plain(submitted: Mapping[str, Any]) -> dict[str, Any]:
+    getlist = getattr(submitted, "getlist", None)
+    if getlist is None:
+        return dict(submitted)
+    return {key: (values if len(values) > 1 else values[0])
+            for key in submitted.keys() for values in [getlist(key)]}
 
 
 class TaskService(Service):
@@ -214,7 +238,12 @@ class TaskService(Service):
                 raise TaskNotOpen(task_id, "engine")
 
             clean = self._validated(task, data or {}, dict(spiff_task.data), source)
+            self._check_rules(spiff_task, clean, data or {})
             DeepMerge.merge(spiff_task.data, clean)
+            completed_by_variable = (spiff_task.task_spec.extensions or {}).get(
+                COMPLETED_BY_PROPERTY)
+            if completed_by_variable:
+                spiff_task.data[completed_by_variable] = username
             spiff_task.run()
 
             now = self.engine.clock.now()
@@ -250,6 +279,26 @@ class TaskService(Service):
                 return {}
             return {str(k): v for k, v in dict(data).items() if not str(k).startswith("_")}
         return dict(self.engine.forms.validate(form, data, variables, source))
+
+    def _check_rules(self, spiff_task: Any, clean: dict[str, Any],
+                     submitted: Mapping[str, Any]) -> None:
+        """Apply the task's own rules, camunda properties `validate.<field>` (a Python
+        condition over the process variables and the submitted values, which must hold) with
+        `validate.<field>.message` (the text shown beside the field when it does not)."""
+        properties = spiff_task.task_spec.extensions or {}
+        errors: dict[str, list[str]] = {}
+        variables = {**spiff_task.data, **clean}
+        for name, condition in properties.items():
+            if not name.startswith(RULE_PREFIX) or name.endswith(RULE_MESSAGE_SUFFIX):
+                continue
+            field_name = name[len(RULE_PREFIX):]
+            if self.engine.script_engine.evaluate(_RuleScope(variables), condition):
+                continue
+            message = properties.get(name + RULE_MESSAGE_SUFFIX) or _(
+                "The value does not fit the rest of the case. Check it and send again.")
+            errors.setdefault(field_name, []).append(message)
+        if errors:
+            raise FormValidationFailed(errors, values=_plain(submitted))
 
     def _open_task(self, task: Task) -> Task:
         if task.state == "completed":

@@ -75,6 +75,8 @@ def test_accept_with_measures_runs_to_closed(driver: ProcessDriver, mailbox: Any
     ])
     measures = driver.open_tasks(instance_id, "GjennomforTiltak")
     assert sorted(t.assignee for t in measures) == ["fatima.ansatt", "lise.leder"]
+    assert sorted(t.name for t in measures) == [
+        "Gjennomfør tiltak – Innfør dobbeltkontroll", "Gjennomfør tiltak – Oppdater rutinen"]
     assert driver.instance(instance_id).case_status == "Tiltak pågår"
     due_dates = sorted(t.due_at.astimezone(OSLO).date().isoformat() for t in measures)
     assert due_dates == ["2027-01-20", "2027-01-25"]
@@ -144,7 +146,8 @@ def test_reject_requires_reason(driver: ProcessDriver) -> None:
 def test_transfer_moves_case_to_other_unit(driver: ProcessDriver) -> None:
     instance_id = report(driver)
     driver.complete(instance_id, "VurderAvvik", "lise.leder",
-                    {**ACCEPT, "beslutning": "overfor", "ny_enhet": "hjemmetjenesten"})
+                    {**ACCEPT, "beslutning": "overfor", "ny_enhet": "hjemmetjenesten",
+                     "begrunnelse_overforing": "Det skjedde under hjemmebesøk."})
 
     instance = driver.instance(instance_id)
     assert instance.case_status == "Overført"
@@ -162,7 +165,6 @@ def test_transfer_moves_case_to_other_unit(driver: ProcessDriver) -> None:
 def test_personal_data_deadline_is_72_hours_from_discovery(driver: ProcessDriver) -> None:
     instance_id = report(driver, kategori="informasjonssikkerhet", personopplysninger=True,
                          oppdaget="2027-01-04T07:00:00+01:00")
-    accept(driver, instance_id, personopplysninger=True)
 
     task = driver.task(instance_id, "VurderDatatilsynet")
     assert task.candidate_groups == ["personvernombud"]
@@ -173,7 +175,6 @@ def test_personal_data_deadline_is_72_hours_from_discovery(driver: ProcessDriver
 def test_personal_data_escalates_before_deadline(driver: ProcessDriver, mailbox: Any) -> None:
     instance_id = report(driver, kategori="informasjonssikkerhet", personopplysninger=True,
                          oppdaget="2027-01-04T07:00:00+01:00")
-    accept(driver, instance_id, personopplysninger=True)
     task = driver.task(instance_id, "VurderDatatilsynet")
 
     # The warning is due 24 hours before the 72-hour deadline: 2027-01-06 06:00 UTC.
@@ -197,19 +198,77 @@ def test_personal_data_escalates_before_deadline(driver: ProcessDriver, mailbox:
 def test_serious_injury_alerts_leader_at_once(driver: ProcessDriver) -> None:
     instance_id = report(driver, kategori="hms", personskade=True, alvorlig_hendelse=True,
                          alvorlighetsgrad="Kritisk")
-    accept(driver, instance_id, personskade=True, alvorlig_hendelse=True,
-           alvorlighetsgrad="Kritisk")
 
     task = driver.task(instance_id, "VarsleMyndigheter")
     assert task.candidate_groups == ["leder@sykehjem"]
     assert task.due_at == driver.clock.now() + timedelta(hours=1)
     assert task.priority == 100
-    assert driver.open_tasks(instance_id, "Strakstiltak") != []
+    assert driver.open_tasks(instance_id, "VurderAvvik") != []
 
     driver.complete(instance_id, "VarsleMyndigheter", "lise.leder", {
         "arbeidstilsynet_varslet": True, "politi_varslet": True,
         "myndigheter_varslet_tidspunkt": "2027-01-04T09:20:00+01:00"})
     assert driver.open_tasks(instance_id, "VarsleMyndigheter") == []
+
+
+def test_privacy_officer_told_even_if_unit_rejects(driver: ProcessDriver) -> None:
+    instance_id = report(driver, kategori="informasjonssikkerhet", personopplysninger=True,
+                         oppdaget="2027-01-04T07:00:00+01:00")
+    driver.complete(instance_id, "VurderAvvik", "lise.leder", {
+        **ACCEPT, "beslutning": "avvis", "begrunnelse": "Ikke et avvik i enheten."})
+
+    assert driver.instance(instance_id).case_status == "Avvist"
+    assert driver.instance(instance_id).status == "running"
+    driver.complete(instance_id, "VurderDatatilsynet", "pia.personvern", {
+        "meldt_datatilsynet": "nei", "begrunnelse_datatilsynet": "Ingen risiko."})
+    assert driver.instance(instance_id).status == "completed"
+
+
+def test_personal_data_flagged_at_assessment(driver: ProcessDriver) -> None:
+    instance_id = report(driver)
+    assert driver.open_tasks(instance_id, "VurderDatatilsynet") == []
+
+    accept(driver, instance_id, personopplysninger=True,
+           oppdaget="2027-01-04T08:00:00+01:00")
+
+    task = driver.task(instance_id, "NyVurderDatatilsynet")
+    assert task.candidate_groups == ["personvernombud"]
+    assert task.due_at.isoformat() == "2027-01-07T07:00:00+00:00"
+    assert driver.open_tasks(instance_id, "Strakstiltak") != []
+
+
+def test_flags_already_reported_start_no_second_task(driver: ProcessDriver) -> None:
+    instance_id = report(driver, personopplysninger=True,
+                         oppdaget="2027-01-04T07:00:00+01:00")
+    accept(driver, instance_id, personopplysninger=True,
+           oppdaget="2027-01-04T07:00:00+01:00")
+
+    assert len(driver.open_tasks(instance_id, "VurderDatatilsynet")) == 1
+    assert driver.open_tasks(instance_id, "NyVurderDatatilsynet") == []
+
+
+def test_transfer_to_own_unit_is_refused(driver: ProcessDriver) -> None:
+    from engine.errors import FormValidationFailed
+
+    instance_id = report(driver)
+    task = driver.task(instance_id, "VurderAvvik")
+    try:
+        driver.engine.tasks.complete(task.id, "lise.leder", {
+            **ACCEPT, "beslutning": "overfor", "ny_enhet": "sykehjem",
+            "begrunnelse_overforing": "Feil enhet."})
+    except FormValidationFailed as error:
+        assert error.errors == {"ny_enhet": [
+            "Velg en annen enhet enn den saken ligger i nå."]}
+    else:
+        raise AssertionError("a transfer to the case's own unit was accepted")
+    assert driver.task(instance_id, "VurderAvvik").state == "open"
+
+
+def test_handling_steps_go_to_the_assessor(driver: ProcessDriver) -> None:
+    instance_id = report(driver)
+    driver.complete(instance_id, "VurderAvvik", "fatima.ansatt", ACCEPT)
+
+    assert driver.task(instance_id, "Strakstiltak").assignee == "fatima.ansatt"
 
 
 def test_overdue_assessment_reminds_then_escalates(driver: ProcessDriver,
