@@ -235,15 +235,18 @@ class DateTimeValue(FormValue):
             return None
         if not parts.date.strip() or not parts.time.strip():
             raise ValidationError(_("Enter both a date and a time."))
+        # Both parts are checked before raising, so one round trip reports both mistakes.
+        messages = []
         try:
             day = parse_date(parts.date)
         except ValueError:
-            raise ValidationError(_("Enter a valid date in the form dd.mm.yyyy.")) from None
+            messages.append(_("Enter a valid date in the form dd.mm.yyyy."))
         try:
             clock_time = parse_time(parts.time)
         except ValueError:
-            raise ValidationError(_("Enter a valid time in the form HH:MM, for example "
-                                    "14:30.")) from None
+            messages.append(_("Enter a valid time in the form HH:MM, for example 14:30."))
+        if messages:
+            raise ValidationError(messages)
         try:
             return store_datetime(local_datetime(day, clock_time))
         except NonexistentTime:

@@ -18,7 +18,8 @@ from engine.runtime.clock import clock_from_environment
 
 OSLO = ZoneInfo("Europe/Oslo")
 
-_NORWEGIAN_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
+# Day first, with dots or slashes: 5.3.2027, 05.03.2027, 5/3/2027. The separators must match.
+_NORWEGIAN_DATE = re.compile(r"(\d{1,2})([./])(\d{1,2})\2(\d{4})")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _TIME = re.compile(r"(\d{1,2})[:.](\d{2})(?::(\d{2}))?")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
@@ -44,11 +45,11 @@ class NonexistentTime(ValueError):
 
 
 def parse_date(text: str) -> date:
-    """Parse dd.mm.åååå (also d.m.åååå) or yyyy-mm-dd, or raise ValueError."""
+    """Parse dd.mm.åååå, d.m.åååå, d/m/åååå or åååå-mm-dd, or raise ValueError."""
     text = text.strip()
     match = _NORWEGIAN_DATE.fullmatch(text)
     if match:
-        day, month, year = (int(group) for group in match.groups())
+        day, month, year = (int(match.group(number)) for number in (1, 3, 4))
         return date(year, month, day)
     match = _ISO_DATE.fullmatch(text)
     if match:

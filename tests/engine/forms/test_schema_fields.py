@@ -204,12 +204,14 @@ def date_form(**settings: Any) -> FormSpec:
     return form(component("datetime", "frist", subtype="date", **settings))
 
 
-@pytest.mark.parametrize("typed", ["05.03.2027", "5.3.2027", "2027-03-05"])
+@pytest.mark.parametrize("typed", ["05.03.2027", "5.3.2027", "2027-03-05", "5/3/2027",
+                                   "05/03/2027"])
 def test_date_is_stored_as_iso(typed: str) -> None:
     assert post(date_form(), ("frist", typed))[0] == {"frist": "2027-03-05"}
 
 
-@pytest.mark.parametrize("typed", ["31.02.2027", "05/03/2027", "i morgen", "05.03.27"])
+@pytest.mark.parametrize("typed", ["31.02.2027", "05.03/2027", "i morgen", "05.03.27",
+                                   "2027/03/05", "31/02/2027"])
 def test_invalid_date_is_rejected(typed: str) -> None:
     message = post(date_form(), ("frist", typed))[1]["frist"][0]
     assert message == "Skriv en gyldig dato på formen dd.mm.åååå."
@@ -273,6 +275,25 @@ def test_datetime_in_summer_time_gap_is_rejected() -> None:
 def test_datetime_with_date_only_is_rejected() -> None:
     _, errors = post(datetime_form(), ("mote:date", "05.03.2027"), ("mote:time", ""))
     assert errors["mote"] == ["Skriv både dato og klokkeslett."]
+
+
+def test_datetime_with_slashed_date_is_accepted() -> None:
+    clean, _ = post(datetime_form(), ("mote:date", "5/3/2027"), ("mote:time", "14:30"))
+    assert clean == {"mote": "2027-03-05T14:30:00+01:00"}
+
+
+def test_datetime_reports_bad_date_and_time_together() -> None:
+    _, errors = post(datetime_form(), ("mote:date", "31.02.2027"), ("mote:time", "25:00"))
+    messages = errors["mote"]
+    assert len(messages) == 2
+    assert messages[0] == "Skriv en gyldig dato på formen dd.mm.åååå."
+    assert "klokkeslett" in messages[1]
+
+
+def test_datetime_with_only_bad_time_reports_time() -> None:
+    _, errors = post(datetime_form(), ("mote:date", "05.03.2027"), ("mote:time", "25:00"))
+    assert len(errors["mote"]) == 1
+    assert "klokkeslett" in errors["mote"][0]
 
 
 def test_blank_datetime_is_none() -> None:

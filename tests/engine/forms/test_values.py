@@ -23,6 +23,8 @@ from engine.forms.values import (
 @pytest.mark.parametrize(("text", "expected"), [
     ("05.03.2027", date(2027, 3, 5)),
     ("5.3.2027", date(2027, 3, 5)),
+    ("5/3/2027", date(2027, 3, 5)),
+    ("05/03/2027", date(2027, 3, 5)),
     (" 2027-03-05 ", date(2027, 3, 5)),
     ("29.02.2028", date(2028, 2, 29)),
 ])
@@ -30,7 +32,8 @@ def test_parse_date_accepts_norwegian_and_iso(text: str, expected: date) -> None
     assert parse_date(text) == expected
 
 
-@pytest.mark.parametrize("text", ["29.02.2027", "2027-3-5", "05-03-2027", "", "05.03.27"])
+@pytest.mark.parametrize("text", ["29.02.2027", "2027-3-5", "05-03-2027", "", "05.03.27",
+                                  "05/03.2027", "2027/03/05"])
 def test_parse_date_rejects_other_forms(text: str) -> None:
     with pytest.raises(ValueError):
         parse_date(text)
