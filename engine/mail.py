@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import smtplib
 from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -21,16 +22,24 @@ class Mailer:
     def configured(self) -> bool:
         return bool(self.host)
 
-    def send(self, to_address: str, subject: str, body: str) -> None:
-        """Send one plain-text message; raises OSError or smtplib errors on failure."""
+    def send(self, to_address: str, subject: str, body: str) -> bool:
+        """Send one plain-text message; returns False when no SMTP host is configured.
+
+        Without a host (development), the whole message goes to the log instead, so links can
+        still be followed. Raises OSError or smtplib errors when sending fails.
+        """
         if not self.configured:
-            log.info("mail not sent reason=no-smtp-host")
-            return
+            log.info("mail not sent, no SMTP host configured to=%s subject=%s\n%s",
+                     to_address, subject, body)
+            return False
         message = EmailMessage()
         message["From"] = self.sender
         message["To"] = to_address
         message["Subject"] = subject
+        message["Date"] = formatdate(localtime=False, usegmt=True)
+        message["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2] or None)
         message.set_content(body)
         with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
             smtp.send_message(message)
         log.info("mail sent host=%s port=%s", self.host, self.port)
+        return True

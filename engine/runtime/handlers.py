@@ -105,17 +105,26 @@ class HandlerContext:
         return self.link(f"/saker/{self.instance.id}")
 
     def send_mail(self, to_username: str, subject: str, body: str) -> bool:
-        """Send an e-mail to a user now; returns False when the user has no address."""
+        """Send an e-mail to a user now; returns False when it was not sent.
+
+        The audit trail records a sent mail as mail_sent, and one that could not go out
+        (no address, or no SMTP host configured) as mail_not_sent with the reason.
+        """
         user = self.engine.organisation.find_user(to_username)
+        reason = None
         if user is None or not user.email:
-            log.info("mail skipped topic=%s instance_id=%s reason=no-address", self.topic,
+            reason = "no-address"
+            log.info("mail not sent topic=%s instance_id=%s reason=no-address", self.topic,
                      self.instance.id)
-            return False
-        self.engine.mailer.send(user.email, subject, body)
-        self.engine.history.record("mail_sent", "system", instance_id=self.instance.id,
-                                   task_id=self.task_id, element_id=self.element_id,
-                                   recipient=to_username, topic=self.topic)
-        return True
+        elif not self.engine.mailer.send(user.email, subject, body):
+            reason = "no-smtp-host"
+        action = "mail_sent" if reason is None else "mail_not_sent"
+        details: dict[str, Any] = {"recipient": to_username, "topic": self.topic}
+        if reason:
+            details["reason"] = reason
+        self.engine.history.record(action, "system", instance_id=self.instance.id,
+                                   task_id=self.task_id, element_id=self.element_id, **details)
+        return reason is None
 
     def open_tasks(self, element_id: str | None = None) -> list[Task]:
         return self.engine.tasks.open_tasks_of_instance(self.instance.id, element_id)
