@@ -11,7 +11,9 @@ from engine.forms.render import render_form
 from engine.forms.schema import validate_submission
 from engine.forms.submission import (
     ListAction,
+    RowChange,
     apply_list_action,
+    change_rows,
     parse_list_action,
     submitted_values,
 )
@@ -20,7 +22,9 @@ __all__ = [
     "Field",
     "FormSpec",
     "ListAction",
+    "RowChange",
     "apply_list_action",
+    "change_rows",
     "parse_form",
     "parse_list_action",
     "render_form",

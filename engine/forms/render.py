@@ -82,6 +82,9 @@ class Node:
     add_action: str = ""
     input_type: str = "text"
     autocomplete: str = ""
+    # True for the input that takes focus after a row change. On a dynamic list node, its add
+    # button takes focus.
+    autofocus: bool = False
 
 
 @dataclass
@@ -101,7 +104,7 @@ def render_form(form: FormSpec, values: Mapping[str, Any],
                 errors: Mapping[str, list[str]] | None = None, *,
                 options: Mapping[str, list[dict[str, Any]]] | None = None, action: str,
                 submit_label: str, csrf_token: str | None = None,
-                read_only: bool = False) -> Markup:
+                read_only: bool = False, focus: str = "") -> Markup:
     """Render `form` with `values`, which are stored data or a posted MultiDict.
 
     A posted MultiDict has no values for disabled and read-only fields. To show them after a
@@ -109,6 +112,8 @@ def render_form(form: FormSpec, values: Mapping[str, Any],
 
     With errors, an error summary opens the form and each message appears beside its field.
     `read_only` renders the values as a definition list for history views instead of a form.
+    `focus` is RowChange.focus after an add-row or remove-row button: that row's first input
+    gets autofocus, so a keyboard user goes on where they were.
     """
     if hasattr(values, "getlist"):
         values = submitted_values(form, values)
@@ -116,7 +121,7 @@ def render_form(form: FormSpec, values: Mapping[str, Any],
         items = summary_items(form, values, options)
         return Markup(_environment.get_template("forms/summary.html").render(items=items))
 
-    builder = _Builder(errors or {}, options)
+    builder = _Builder(errors or {}, options, focus)
     nodes = builder.nodes(form.components, values, (), values, row=None)
     summary = builder.error_links()
     return Markup(_environment.get_template("forms/form.html").render(
@@ -130,9 +135,10 @@ def field_id(path: str) -> str:
 
 class _Builder:
     def __init__(self, errors: Mapping[str, list[str]],
-                 options: Mapping[str, list[dict[str, Any]]] | None) -> None:
+                 options: Mapping[str, list[dict[str, Any]]] | None, focus: str) -> None:
         self.errors = {path: list(messages) for path, messages in errors.items() if messages}
         self.options = options
+        self.focus = focus
         self.links: list[ErrorLink] = []
         self.linked: set[str] = set()
 
@@ -170,11 +176,7 @@ class _Builder:
         path = join_path((*location, *component.path))
         stored = get_path(data, _relative(location, component.path))
         rows_data = stored if isinstance(stored, list) else []
-        count = len(rows_data)
-        if is_missing(stored):
-            count = component.default_repetitions
-        elif component.allow_add_remove:
-            count += 1  # a blank row to fill in, since adding one needs a round trip
+        count = len(rows_data) or component.default_repetitions
 
         rows = []
         for index in range(count):
@@ -189,7 +191,24 @@ class _Builder:
                     label=component.label or component.data_path,
                     rows=rows, add_action=f"add:{path}" if component.allow_add_remove else "")
         self.attach_errors(node, path, component.label, row)
+        self.place_focus(node, path)
         return node
+
+    def place_focus(self, node: Node, path: str) -> None:
+        """Give autofocus to the first input of the row that `focus` names.
+
+        When `focus` names the list itself and the list has no rows, the add button gets it.
+        """
+        if not self.focus.startswith(path):
+            return
+        for index, list_row in enumerate(node.rows):
+            if self.focus in (f"{path}[{index}]", path):
+                first = _first_input(list_row.children)
+                if first is not None:
+                    first.autofocus = True
+                return
+        if self.focus == path and node.add_action:
+            node.autofocus = True
 
     def field(self, component: Field, data: Any, location: tuple[str | int, ...],
               root: Mapping[str, Any], row: int | None) -> Node:
@@ -255,6 +274,22 @@ class _Builder:
         if row is not None:
             name = gettext("%(label)s in row %(number)s", label=name, number=row)
         self.links.extend(ErrorLink(target, f"{name}: {message}") for message in node.errors)
+
+
+def _first_input(nodes: list[Node]) -> Node | None:
+    for node in nodes:
+        if node.kind == "group":
+            found = _first_input(node.children)
+            if found is not None:
+                return found
+        elif node.kind == "dynamiclist":
+            for list_row in node.rows:
+                found = _first_input(list_row.children)
+                if found is not None:
+                    return found
+        elif isinstance(node.component, Field) and not node.disabled and not node.readonly:
+            return node
+    return None
 
 
 def _relative(location: tuple[str | int, ...], path: tuple[str, ...]) -> tuple[str, ...]:

@@ -44,6 +44,16 @@ class ListAction:
     index: int | None = None
 
 
+@dataclass(frozen=True)
+class RowChange:
+    """The values after an add-row or remove-row button, and where the keyboard goes next."""
+
+    values: dict[str, Any]
+    # Data path of the row whose first input gets focus ("tiltak[2]"), or of the list itself
+    # when it has no rows left.
+    focus: str
+
+
 def submitted_values(form: FormSpec, raw: Any,
                      initial: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Collect the posted strings of every field into nested data, for validation and re-render.
@@ -196,29 +206,71 @@ def _all_lists(components: tuple[Component, ...]) -> list[DynamicList]:
     return found
 
 
-def apply_list_action(values: Mapping[str, Any], action: ListAction) -> dict[str, Any]:
-    """Return a copy of `values` with a blank row added to, or one removed from, a list."""
+def change_rows(form: FormSpec, raw: Any,
+                initial: Mapping[str, Any] | None = None) -> RowChange | None:
+    """Apply the add-row or remove-row button of a post; None for a plain submit.
+
+    Blank rows at the end that were on the page stay, so one press adds exactly one row.
+    """
+    action = parse_list_action(raw, form)
+    if action is None:
+        return None
+    shown = len(_row_indexes(raw, action.path))
+    values = apply_list_action(submitted_values(form, raw, initial), action, shown_rows=shown)
+    rows = _list_at(values, action.path)
+    count = len(rows) if rows is not None else 0
+    if action.kind == "add" and count:
+        focus = f"{action.path}[{count - 1}]"
+    elif action.kind == "remove" and count:
+        focus = f"{action.path}[{min(action.index or 0, count - 1)}]"
+    else:
+        focus = action.path
+    return RowChange(values, focus)
+
+
+def apply_list_action(values: Mapping[str, Any], action: ListAction,
+                      shown_rows: int = 0) -> dict[str, Any]:
+    """Return a copy of `values` with a blank row added to, or one removed from, a list.
+
+    The list is first padded with blank rows to `shown_rows`, the number of rows the page
+    showed, because submitted_values drops blank rows at the end.
+    """
     data = copy.deepcopy(dict(values))
-    parts: list[str | int] = [name if name else int(index)
-                              for name, index in _PATH_PART.findall(action.path)]
-    container: Any = data
-    for part, following in zip(parts, [*parts[1:], None], strict=True):
-        default: Any = [] if following is None or isinstance(following, int) else {}
-        if isinstance(part, int):
-            if not isinstance(container, list) or part >= len(container):
-                return data
-            container = container[part]
-        elif isinstance(container, dict):
-            if not isinstance(container.get(part), type(default)):
-                container[part] = default
-            container = container[part]
-        else:
-            return data
+    container = _list_at(data, action.path, create=True)
+    if container is None:
+        return data
+    while len(container) < min(shown_rows, MAX_ROWS):
+        container.append({})
     if action.kind == "add" and len(container) < MAX_ROWS:
         container.append({})
     elif action.kind == "remove" and action.index is not None and action.index < len(container):
         del container[action.index]
     return data
+
+
+def _list_at(data: dict[str, Any], path: str, create: bool = False) -> list[Any] | None:
+    """Return the list at a data path such as "tiltak[0].oppgaver", or None when there is none.
+
+    With `create`, missing lists and objects on the way are added to `data`.
+    """
+    parts: list[str | int] = [name if name else int(index)
+                              for name, index in _PATH_PART.findall(path)]
+    container: Any = data
+    for part, following in zip(parts, [*parts[1:], None], strict=True):
+        default: Any = [] if following is None or isinstance(following, int) else {}
+        if isinstance(part, int):
+            if not isinstance(container, list) or part >= len(container):
+                return None
+            container = container[part]
+        elif isinstance(container, dict):
+            if not isinstance(container.get(part), type(default)):
+                if not create:
+                    return None
+                container[part] = default
+            container = container[part]
+        else:
+            return None
+    return container if isinstance(container, list) else None
 
 
 # --- nested data -------------------------------------------------------------------------------

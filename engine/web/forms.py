@@ -1,4 +1,4 @@
-"""Form rendering for the pages: the CSRF token, and the add-row and remove-row round trip."""
+"""Form rendering for the pages, with the CSRF token of the session."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ from typing import Any
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from engine.forms import apply_list_action, parse_list_action, render_form, submitted_values
+from engine.forms import render_form
 
 
 def form_html(form: Any, values: Mapping[str, Any], errors: Mapping[str, list[str]] | None = None,
               *, options: Mapping[str, list[dict[str, Any]]], action: str,
-              submit_label: str) -> Markup:
+              submit_label: str, focus: str = "") -> Markup:
     return render_form(form, values, errors, options=options, action=action,
-                       submit_label=submit_label, csrf_token=generate_csrf())
+                       submit_label=submit_label, csrf_token=generate_csrf(), focus=focus)
 
 
 def summary_html(form: Any, values: Mapping[str, Any],
@@ -24,12 +24,3 @@ def summary_html(form: Any, values: Mapping[str, Any],
     return render_form(form, values, options=options, action="", submit_label="",
                        read_only=True)
 
-
-def values_after_list_action(form: Any, posted: Any,
-                             initial: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
-    """Return the posted values with a row added or removed when an add-row or remove-row
-    button was pressed; None for a plain submit."""
-    action = parse_list_action(posted, form)
-    if action is None:
-        return None
-    return apply_list_action(submitted_values(form, posted, initial), action)

@@ -12,9 +12,10 @@ from flask_babel import lazy_gettext
 from werkzeug.wrappers import Response
 
 from engine.errors import DefinitionNotFound, FormValidationFailed, PermissionDenied
+from engine.forms import change_rows
 from engine.web.auth import current_user
 from engine.web.context import sloyfe_engine
-from engine.web.forms import form_html, values_after_list_action
+from engine.web.forms import form_html
 
 log = logging.getLogger(__name__)
 
@@ -79,17 +80,17 @@ def start(key: str) -> Response | str | tuple[str, int]:
         options = engine.forms.options(form, {})
         heading = _heading(key, definition.name)
 
-    def page(values: Any, errors: dict[str, list[str]] | None = None) -> str:
-        html = form_html(form, values, errors, options=options,
+    def page(values: Any, errors: dict[str, list[str]] | None = None, focus: str = "") -> str:
+        html = form_html(form, values, errors, options=options, focus=focus,
                          action=url_for("home.start", key=key), submit_label=_("Submit"))
         return render_template("start.html", heading=heading, form_html=html)
 
     if request.method == "GET":
         return page({})
 
-    changed = values_after_list_action(form, request.form)
+    changed = change_rows(form, request.form)
     if changed is not None:
-        return page(changed)
+        return page(changed.values, focus=changed.focus)
 
     try:
         result = engine.runtime.start(key, user.username, request.form, source="html")

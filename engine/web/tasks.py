@@ -21,9 +21,10 @@ from engine.errors import (
     TaskNotFound,
     TaskNotOpen,
 )
+from engine.forms import change_rows
 from engine.web.auth import current_user
 from engine.web.context import sloyfe_engine
-from engine.web.forms import form_html, summary_html, values_after_list_action
+from engine.web.forms import form_html, summary_html
 from engine.web.presenters import TaskDetails, task_details, task_rows
 
 log = logging.getLogger(__name__)
@@ -88,9 +89,9 @@ def task_page(task_id: str) -> Response | str | tuple[str, int]:
         return _render(details, details.variables)
 
     if details.form is not None:
-        changed = values_after_list_action(details.form, request.form, details.variables)
+        changed = change_rows(details.form, request.form, details.variables)
         if changed is not None:
-            return _render(details, changed)
+            return _render(details, changed.values, focus=changed.focus)
 
     try:
         result = engine.tasks.complete(task_id, user.username, request.form, source="html")
@@ -140,7 +141,7 @@ def _details(task_id: str, username: str) -> TaskDetails:
 
 
 def _render(details: TaskDetails, values: Any, errors: dict[str, list[str]] | None = None,
-            rejection: str | None = None) -> str:
+            rejection: str | None = None, focus: str = "") -> str:
     """Render the task page. `values` fill the form, or after a rejection, the summary of
     what the user sent."""
     action = url_for("tasks.task_page", task_id=details.id)
@@ -150,7 +151,7 @@ def _render(details: TaskDetails, values: Any, errors: dict[str, list[str]] | No
         sent_summary = summary_html(details.form, values, details.form_options)
     elif details.is_open and details.is_mine and details.form is not None:
         task_form = form_html(details.form, values, errors, options=details.form_options,
-                              action=action, submit_label=_("Complete"))
+                              action=action, submit_label=_("Complete"), focus=focus)
     case_details = None
     if details.start_form is not None:
         case_details = summary_html(details.start_form, details.start_values,

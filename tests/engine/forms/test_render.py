@@ -10,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 from engine.forms.components import FormSpec
 from engine.forms.render import render_form
 from engine.forms.schema import validate_submission
+from engine.forms.submission import change_rows
 from engine.i18n import use_locale
 from tests.engine.forms.factories import component, form, options, required, textfield
 
@@ -356,16 +357,91 @@ def list_form(**settings: Any) -> FormSpec:
                           components=[textfield("tittel")], **settings))
 
 
-def test_list_renders_rows_and_one_blank_row() -> None:
+def row_inputs(root: HtmlElement) -> list[HtmlElement]:
+    return root.xpath("//input[contains(@name, 'tiltak')]")
+
+
+def test_list_renders_stored_rows_only() -> None:
     root = tree(render(list_form(), {"tiltak": [{"tittel": "a"}, {"tittel": "b"}]}))
-    values = [element.get("value") for element in root.xpath("//input[contains(@name, 'tiltak')]")]
-    assert values == ["a", "b", ""]
+    values = [element.get("value") for element in row_inputs(root)]
+    assert values == ["a", "b"]
 
 
 def test_list_rows_are_fieldsets_with_row_legend() -> None:
-    root = tree(render(list_form(), {"tiltak": [{"tittel": "a"}]}))
+    root = tree(render(list_form(), {"tiltak": [{"tittel": "a"}, {"tittel": "b"}]}))
     legends = [legend.text_content() for legend in root.xpath("//fieldset/fieldset/legend")]
     assert legends == ["Rad 1", "Rad 2"]
+
+
+def test_emptied_list_shows_default_repetitions() -> None:
+    root = tree(render(list_form(), {"tiltak": []}))
+    assert len(row_inputs(root)) == 1
+
+
+def test_list_without_default_repetitions_shows_no_rows() -> None:
+    root = tree(render(list_form(defaultRepetitions=0), {"tiltak": []}))
+    assert row_inputs(root) == []
+
+
+def press(spec: FormSpec, root: HtmlElement, action: str) -> tuple[HtmlElement, str]:
+    """Post the page's row inputs with a row button, and render the page that comes back."""
+    posted = MultiDict([(element.get("name"), element.get("value") or "")
+                        for element in row_inputs(root)] + [("_action", action)])
+    change = change_rows(spec, posted)
+    assert change is not None
+    return tree(render(spec, change.values, focus=change.focus)), change.focus
+
+
+def test_each_add_press_adds_one_row() -> None:
+    spec = list_form()
+    page = tree(render(spec, {}))
+    counts = [len(row_inputs(page))]
+    for _ in range(3):
+        page, _focus = press(spec, page, "add:tiltak")
+        counts.append(len(row_inputs(page)))
+    assert counts == [1, 2, 3, 4]
+
+
+def test_add_row_focuses_new_row() -> None:
+    spec = list_form()
+    page, focus = press(spec, tree(render(spec, {"tiltak": [{"tittel": "a"}]})), "add:tiltak")
+    assert focus == "tiltak[1]"
+    assert [element.get("name") for element in page.xpath("//*[@autofocus]")] == \
+        ["tiltak[1].tittel"]
+
+
+def test_remove_row_focuses_next_row() -> None:
+    spec = list_form()
+    start = tree(render(spec, {"tiltak": [{"tittel": "a"}, {"tittel": "b"}, {"tittel": "c"}]}))
+    page, _focus = press(spec, start, "remove:tiltak:1")
+    assert [element.get("value") for element in row_inputs(page)] == ["a", "c"]
+    assert one(page, "//*[@autofocus]").get("value") == "c"
+
+
+def test_remove_last_row_focuses_row_before() -> None:
+    spec = list_form()
+    start = tree(render(spec, {"tiltak": [{"tittel": "a"}, {"tittel": "b"}]}))
+    page, _focus = press(spec, start, "remove:tiltak:1")
+    assert one(page, "//*[@autofocus]").get("value") == "a"
+
+
+def test_remove_only_row_focuses_add_button_without_rows() -> None:
+    spec = list_form(defaultRepetitions=0)
+    page, _focus = press(spec, tree(render(spec, {"tiltak": [{"tittel": "a"}]})),
+                         "remove:tiltak:0")
+    assert one(page, "//*[@autofocus]").get("value") == "add:tiltak"
+
+
+def test_focus_skips_read_only_field_in_row() -> None:
+    spec = form(component("dynamiclist", path="tiltak", components=[
+        textfield("tittel", readonly=True), textfield("notat")]))
+    root = tree(render(spec, {"tiltak": [{"tittel": "a"}]}, focus="tiltak[0]"))
+    assert one(root, "//*[@autofocus]").get("name") == "tiltak[0].notat"
+
+
+def test_no_autofocus_without_row_change() -> None:
+    root = tree(render(list_form(), {"tiltak": [{"tittel": "a"}]}))
+    assert not root.xpath("//*[@autofocus]")
 
 
 def test_list_has_add_button() -> None:

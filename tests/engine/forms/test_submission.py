@@ -6,6 +6,7 @@ from engine.forms.components import FormSpec
 from engine.forms.submission import (
     ListAction,
     apply_list_action,
+    change_rows,
     parse_list_action,
     submitted_values,
 )
@@ -145,3 +146,38 @@ def test_apply_does_not_change_input() -> None:
     values = {"tiltak": [{"tittel": "a"}]}
     apply_list_action(values, ListAction("add", "tiltak"))
     assert values == {"tiltak": [{"tittel": "a"}]}
+
+
+def test_add_keeps_blank_rows_that_were_shown() -> None:
+    values = {"tiltak": [{"tittel": "a"}]}
+    changed = apply_list_action(values, ListAction("add", "tiltak"), shown_rows=2)
+    assert changed == {"tiltak": [{"tittel": "a"}, {}, {}]}
+
+
+def test_change_rows_adds_one_to_posted_rows() -> None:
+    raw = MultiDict([("tiltak[0].tittel", ""), ("_action", "add:tiltak")])
+    change = change_rows(actions_form(), raw)
+    assert change is not None
+    assert change.values["tiltak"] == [{}, {}]
+    assert change.focus == "tiltak[1]"
+
+
+def test_change_rows_is_none_for_submit() -> None:
+    raw = MultiDict([("tiltak[0].tittel", "a"), ("_action", "submit")])
+    assert change_rows(actions_form(), raw) is None
+
+
+def test_change_rows_remove_focuses_following_row() -> None:
+    raw = MultiDict([("tiltak[0].tittel", "a"), ("tiltak[1].tittel", "b"),
+                     ("_action", "remove:tiltak:0")])
+    change = change_rows(actions_form(), raw)
+    assert change is not None
+    assert change.values["tiltak"] == [{"tittel": "b", "oppgaver": []}]
+    assert change.focus == "tiltak[0]"
+
+
+def test_change_rows_remove_of_only_row_focuses_list() -> None:
+    raw = MultiDict([("tiltak[0].tittel", "a"), ("_action", "remove:tiltak:0")])
+    change = change_rows(actions_form(), raw)
+    assert change is not None
+    assert change.focus == "tiltak"
