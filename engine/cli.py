@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 
+from engine import cli_i18n
 from engine.errors import EngineError, FormValidationFailed
 from engine.i18n import gettext as _
 
@@ -52,7 +53,10 @@ def handle_errors(function: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return function(*args, **kwargs)
         except FormValidationFailed as error:
-            fail(str(error))
+            lines = [_("The data has errors; nothing was saved. Correct these fields:")]
+            lines += [f"  {field or '-'}: {text}" for field, texts in error.errors.items()
+                      for text in texts]
+            fail("\n".join(lines))
         except EngineError as error:
             fail(str(error))
         except click.exceptions.Exit:
@@ -98,13 +102,22 @@ def emit(data: Any, as_json: bool, text: Callable[[Any], str] | None = None) -> 
 pass_state = click.make_pass_decorator(CliState, ensure=True)
 
 
-@click.group(help="Sløyfe: BPMN processes for municipal governance.")
+cli_i18n.install()
+
+
+@click.group(help=_("Sløyfe: BPMN processes for municipal governance."))
+@click.option("-v", "--verbose", is_flag=True,
+              help=_("Log what the engine does (INFO) to stderr, not only warnings."))
 @click.pass_context
-def main(context: click.Context) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s",
-                        stream=sys.stderr)
+def main(context: click.Context, verbose: bool) -> None:
+    configure_logging(logging.INFO if verbose else logging.WARNING)
     state = context.ensure_object(CliState)
     context.call_on_close(state.close)
+
+
+def configure_logging(level: int) -> None:
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s %(message)s",
+                        stream=sys.stderr, force=True)
 
 
 from engine import cli_commands  # noqa: E402,F401  (registers the commands on `main`)

@@ -8,21 +8,22 @@ from typing import Any
 import click
 
 from engine.cli import emit, fail, handle_errors, main, pass_state
+from engine.cli_format import table
 from engine.i18n import gettext as _
 from engine.models.organisation import ROLES, UNIT_KINDS
 
 
-@main.group(help="Units: kommune, tjenesteområde and enhet.")
+@main.group(help=_("Units: kommune, tjenesteområde and enhet."))
 def unit() -> None:
     pass
 
 
-@unit.command("add", help="Create a unit.")
+@unit.command("add", help=_("Create a unit."))
 @click.argument("code")
 @click.argument("name")
-@click.option("--kind", type=click.Choice(UNIT_KINDS), required=True, help="Level in the tree.")
-@click.option("--parent", default=None, help="Code of the unit above.")
-@click.option("--leader", default=None, help="User name of the leader.")
+@click.option("--kind", type=click.Choice(UNIT_KINDS), required=True, help=_("Level in the tree."))
+@click.option("--parent", default=None, help=_("Code of the unit above."))
+@click.option("--leader", default=None, help=_("User name of the leader."))
 @pass_state
 @handle_errors
 def unit_add(state: Any, code: str, name: str, kind: str, parent: str | None,
@@ -35,7 +36,7 @@ def unit_add(state: Any, code: str, name: str, kind: str, parent: str | None,
     click.echo(_("Unit %(code)s created.", code=code))
 
 
-@unit.command("set-leader", help="Make a user the leader of a unit.")
+@unit.command("set-leader", help=_("Make a user the leader of a unit."))
 @click.argument("code")
 @click.argument("username")
 @pass_state
@@ -45,30 +46,30 @@ def unit_set_leader(state: Any, code: str, username: str) -> None:
     click.echo(_("%(user)s leads %(code)s.", user=username, code=code))
 
 
-@unit.command("list", help="List units.")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@unit.command("list", help=_("List units."))
+@click.option("--json", "as_json", is_flag=True, help=_("Print the result as JSON."))
 @pass_state
 @handle_errors
 def unit_list(state: Any, as_json: bool) -> None:
     engine = state.engine
     with engine.transaction(read_only=True):
         rows = [engine.organisation.unit_summary(u) for u in engine.organisation.units()]
-    emit(rows, as_json, lambda rs: "\n".join(
-        f"{r['code']:20} {r['kind']:16} {r['parent'] or '-':20} {r['leader'] or '-':20} "
-        f"{r['name']}" for r in rs))
+    emit(rows, as_json, lambda rs: table(
+        [_("Code"), _("Kind"), _("Above"), _("Leader"), _("Name")],
+        [(r["code"], r["kind"], r["parent"], r["leader"], r["name"]) for r in rs]))
 
 
-@main.group(help="Users.")
+@main.group(help=_("Users."))
 def user() -> None:
     pass
 
 
-@user.command("add", help="Create a user.")
+@user.command("add", help=_("Create a user."))
 @click.argument("username")
 @click.argument("display_name")
-@click.option("--email", default=None, help="E-mail address for reminders and outcomes.")
-@click.option("--unit", "unit_code", default=None, help="Code of the user's home unit.")
-@click.option("--password", default=None, help="Password for local log-in.")
+@click.option("--email", default=None, help=_("E-mail address for reminders and outcomes."))
+@click.option("--unit", "unit_code", default=None, help=_("Code of the user's home unit."))
+@click.option("--password", default=None, help=_("Password for local log-in."))
 @pass_state
 @handle_errors
 def user_add(state: Any, username: str, display_name: str, email: str | None,
@@ -78,28 +79,29 @@ def user_add(state: Any, username: str, display_name: str, email: str | None,
     click.echo(_("User %(user)s created.", user=username))
 
 
-@user.command("list", help="List users with their groups and roles.")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@user.command("list", help=_("List users with their groups and roles."))
+@click.option("--json", "as_json", is_flag=True, help=_("Print the result as JSON."))
 @pass_state
 @handle_errors
 def user_list(state: Any, as_json: bool) -> None:
     engine = state.engine
     with engine.transaction(read_only=True):
         rows = [engine.organisation.user_summary(u) for u in engine.organisation.users()]
-    emit(rows, as_json, lambda rs: "\n".join(
-        f"{r['username']:20} {r['unit'] or '-':18} {','.join(r['roles']) or '-':16} "
-        f"{r['display_name']}" for r in rs))
+    emit(rows, as_json, lambda rs: table(
+        [_("User name"), _("Unit"), _("Roles"), _("Name")],
+        [(r["username"], r["unit"], ", ".join(r["roles"]) or None, r["display_name"])
+         for r in rs]))
 
 
-@main.group(help="Candidate groups and their members.")
+@main.group(help=_("Candidate groups and their members."))
 def group() -> None:
     pass
 
 
-@group.command("add", help="Create a group, optionally scoped to a unit.")
+@group.command("add", help=_("Create a group, optionally scoped to a unit."))
 @click.argument("key")
 @click.argument("name")
-@click.option("--unit", "unit_code", default=None, help="Code of the unit the group belongs to.")
+@click.option("--unit", "unit_code", default=None, help=_("Code of the unit the group belongs to."))
 @pass_state
 @handle_errors
 def group_add(state: Any, key: str, name: str, unit_code: str | None) -> None:
@@ -107,7 +109,7 @@ def group_add(state: Any, key: str, name: str, unit_code: str | None) -> None:
     click.echo(_("Group %(key)s created.", key=key))
 
 
-@group.command("add-member", help="Add a user to a group (role@unit keys are created).")
+@group.command("add-member", help=_("Add a user to a group (role@unit keys are created)."))
 @click.argument("key")
 @click.argument("username")
 @pass_state
@@ -117,15 +119,15 @@ def group_add_member(state: Any, key: str, username: str) -> None:
     click.echo(_("%(user)s is a member of %(key)s.", user=username, key=key))
 
 
-@main.group(help="System roles.")
+@main.group(help=_("System roles."))
 def role() -> None:
     pass
 
 
-@role.command("grant", help="Give a user a role.")
+@role.command("grant", help=_("Give a user a role."))
 @click.argument("username")
 @click.argument("role_name", type=click.Choice(ROLES))
-@click.option("--unit", "unit_code", default=None, help="Limit the role to one unit.")
+@click.option("--unit", "unit_code", default=None, help=_("Limit the role to one unit."))
 @pass_state
 @handle_errors
 def role_grant(state: Any, username: str, role_name: str, unit_code: str | None) -> None:
@@ -133,12 +135,12 @@ def role_grant(state: Any, username: str, role_name: str, unit_code: str | None)
     click.echo(_("%(user)s has the role %(role)s.", user=username, role=role_name))
 
 
-@main.group(help="Settings that processes read (deadlines, choices).")
+@main.group(help=_("Settings that processes read (deadlines, choices)."))
 def settings() -> None:
     pass
 
 
-@settings.command("get", help="Print a setting as JSON.")
+@settings.command("get", help=_("Print a setting as JSON."))
 @click.argument("key")
 @pass_state
 @handle_errors
@@ -149,7 +151,7 @@ def settings_get(state: Any, key: str) -> None:
     click.echo(json.dumps(value, ensure_ascii=False, indent=2))
 
 
-@settings.command("set", help="Store a setting given as JSON.")
+@settings.command("set", help=_("Store a setting given as JSON."))
 @click.argument("key")
 @click.argument("value")
 @pass_state

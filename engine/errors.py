@@ -163,6 +163,11 @@ class PermissionDenied(EngineError):
     message = N_("You do not have access to this.")
 
 
+class AdministratorsOnly(PermissionDenied):
+    code = "administrators_only"
+    message = N_("Only administrators may do this. Ask one, or ask for the administrator role.")
+
+
 class NotACandidate(PermissionDenied):
     code = "not_a_candidate"
     message = N_("The task %(task_name)s belongs to %(candidates)s, and %(username)s is not "

@@ -11,6 +11,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import or_, select
 
 from engine.errors import (
+    AdministratorsOnly,
     FormValidationFailed,
     NotACandidate,
     NotAssignee,
@@ -89,7 +90,7 @@ class TaskService(Service):
             query = query.where(Task.unit_id.in_(led))
         elif view == "all":
             if not self.engine.organisation.has_role(username, "administrator"):
-                raise PermissionDenied()
+                raise AdministratorsOnly()
         else:
             raise ValueError(f"unknown task view {view!r}")
         query = query.order_by(Task.due_at.is_(None), Task.due_at, Task.priority.desc(),

@@ -98,7 +98,7 @@ def test_invalid_form_lists_fields_in_norwegian(sloyfe: Sloyfe) -> None:
     result = sloyfe("start", "avvik", "--as", "ola.ansatt", "--data", '{"tittel": ""}')
 
     assert result.exit_code == 1
-    assert "Skjemaet har feil" in result.stderr
+    assert "Dataene har feil, og ingenting ble lagret" in result.stderr
     assert "  tittel: " in result.stderr
 
 
@@ -139,3 +139,35 @@ def test_console_script_runs(database_url: str) -> None:
 
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == []
+
+
+def test_unknown_field_is_reported_not_silently_dropped(sloyfe: Sloyfe) -> None:
+    result = sloyfe("start", "avvik", "--as", "ola.ansatt", "--data",
+                    json.dumps({**REPORT, "tidspunk": "2027-01-04T08:00"}))
+
+    assert result.exit_code == 0
+    assert "skjemaet har ikke feltet tidspunk" in result.stderr
+
+
+def test_instance_text_is_norwegian_with_oslo_times(sloyfe: Sloyfe) -> None:
+    instance = sloyfe.json("start", "avvik", "--as", "ola.ansatt", "--data", json.dumps(REPORT))
+    result = sloyfe("instance", str(instance["instance_id"]))
+
+    assert "Tilstand: pågår, Status: Meldt" in result.stdout
+    assert "Historikk:" in result.stdout
+    assert "04.01.2027 09:00" in result.stdout
+    assert "sak startet" in result.stdout
+
+
+def test_usage_errors_are_norwegian(sloyfe: Sloyfe) -> None:
+    result = sloyfe("claim", "abc")
+
+    assert result.exit_code == 2
+    assert "Mangler valget '--as'" in result.stderr
+
+
+def test_successful_command_prints_no_log_lines(sloyfe: Sloyfe) -> None:
+    result = sloyfe("start", "avvik", "--as", "ola.ansatt", "--data", json.dumps(REPORT))
+
+    assert result.exit_code == 0
+    assert "INFO" not in result.stderr
