@@ -32,7 +32,7 @@ from engine.forms.feel import Condition
 from engine.forms.markdown import render_markdown
 from engine.forms.options import option_text, resolve_options
 from engine.forms.submission import ACTION_FIELD, get_path, is_missing, submitted_values
-from engine.forms.summary import summary_items
+from engine.forms.summary import display_value, summary_items
 from engine.forms.values import (
     DateTimeParts,
     format_date,
@@ -224,6 +224,11 @@ class _Builder:
                     label=component.label or component.key, readonly=bool(readonly),
                     disabled=component.disabled)
         self.fill_value(node, component, value)
+        if node.readonly and not node.disabled:
+            # Shown as text, because an input that cannot be changed still looks editable.
+            node.kind = "readonly"
+            node.value = display_value(component, None if is_missing(value) else value,
+                                       self.options)
         node.hint = bool(component.description) or node.kind in ("date", "time", "datetime")
         self.attach_errors(node, path, component.label, row)
 

@@ -327,9 +327,41 @@ def test_disabled_field_is_disabled() -> None:
     assert one(root, "//input[@name='saksnr']").get("disabled") is not None
 
 
-def test_readonly_field_is_readonly() -> None:
+def test_readonly_field_is_text_not_input() -> None:
     root = tree(render(form(textfield("saksnr", readonly=True)), {"saksnr": "2027/1"}))
-    assert one(root, "//input[@name='saksnr']").get("readonly") is not None
+    assert not root.xpath("//input[@name='saksnr']")
+    assert one(root, "//dl[@class='sloyfe-read-only']/dt").text_content() == "Saksnr"
+    assert one(root, "//dl[@class='sloyfe-read-only']/dd").text_content() == "2027/1"
+
+
+def test_readonly_date_is_norwegian_without_hint() -> None:
+    spec = form(component("datetime", "frist", subtype="date", readonly=True))
+    root = tree(render(spec, {"frist": "2027-03-05"}))
+    assert one(root, "//dl[@class='sloyfe-read-only']/dd").text_content() == "05.03.2027"
+    assert not root.xpath("//input")
+    assert "dd.mm.åååå" not in root.text_content()
+
+
+def test_readonly_select_shows_option_label() -> None:
+    spec = form(component("select", "kind", values=options("personvern"), readonly=True))
+    root = tree(render(spec, {"kind": "personvern"}))
+    assert one(root, "//dd").text_content() == "Personvern"
+    assert not root.xpath("//select")
+
+
+def test_readonly_field_keeps_description() -> None:
+    spec = form(textfield("saksnr", readonly=True, description="Fra arkivet"))
+    root = tree(render(spec, {"saksnr": "2027/1"}))
+    assert "Fra arkivet" in one(root, "//*[@data-field='description']").text_content()
+
+
+def test_conditionally_readonly_field_is_text_when_true() -> None:
+    spec = form(component("checkbox", "laast"),
+                textfield("saksnr", readonly="=laast"))
+    locked = tree(render(spec, {"laast": True, "saksnr": "1"}))
+    open_ = tree(render(spec, {"laast": False, "saksnr": "1"}))
+    assert not locked.xpath("//input[@name='saksnr']")
+    assert open_.xpath("//input[@name='saksnr']")
 
 
 def test_text_component_renders_markdown() -> None:
