@@ -35,8 +35,9 @@ def load_demo(state: Any, as_json: bool) -> None:
     users = load_organisation(state.engine)
     deployed = load_processes(state.engine)
     emit({"users_created": users, "deployed": deployed}, as_json, lambda d: _(
-        "Demo data loaded: %(users)s users created, %(count)s definitions deployed.",
-        users=d["users_created"], count=len(d["deployed"])))
+        "Demo data loaded: %(users)s users created, %(count)s new or changed definitions "
+        "deployed.", users=d["users_created"],
+        count=sum(1 for item in d["deployed"] if item["changed"])))
 
 
 @main.command(help=_("Deploy .bpmn and .form files (or folders of them) as new versions."))
@@ -310,6 +311,9 @@ def serve(state: Any, host: str, port: int, no_scheduler: bool) -> None:
     from engine.cli import configure_logging
 
     configure_logging(logging.INFO)
+    # The app logs every request with its request id; werkzeug's own access line would
+    # repeat it.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     app = create_app(engine=state.engine)
     scheduler = None
     if not no_scheduler and state.engine.config.get("SCHEDULER_IN_PROCESS", True):

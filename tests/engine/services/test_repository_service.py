@@ -13,7 +13,7 @@ from engine.errors import DefinitionInvalid
 from engine.models import FormDefinition, ProcessDefinition
 
 ROOT = Path(__file__).resolve().parents[3]
-MIWG = ROOT.parent / "shared" / "data" / "miwg-reference"
+MIWG = ROOT / "tests" / "data" / "miwg"
 
 HEADER = ('<?xml version="1.0" encoding="UTF-8"?>\n'
           '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
