@@ -8,7 +8,7 @@ from typing import Any
 
 from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 
 from engine.errors import (
     AdministratorsOnly,
@@ -74,7 +74,8 @@ class TaskService(Service):
 
     def list(self, username: str, view: str = "mine", limit: int = 500) -> list[Task]:
         """Open tasks: `mine` (assigned to me), `group` (unassigned, offered to me or my
-        groups), `unit` (open in the units I lead), `all` (administrators only)."""
+        groups), `unit` (open in the units I lead and every unit below them), `all`
+        (administrators only)."""
         query = select(Task).where(Task.state == "open")
         if view == "mine":
             query = query.where(Task.assignee == username)
@@ -86,8 +87,7 @@ class TaskService(Service):
             query = query.where(Task.assignee.is_(None), Task.id.in_(offered))
         elif view == "unit":
             user = self.engine.organisation.user(username)
-            led = select(Unit.id).where(Unit.leader_id == user.id)
-            query = query.where(Task.unit_id.in_(led))
+            query = query.where(Task.unit_id.in_(self._led_subtree(user.id)))
         elif view == "all":
             if not self.engine.organisation.has_role(username, "administrator"):
                 raise AdministratorsOnly()
@@ -97,6 +97,25 @@ class TaskService(Service):
                                Task.created_at).limit(limit)
         return list(self.session.scalars(query))
 
+    def _led_subtree(self, user_id: int) -> Select[tuple[int]]:
+        """Select the ids of the units that `user_id` leads and of every unit below them."""
+        subtree = select(Unit.id).where(Unit.leader_id == user_id) \
+            .cte("led_subtree", recursive=True)
+        below = select(Unit.id).join(subtree, Unit.parent_id == subtree.c.id)
+        # UNION, not UNION ALL, so a unit tree with a cycle still ends.
+        subtree = subtree.union(below)
+        return select(subtree.c.id)
+
+    def _leads_unit_or_above(self, unit_id: int, user_id: int) -> bool:
+        unit = self.session.get(Unit, unit_id)
+        seen: set[int] = set()
+        while unit is not None and unit.id not in seen:
+            if unit.leader_id == user_id:
+                return True
+            seen.add(unit.id)
+            unit = unit.parent
+        return False
+
     def is_candidate(self, task: Task, username: str) -> bool:
         if username in (task.candidate_users or []):
             return True
@@ -104,15 +123,15 @@ class TaskService(Service):
         return bool(groups & set(task.candidate_groups or []))
 
     def may_see(self, task: Task, username: str) -> bool:
-        """Assignee, completer, candidates, the leader of the task's unit, administrators."""
+        """Assignee, completer, candidates, the leaders of the task's unit and of every unit
+        above it, administrators."""
         if task.assignee == username or task.completed_by == username:
             return True
         if self.is_candidate(task, username):
             return True
         if task.unit_id is not None:
-            unit = self.session.get(Unit, task.unit_id)
             user = self.engine.organisation.find_user(username)
-            if unit is not None and user is not None and unit.leader_id == user.id:
+            if user is not None and self._leads_unit_or_above(task.unit_id, user.id):
                 return True
         return self.engine.organisation.has_role(username, "administrator")
 
@@ -262,7 +281,8 @@ class TaskService(Service):
             execution.save()
             instance_id = execution.instance.id
 
-        self.engine.management.run_due_jobs(instance_id=instance_id)
+        if execution.queued_jobs:
+            self.engine.management.run_due_jobs(instance_id=instance_id)
         with self.transaction(read_only=True):
             instance = self.session.get(ProcessInstance, instance_id)
             return {

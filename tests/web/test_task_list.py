@@ -115,3 +115,50 @@ def test_list_marks_escalated_task(login_as: Any, report: Any,
     html = login_as("lise.leder").get("/oppgaver?visning=felles").get_data(as_text=True)
 
     assert "Sendt til overordnet leder" in html
+
+
+def test_unit_list_includes_units_below(login_as: Any, report: Any,
+                                        demo_engine: ProcessEngine) -> None:
+    task_id = open_task_id(demo_engine, report(), "VurderAvvik")
+
+    html = login_as("tor.kommunalsjef").get("/oppgaver?visning=enhet").get_data(as_text=True)
+
+    assert "Vurder avvik" in html
+    assert "AVVIK-2027-00001" in html
+    assert f'href="/oppgaver/{task_id}"' in html
+
+
+def test_unit_list_includes_whole_subtree(login_as: Any, report: Any) -> None:
+    report()
+
+    html = login_as("kari.direktor").get("/oppgaver?visning=enhet").get_data(as_text=True)
+
+    assert "Vurder avvik" in html
+
+
+def test_unit_list_leaves_out_other_branch(login_as: Any, report: Any) -> None:
+    report()
+
+    html = login_as("nina.kommunalsjef").get("/oppgaver?visning=enhet").get_data(as_text=True)
+
+    assert "Vurder avvik" not in html
+
+
+def test_leader_above_may_open_unit_task(login_as: Any, report: Any,
+                                         demo_engine: ProcessEngine) -> None:
+    instance_id = report()
+    task_id = open_task_id(demo_engine, instance_id, "VurderAvvik")
+    client = login_as("tor.kommunalsjef")
+
+    assert client.get(f"/oppgaver/{task_id}").status_code == 200
+    assert client.get(f"/saker/{instance_id}").status_code == 200
+    assert login_as("nina.kommunalsjef").get(f"/oppgaver/{task_id}").status_code == 404
+
+
+def test_home_card_counts_units_below(login_as: Any, report: Any) -> None:
+    report()
+    report(tittel="Fall i gangen")
+
+    html = login_as("tor.kommunalsjef").get("/").get_data(as_text=True)
+
+    assert "2 åpne oppgaver i enhetene du leder og enhetene under dem" in html
