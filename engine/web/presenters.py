@@ -6,14 +6,17 @@ transaction has closed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from engine.engine import ProcessEngine
 from engine.models import ProcessInstance, Task
+from engine.services.organisation import LEADER_ROLE, split_scoped_group
 from engine.web.formatting import DueState, case_status, due_state
 
 
@@ -29,7 +32,7 @@ class TaskRow:
     priority: int
     assignee: str | None
     assignee_name: str
-    escalated: bool
+    escalation: str  # "Sendt til leder", "Sendt til overordnet leder", or "" if not escalated
     may_open: bool
     may_claim: bool
 
@@ -59,7 +62,7 @@ class TaskDetails:
     due_at: datetime | None
     due: DueState
     priority: int
-    escalated: bool
+    escalation: str
     assignee: str | None
     assignee_name: str
     completed_by_name: str
@@ -84,9 +87,33 @@ def _soon_hours() -> float:
     return float(current_app.config.get("DUE_SOON_HOURS", 24))
 
 
+def escalation_text(task: Task, unit_codes: Mapping[int, str]) -> str:
+    """Name where an escalated task went, from the leader groups it is offered to.
+
+    A task offered to the leader of a unit other than its own went up the unit tree. One
+    offered only to the leader of its own unit went to that leader.
+    """
+    if not task.escalated:
+        return ""
+    own = unit_codes.get(task.unit_id) if task.unit_id is not None else None
+    leader_units = {scoped[1] for scoped in map(split_scoped_group, task.candidate_groups or [])
+                    if scoped and scoped[0] == LEADER_ROLE}
+    if own is not None and leader_units == {own}:
+        return _("Sent to the leader")
+    return _("Sent to the superior leader")
+
+
+def unit_codes(engine: ProcessEngine, tasks: Iterable[Task]) -> dict[int, str]:
+    """Return the codes of all units when a task is escalated, for escalation_text."""
+    if not any(task.escalated for task in tasks):
+        return {}
+    return {unit.id: unit.code for unit in engine.organisation.units()}
+
+
 def task_rows(engine: ProcessEngine, tasks: list[Task], username: str) -> list[TaskRow]:
     now = engine.clock.now()
     names = engine.organisation.display_names(task.assignee for task in tasks if task.assignee)
+    codes = unit_codes(engine, tasks)
     rows = []
     for task in tasks:
         instance = task.instance
@@ -96,7 +123,8 @@ def task_rows(engine: ProcessEngine, tasks: list[Task], username: str) -> list[T
             due_at=task.due_at, due=due_state(task.due_at, now, _soon_hours()),
             priority=task.priority, assignee=task.assignee,
             assignee_name=names.get(task.assignee or "", task.assignee or ""),
-            escalated=task.escalated, may_open=engine.tasks.may_see(task, username),
+            escalation=escalation_text(task, codes),
+            may_open=engine.tasks.may_see(task, username),
             may_claim=task.assignee is None and _may_claim(engine, task, username)))
     return rows
 
@@ -132,7 +160,8 @@ def task_details(engine: ProcessEngine, task: Task, username: str) -> TaskDetail
     return TaskDetails(
         id=task.id, name=task.name, documentation=task.documentation or "", state=task.state,
         due_at=task.due_at, due=due_state(task.due_at, engine.clock.now(), _soon_hours()),
-        priority=task.priority, escalated=task.escalated, assignee=task.assignee,
+        priority=task.priority,
+        escalation=escalation_text(task, unit_codes(engine, [task])), assignee=task.assignee,
         assignee_name=names.get(task.assignee or "", task.assignee or ""),
         completed_by_name=names.get(task.completed_by or "", task.completed_by or ""),
         completed_at=task.completed_at, is_mine=task.assignee == username,

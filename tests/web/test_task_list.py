@@ -115,6 +115,23 @@ def test_list_marks_escalated_task(login_as: Any, report: Any,
     html = login_as("lise.leder").get("/oppgaver?visning=felles").get_data(as_text=True)
 
     assert "Sendt til overordnet leder" in html
+    assert "Sendt til leder<" not in html
+
+
+def test_list_marks_task_sent_to_own_leader(login_as: Any, report: Any,
+                                            demo_engine: ProcessEngine,
+                                            clock: FixedClock) -> None:
+    report(personopplysninger=True, oppdaget="2027-01-04T08:00:00+01:00")
+    # The privacy officer's task goes to the leader of its unit 24 hours before its
+    # 72-hour deadline.
+    clock.advance(timedelta(hours=49))
+    demo_engine.management.run_due()
+
+    html = login_as("lise.leder").get("/oppgaver?visning=felles").get_data(as_text=True)
+
+    assert "Vurder melding til Datatilsynet" in html
+    assert "Sendt til leder<" in html
+    assert "Sendt til overordnet leder" not in html
 
 
 def test_unit_list_includes_units_below(login_as: Any, report: Any,
