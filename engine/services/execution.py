@@ -49,6 +49,8 @@ class Execution:
         self.actor = actor
         self.reached: list[Any] = []
         self.incidents: list[Incident] = []
+        # Jobs this command queued; the caller runs them after the commit.
+        self.queued_jobs = 0
 
     @property
     def session(self) -> Any:
@@ -265,6 +267,7 @@ class Execution:
                 instance_id=self.instance.id, task_id=task_id, element_id=spec.bpmn_id,
                 topic=spec.topic, status="pending", due_at=self.engine.clock.now(),
                 attempts=0, max_attempts=max_attempts, created_at=self.engine.clock.now()))
+            self.queued_jobs += 1
             self._apply_status(task)
 
     def _sync_case_fields(self) -> None:

@@ -143,7 +143,7 @@ class ManagementService(Service):
         if definition is None or not definition.active:
             session.delete(timer)
             return 0
-        instance_id = self.engine.runtime.start_instance(
+        instance_id, _queued = self.engine.runtime.start_instance(
             definition, start_timers.SYSTEM_ACTOR, {}, start_event=timer.element_id)
         self.engine.history.record("timer_fired", "system", instance_id=instance_id,
                                    element_id=timer.element_id,

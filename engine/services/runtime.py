@@ -48,9 +48,11 @@ class RuntimeService(Service):
             self._check_may_start(compiled, actor)
 
             variables = self._start_variables(definition, data or {}, source)
-            instance_id = self.start_instance(definition, actor, variables, business_key)
+            instance_id, queued_jobs = self.start_instance(definition, actor, variables,
+                                                           business_key)
 
-        self.engine.management.run_due_jobs(instance_id=instance_id)
+        if queued_jobs:
+            self.engine.management.run_due_jobs(instance_id=instance_id)
         with self.transaction(read_only=True):
             instance = self.instance(instance_id)
             return StartResult(instance.id, instance.business_key, instance.status,
@@ -65,11 +67,13 @@ class RuntimeService(Service):
         return True
 
     def start_instance(self, definition: Any, actor: str, variables: dict[str, Any],
-                       business_key: str | None = None, start_event: str | None = None) -> int:
+                       business_key: str | None = None, start_event: str | None = None
+                       ) -> tuple[int, int]:
         """Create an instance of a process version and run it to its first wait.
 
-        Runs inside the caller's transaction; the caller runs the jobs it queued.
-        `start_event` names the timer start event that fired, when a timer started it.
+        Runs inside the caller's transaction and returns the instance id and how many jobs it
+        queued, which the caller runs after the commit. `start_event` names the timer start
+        event that fired, when a timer started it.
         """
         compiled = self.engine.specs.get(definition.id)
         execution = Execution.create(self.engine, definition, actor, business_key)
@@ -95,7 +99,7 @@ class RuntimeService(Service):
         execution.run()
         execution.sync()
         execution.save()
-        return instance.id
+        return instance.id, execution.queued_jobs
 
     def _check_may_start(self, compiled: Any, actor: str) -> None:
         process = compiled.root.xpath(".//*[local-name()='process'][@id=$id]",
