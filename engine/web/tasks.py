@@ -26,6 +26,7 @@ from engine.web.auth import current_user
 from engine.web.context import sloyfe_engine
 from engine.web.forms import form_html, summary_html
 from engine.web.presenters import TaskDetails, task_details, task_rows
+from engine.web.task_outcome import after_completion, after_unclaim
 
 log = logging.getLogger(__name__)
 
@@ -72,12 +73,13 @@ def unclaim(task_id: str) -> Response:
     engine = sloyfe_engine()
     _require_visible(task_id, user.username)
     try:
-        task = engine.tasks.unclaim(task_id, user.username)
+        engine.tasks.unclaim(task_id, user.username)
     except REJECTIONS as rejected:
         flash(str(rejected), "error")
         return redirect(url_for("tasks.task_page", task_id=task_id))
-    flash(_("The task %(name)s is back in the shared tasks.", name=task.name), "success")
-    return redirect(url_for("tasks.task_list", visning="felles"))
+    outcome = after_unclaim(engine, task_id, user.username)
+    flash(outcome.message, "success")
+    return redirect(outcome.location)
 
 
 @bp.route("/oppgaver/<task_id>", methods=["GET", "POST"])
@@ -102,17 +104,9 @@ def task_page(task_id: str) -> Response | str | tuple[str, int]:
         details = _details(task_id, user.username)
         return _render(details, request.form, rejection=str(rejected)), rejected.http_status
 
-    return _after_completion(details, result, user.username)
-
-
-def _after_completion(details: TaskDetails, result: dict[str, Any], username: str) -> Response:
-    next_steps = [task["name"] for task in result["open_tasks"]]
-    message = _("%(name)s is completed.", name=details.name)
-    if next_steps:
-        message += " " + _("Next step: %(steps)s.", steps=", ".join(next_steps))
-    flash(message, "success")
-    mine = any(task["assignee"] == username for task in result["open_tasks"])
-    return redirect(url_for("tasks.task_list", visning="mine" if mine else "felles"))
+    outcome = after_completion(engine, details.name, result, user.username)
+    flash(outcome.message, "success")
+    return redirect(outcome.location)
 
 
 def _require_visible(task_id: str, username: str) -> None:

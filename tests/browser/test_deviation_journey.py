@@ -56,6 +56,6 @@ def test_report_and_assess_deviation(page: Page, live_server: str) -> None:
     page.get_by_role("button", name="Fullfør").click()
 
     expect(page.get_by_role("status")).to_contain_text(
-        "«Vurder avvik» er fullført. Neste steg: Gjennomfør strakstiltak.")
-    next_row = page.get_by_role("row").filter(has_text="Gjennomfør strakstiltak")
-    expect(next_row).to_contain_text("AVVIK-2027-00001")
+        "«Vurder avvik» er fullført. Neste steg: «Gjennomfør strakstiltak».")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Gjennomfør strakstiltak")
+    expect(page.get_by_label("Strakstiltak")).to_be_visible()

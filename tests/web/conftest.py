@@ -41,6 +41,12 @@ REPORT_DATA: dict[str, Any] = {
 
 ACCEPT_FORM: dict[str, str] = {"beslutning": "godta", "alvorlighetsgrad": "Middels"}
 
+# Two measures from the cause analysis, one for each handler of the nursing home.
+MEASURES: list[dict[str, str]] = [
+    {"tittel": "Innfør dobbeltkontroll", "ansvarlig": "fatima.ansatt", "frist": "2027-01-20"},
+    {"tittel": "Oppdater rutinen", "ansvarlig": "lise.leder", "frist": "2027-01-25"},
+]
+
 
 @pytest.fixture
 def web_config(test_config: dict[str, Any]) -> dict[str, Any]:
@@ -79,6 +85,23 @@ def report(demo_engine: ProcessEngine) -> Callable[..., int]:
         return demo_engine.runtime.start("avvik", "ola.ansatt", data).instance_id
 
     return start
+
+
+def handle_to_analysis(engine: ProcessEngine, instance_id: int) -> str:
+    """Accept the case and do its immediate measures as lise.leder, who then has the cause
+    analysis; returns the id of that task."""
+    engine.tasks.complete(open_task_id(engine, instance_id, "VurderAvvik"), "lise.leder",
+                          {"beslutning": "godta", "alvorlighetsgrad": "Middels"})
+    engine.tasks.complete(open_task_id(engine, instance_id, "Strakstiltak"), "lise.leder",
+                          {"strakstiltak": "Legevakt kontaktet."})
+    return open_task_id(engine, instance_id, "AnalyserAarsak")
+
+
+ANALYSIS_DATA: dict[str, Any] = {
+    "aarsak": "Medisinene lå i feil dosett.",
+    "faktisk_konsekvens": "Beboeren ble kvalm.",
+    "potensiell_konsekvens": "Alvorlig forgiftning.",
+}
 
 
 def open_task_id(engine: ProcessEngine, instance_id: int, element_id: str) -> str:

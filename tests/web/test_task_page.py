@@ -51,13 +51,15 @@ def test_claim_then_complete_moves_case_on(login_as: Any, report: Any,
     assert 'name="beslutning"' in page
     assert "Legg tilbake" in page
     assert completed.status_code == 302
-    assert completed.headers["Location"] == "/oppgaver?visning=felles"
     assert _task_state(demo_engine, task_id) == ("completed", "lise.leder")
     with demo_engine.transaction(read_only=True):
         assert demo_engine.runtime.instance(instance_id).case_status == "Under behandling"
-    shared = client.get("/oppgaver?visning=felles").get_data(as_text=True)
-    assert "«Vurder avvik» er fullført. Neste steg: Gjennomfør strakstiltak." in shared
-    assert "Gjennomfør strakstiltak" in shared
+    # The assessor keeps the case, so the next step is theirs and opens at once.
+    next_id = open_task_id(demo_engine, instance_id, "Strakstiltak")
+    assert completed.headers["Location"] == f"/oppgaver/{next_id}"
+    next_page = client.get(completed.headers["Location"]).get_data(as_text=True)
+    assert "«Vurder avvik» er fullført. Neste steg: «Gjennomfør strakstiltak»." in next_page
+    assert 'name="strakstiltak"' in next_page
 
 
 def test_complete_with_missing_choice_returns_422(login_as: Any, report: Any,
@@ -126,7 +128,7 @@ def test_put_back_returns_task_to_group(login_as: Any, report: Any,
 
     response = login_as("lise.leder").post(f"/oppgaver/{task_id}/legg-tilbake")
 
-    assert response.headers["Location"] == "/oppgaver?visning=felles"
+    assert response.headers["Location"] == f"/oppgaver/{task_id}"
     assert _task_state(demo_engine, task_id) == ("open", None)
 
 
