@@ -63,6 +63,10 @@ def _items(components: tuple[Component, ...], data: Mapping[str, Any], root: Map
                 items.extend(children)
         elif isinstance(component, Field):
             value = get_path(data, component.key_path)
+            if is_missing(value) and not component.is_editable:
+                # A task's submitted data leaves out the fields its form only showed, so
+                # "not filled in" would be wrong for them.
+                continue
             items.append(SummaryItem(component.label or component.key,
                                      display_value(component, None if is_missing(value)
                                                    else value, options)))

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from engine.engine import ProcessEngine
 from engine.models import ProcessInstance, Task
 from engine.services.organisation import LEADER_ROLE, split_scoped_group
+from engine.web.case_record import CompletedStep, completed_steps
 from engine.web.formatting import DueState, case_status, due_state
 
 
@@ -77,6 +78,7 @@ class TaskDetails:
     start_values: dict[str, Any] = field(default_factory=dict)
     form_options: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     start_options: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    steps: list[CompletedStep] = field(default_factory=list)
 
     @property
     def is_open(self) -> bool:
@@ -149,7 +151,11 @@ def case_summary(engine: ProcessEngine, instance: ProcessInstance) -> CaseSummar
 
 
 def task_details(engine: ProcessEngine, task: Task, username: str) -> TaskDetails:
-    """Read everything the task page shows; call inside a transaction."""
+    """Read everything the task page shows; call inside a transaction.
+
+    The page shows the case so far to everyone who may open the task, since they all handle
+    the case.
+    """
     names = engine.organisation.display_names(
         name for name in (task.assignee, task.completed_by) if name)
     instance = task.instance
@@ -172,4 +178,5 @@ def task_details(engine: ProcessEngine, task: Task, username: str) -> TaskDetail
         form_options=engine.forms.options(form, variables) if form is not None else {},
         start_values=dict(instance.start_data or {}),
         start_options=engine.forms.options(start_form, variables)
-        if start_form is not None else {})
+        if start_form is not None else {},
+        steps=completed_steps(engine, instance.id))

@@ -580,3 +580,15 @@ def test_read_only_keeps_line_breaks() -> None:
 def test_render_works_in_each_locale(locale: str) -> None:
     with use_locale(locale):
         assert "<form" in render(full_form(), ALL_INVALID)
+
+
+def test_read_only_leaves_out_missing_display_field() -> None:
+    spec = form(textfield("tittel", readonly=True), textfield("notat"))
+    shown = terms(summary_of(spec, {"notat": "Gjort."}))
+    assert "Tittel" not in shown
+    assert shown["Notat"] == "Gjort."
+
+
+def test_read_only_shows_stored_display_field() -> None:
+    spec = form(textfield("tittel", readonly=True))
+    assert terms(summary_of(spec, {"tittel": "Rutine"}))["Tittel"] == "Rutine"
