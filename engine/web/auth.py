@@ -24,6 +24,7 @@ from werkzeug.wrappers import Response
 from engine import i18n
 from engine.web.context import sloyfe_engine
 from engine.web.demo_users import demo_users
+from engine.web.errors import lost_post_page, submitted_text
 
 log = logging.getLogger(__name__)
 
@@ -80,9 +81,18 @@ def select_locale() -> str:
     return str(current_app.config.get("DEFAULT_LOCALE", i18n.DEFAULT_LOCALE))
 
 
-def require_login() -> Response | None:
+def require_login() -> Response | tuple[str, int] | None:
     if request.endpoint in PUBLIC_ENDPOINTS or g.get("user") is not None:
         return None
+    if request.method == "POST" and submitted_text():
+        # The session ended while the form was open. A redirect would lose what was typed.
+        log.info("post rejected code=session_expired endpoint=%s", request.endpoint)
+        rule = request.url_rule
+        back = request.path if rule is not None and "GET" in (rule.methods or ()) else "/"
+        return lost_post_page(401, _("You are logged out"), _(
+            "You were logged out while the page was open, so nothing was saved. Copy what "
+            "you wrote from the list below, log in and send the form again."),
+            login_next=safe_next(back))
     target = request.full_path.rstrip("?") if request.method == "GET" else None
     return redirect(url_for("auth.login", next=target) if target and target != "/"
                     else url_for("auth.login"))

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import EngineError, NotFound
+from engine.forms.submission import ACTION_FIELD
 
 log = logging.getLogger(__name__)
+
+# Posted fields that are not text the user wrote, left out when a lost post is shown back.
+NOT_USER_TEXT = frozenset({"csrf_token", ACTION_FIELD, "next"})
+# Fields whose name contains one of these are never shown back, not even to their sender.
+SECRET_NAME_PARTS = ("passord", "password")
+# Maximum number of posted fields shown back, far more than any real form has.
+MAX_SHOWN_FIELDS = 200
 
 
 def init_errors(app: Flask) -> None:
@@ -25,6 +33,25 @@ def error_page(status: int, heading: str, message: str) -> tuple[str, int]:
                            message=message), status
 
 
+def lost_post_page(status: int, heading: str, message: str,
+                   login_next: str | None = None) -> tuple[str, int]:
+    """Explain why a post was not saved, and list the text it carried so the user can copy
+    it. With `login_next`, the page links to the log-in page and back to that path."""
+    return render_template("error.html", status=status, heading=heading, message=message,
+                           submitted=submitted_text(), login_next=login_next), status
+
+
+def submitted_text() -> list[tuple[str, str]]:
+    """Return the non-blank posted fields as (name, value), without tokens and passwords."""
+    fields = []
+    for name, value in request.form.items(multi=True):
+        if name in NOT_USER_TEXT or any(part in name.lower() for part in SECRET_NAME_PARTS):
+            continue
+        if value.strip():
+            fields.append((name, value))
+    return fields[:MAX_SHOWN_FIELDS]
+
+
 def engine_error(error: EngineError) -> tuple[str, int]:
     log.info("request rejected code=%s status=%s", error.code, error.http_status)
     if isinstance(error, NotFound):
@@ -36,6 +63,11 @@ def engine_error(error: EngineError) -> tuple[str, int]:
 
 def csrf_error(error: CSRFError) -> tuple[str, int]:
     log.info("request rejected code=csrf reason=%s", error.description)
+    if submitted_text():
+        return lost_post_page(400, _("The form has expired"), _(
+            "The page was open too long, or the form came from another page, so nothing was "
+            "saved. Copy what you wrote from the list below. Then go back, reload the page "
+            "and send the form again."))
     return error_page(400, _("The form has expired"), _(
         "The page was open too long, or the form came from another page, so nothing was "
         "saved. Go back, reload the page and send the form again."))
