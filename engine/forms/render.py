@@ -85,6 +85,7 @@ class Node:
     # True for the input that takes focus after a row change. On a dynamic list node, its add
     # button takes focus.
     autofocus: bool = False
+    conditional: bool = False  # a hide condition applies to the field or a group around it
 
 
 @dataclass
@@ -139,6 +140,8 @@ class _Builder:
         self.errors = {path: list(messages) for path, messages in errors.items() if messages}
         self.options = options
         self.focus = focus
+        # How many components with a hide condition enclose the node being built.
+        self.conditional_depth = 0
         self.links: list[ErrorLink] = []
         self.linked: set[str] = set()
 
@@ -152,7 +155,11 @@ class _Builder:
               row: int | None) -> list[Node]:
         nodes: list[Node] = []
         for component in components:
+            if component.hide is not None:
+                self.conditional_depth += 1
             node = self.node(component, data, location, root, row)
+            if component.hide is not None:
+                self.conditional_depth -= 1
             if node is not None:
                 nodes.append(node)
         return nodes
@@ -222,7 +229,7 @@ class _Builder:
 
         node = Node(_kind(component), component, id=field_id(path), name=path,
                     label=component.label or component.key, readonly=bool(readonly),
-                    disabled=component.disabled)
+                    disabled=component.disabled, conditional=self.conditional_depth > 0)
         self.fill_value(node, component, value)
         if node.readonly and not node.disabled:
             # Shown as text, because an input that cannot be changed still looks editable.

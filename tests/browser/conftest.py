@@ -50,3 +50,12 @@ def page(browser: Browser) -> Iterator[Page]:
     context.set_default_timeout(10_000)
     yield context.new_page()
     context.close()
+
+
+@pytest.fixture
+def js_page(browser: Browser) -> Iterator[Page]:
+    """A fresh page with JavaScript on, for the scripts that improve a working page."""
+    context = browser.new_context(java_script_enabled=True, locale="nb-NO")
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()

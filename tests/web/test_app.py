@@ -42,6 +42,16 @@ def test_stylesheet_served(client: FlaskClient) -> None:
     assert ".ds-button" in response.get_data(as_text=True)
 
 
+def test_condition_script_loaded_from_own_origin(client: FlaskClient) -> None:
+    page = client.get("/logg-inn")
+    script = client.get("/static/conditions.js")
+
+    assert '<script src="/static/conditions.js" defer></script>' in page.get_data(as_text=True)
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    assert script.status_code == 200
+    assert "data-hide-when" in script.get_data(as_text=True)
+
+
 def test_request_id_on_response_and_log(client: FlaskClient,
                                         caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO, logger="engine.web.security"):

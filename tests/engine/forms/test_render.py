@@ -379,6 +379,29 @@ def test_conditional_field_is_rendered_inside_marked_wrapper() -> None:
     assert wrapper.get("data-hide-when") == '=kind != "personvern"'
 
 
+def test_conditional_required_field_says_when_shown() -> None:
+    spec = form(component("checkbox", "brudd"),
+                component("textarea", "beskrivelse", conditional={"hide": "=not(brudd)"},
+                          **required()))
+    root = tree(render(spec))
+    label = one(root, "//label[@for='field-beskrivelse']").text_content()
+    assert "(obligatorisk når feltet vises)" in label
+
+
+def test_field_in_conditional_group_says_when_shown() -> None:
+    spec = form(component("checkbox", "brudd"),
+                component("group", label="Brudd", conditional={"hide": "=not(brudd)"},
+                          components=[textfield("sted", **required())]))
+    label = one(tree(render(spec)), "//label[@for='field-sted']").text_content()
+    assert "(obligatorisk når feltet vises)" in label
+
+
+def test_unconditional_required_field_says_required() -> None:
+    label = one(tree(render(form(textfield("tittel", **required())))),
+                "//label[@for='field-tittel']").text_content()
+    assert label.endswith("(obligatorisk)")
+
+
 def test_unconditional_field_has_no_wrapper() -> None:
     root = tree(render(form(textfield("tittel"))))
     assert not root.xpath("//*[@data-hide-when]")
