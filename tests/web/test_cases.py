@@ -18,7 +18,7 @@ def test_my_cases_lists_reported_case(login_as: Any, report: Any) -> None:
 
     assert "AVVIK-2027-00001" in html
     assert f'href="/saker/{instance_id}"' in html
-    assert "<td>Meldt</td>" in html
+    assert '<td data-label="Status">Meldt</td>' in html
     assert "04.01.2027" in html
 
 

@@ -65,7 +65,7 @@ def test_list_shows_priority_as_text(login_as: Any, report: Any) -> None:
 
     html = login_as("lise.leder").get("/oppgaver?visning=felles").get_data(as_text=True)
 
-    assert "<td>Kritisk</td>" in html
+    assert '<td data-label="Prioritet">Kritisk</td>' in html
 
 
 def test_mine_list_shows_claimed_task(login_as: Any, report: Any,
