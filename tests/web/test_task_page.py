@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from engine.engine import ProcessEngine
-from tests.web.conftest import ACCEPT_FORM, open_task_id
+from tests.web.conftest import (
+    ACCEPT_FORM,
+    ANALYSIS_DATA,
+    MEASURES,
+    handle_to_analysis,
+    open_task_id,
+)
 
 
 def _task_state(engine: ProcessEngine, task_id: str) -> tuple[str, str | None]:
@@ -179,3 +185,22 @@ def test_add_row_rerenders_without_completing(login_as: Any, report: Any,
     assert 'name="tiltak[1].tittel"' in html
     assert "Medisinene lå i feil dosett." in html
     assert _task_state(demo_engine, task_id) == ("open", "lise.leder")
+
+
+def test_measure_task_shows_readonly_fields_as_text(login_as: Any, report: Any,
+                                                    demo_engine: ProcessEngine) -> None:
+    instance_id = report()
+    demo_engine.tasks.complete(handle_to_analysis(demo_engine, instance_id), "lise.leder",
+                               {**ANALYSIS_DATA, "tiltak": MEASURES[:1]})
+    task_id = open_task_id(demo_engine, instance_id, "GjennomforTiltak")
+
+    html = login_as("fatima.ansatt").get(f"/oppgaver/{task_id}").get_data(as_text=True)
+    form = html[html.index('<form class="sloyfe-form"'):]
+
+    assert '<dt class="ds-label">Hva skal gjøres?</dt>' in form
+    assert "<dd>Innfør dobbeltkontroll</dd>" in form
+    assert "<dd>20.01.2027</dd>" in form
+    assert 'name="tiltak_element.tittel"' not in form
+    assert 'name="tiltak_element.frist"' not in form
+    assert "dd.mm.åååå" not in form
+    assert 'name="tiltak_element.gjennomforing"' in form
