@@ -122,3 +122,36 @@ def test_put_back_by_outsider_goes_to_my_tasks(login_as: Any, report: Any,
     # handlers, he may no longer open it.
     assert response.headers["Location"] == "/oppgaver?visning=mine"
     assert "Oppgaven er lagt tilbake til behandlere, Eksempel sykehjem." in html
+
+
+def test_offered_next_step_is_named(login_as: Any, report: Any,
+                                    demo_engine: ProcessEngine) -> None:
+    instance_id = report()
+    task_id = open_task_id(demo_engine, instance_id, "VurderAvvik")
+    client = login_as("lise.leder")
+    client.post(f"/oppgaver/{task_id}/tildel")
+
+    response = client.post(f"/oppgaver/{task_id}", data={
+        "beslutning": "godta", "alvorlighetsgrad": "Høy", "personskade": "true",
+        "alvorlig_hendelse": "true"})
+    html = _flash(client, response.headers["Location"])
+
+    # The alert to the authorities is offered to the unit's leader, who is lise.leder.
+    assert "«Varsle Arbeidstilsynet og politi»" in html
+    assert "«Gjennomfør strakstiltak»" in html
+
+
+def test_step_offered_to_others_is_not_named(login_as: Any, report: Any,
+                                             demo_engine: ProcessEngine) -> None:
+    instance_id = report()
+    task_id = open_task_id(demo_engine, instance_id, "VurderAvvik")
+    client = login_as("fatima.ansatt")
+    client.post(f"/oppgaver/{task_id}/tildel")
+
+    response = client.post(f"/oppgaver/{task_id}", data={
+        "beslutning": "godta", "alvorlighetsgrad": "Høy", "personskade": "true",
+        "alvorlig_hendelse": "true"})
+    html = _flash(client, response.headers["Location"])
+
+    assert "Neste steg: «Gjennomfør strakstiltak»." in html
+    assert "«Varsle Arbeidstilsynet og politi»" not in html
