@@ -1,0 +1,1 @@
+"""Benchmarks: speed, memory and storage, each printing its figures (not part of make test)."""
