@@ -95,3 +95,40 @@ def test_completed_instance_keeps_final_data_only(looping: tuple) -> None:
 
     assert engine.runtime.variables(instance_id)["konklusjon"] == "Ferdig rapportert."
     assert state_size(engine, instance_id) < 3_000
+
+
+def test_ten_thousand_loops_complete(sandbox, clock) -> None:
+    """10,000 passes through a task with a boundary timer, saved and restored every 500."""
+    from SpiffWorkflow.bpmn import BpmnWorkflow
+    from SpiffWorkflow.util.task import TaskState
+
+    from engine.runtime.compiler import compile_bpmn
+    from engine.runtime.prune import prune
+    from engine.runtime.script_engine import SandboxScriptEngine
+    from engine.runtime.serializer import StateSerializer
+
+    compiled = compile_bpmn(LOOP, "rapportering.bpmn", max_bytes=1_000_000,
+                            check_expression=lambda source, mode: None)
+    script_engine = SandboxScriptEngine(sandbox, clock)
+    serializer = StateSerializer()
+    workflow = BpmnWorkflow(compiled.spec, compiled.subprocess_specs,
+                            script_engine=script_engine)
+    workflow.task_tree.data.update({"ferdig": False, "purringer": 0})
+    workflow.do_engine_steps()
+
+    sizes = []
+    for loop in range(1, 10_001):
+        (task,) = workflow.get_tasks(state=TaskState.READY, manual=True)
+        task.data["ferdig"] = loop == 10_000
+        task.run()
+        workflow.do_engine_steps()
+        prune(workflow)
+        if loop % 500 == 0:
+            state = serializer.dumps(workflow)
+            sizes.append(len(state))
+            workflow = serializer.loads(state, compiled.spec, compiled.subprocess_specs,
+                                        script_engine)
+
+    assert workflow.completed
+    assert max(sizes[:-1]) < 10_000
+    assert max(sizes[:-1]) <= min(sizes[:-1]) * 1.1
