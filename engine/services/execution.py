@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import undefer
 
 from engine.errors import ConcurrentModification, EngineError, InstanceNotFound
 from engine.i18n import gettext as _
@@ -77,13 +78,14 @@ class Execution:
              lock: bool = True) -> Execution:
         """Load an instance; `lock` takes its row lock on PostgreSQL until the commit."""
         session = engine.uow.session
-        query = select(ProcessInstance).where(ProcessInstance.id == instance_id)
+        query = (select(ProcessInstance).options(undefer(ProcessInstance.state))
+                 .where(ProcessInstance.id == instance_id))
         if lock and session.bind.dialect.name == "postgresql":
             query = query.with_for_update()
         instance = session.scalar(query)
         if instance is None:
             raise InstanceNotFound(instance_id)
-        definition = session.get(ProcessDefinition, instance.definition_id)
+        definition = engine.repository.cached_definition(instance.definition_id)
         compiled = engine.specs.get(definition.id)
         workflow = engine.serializer.loads(instance.state, compiled.spec,
                                            compiled.subprocess_specs, engine.script_engine)
@@ -150,13 +152,19 @@ class Execution:
     # --- projections ---------------------------------------------------------------------
 
     def sync(self, completed_task_id: str | None = None) -> None:
-        """Bring task, timer and job rows, status, title and unit in line with the workflow."""
-        self._sync_tasks(completed_task_id)
-        self._sync_timers()
-        self._sync_jobs()
-        self._sync_case_fields()
-        if self.workflow.completed:
-            self._finish()
+        """Bring task, timer and job rows, status, title and unit in line with the workflow.
+
+        Changes are flushed once, when the state is saved: every flush is a round trip.
+        """
+        with self.session.no_autoflush:
+            if self.workflow.completed:
+                self._sync_case_fields()
+                self._finish()
+                return
+            self._sync_tasks(completed_task_id)
+            self._sync_timers()
+            self._sync_jobs()
+            self._sync_case_fields()
 
     def _sync_tasks(self, completed_task_id: str | None) -> None:
         ready = {str(t.id): t for t in self.workflow.get_tasks(state=TaskState.READY, manual=True)
@@ -205,7 +213,6 @@ class Execution:
             claimed_at=self.engine.clock.now() if assignment.assignee else None)
         row.candidates = assignment.candidate_rows()
         self.session.add(row)
-        self.session.flush()
         return row
 
     def _task_name(self, spiff_task: Any) -> str:
@@ -286,10 +293,10 @@ class Execution:
 
         unit_variable = properties.get("unitVariable", "enhet")
         unit_code = data.get(unit_variable)
-        if isinstance(unit_code, str):
-            unit = self.engine.organisation.find_unit(unit_code)
-            if unit is not None:
-                self.instance.unit_id = unit.id
+        if isinstance(unit_code, str) and unit_code:
+            unit_id = self.engine.organisation.unit_id(unit_code)
+            if unit_id is not None:
+                self.instance.unit_id = unit_id
 
     def current_data(self) -> dict[str, Any]:
         """The process variables as the latest completed step left them."""
@@ -308,13 +315,13 @@ class Execution:
                                        previous=previous, status=self.instance.case_status)
 
     def _finish(self) -> None:
+        """Close a completed instance: open tasks are cancelled, timers and jobs removed."""
         now = self.engine.clock.now()
         self.instance.status = "completed"
         self.instance.ended_at = now
-        for row in self.session.scalars(select(Task).where(
-                Task.instance_id == self.instance.id, Task.state == "open")):
-            row.state = "cancelled"
-            row.completed_at = now
+        self.session.execute(update(Task).where(
+            Task.instance_id == self.instance.id, Task.state == "open")
+            .values(state="cancelled", completed_at=now))
         self.session.execute(delete(Timer).where(Timer.instance_id == self.instance.id))
         self.session.execute(delete(Job).where(Job.instance_id == self.instance.id))
         self.engine.history.record("instance_completed", self.actor or "system",

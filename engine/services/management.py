@@ -198,7 +198,7 @@ class ManagementService(Service):
                                            due_at=due_at.isoformat())
                 instance_id = execution.instance.id
             log.info("timer fired instance_id=%s element_id=%s", instance_id, element_id)
-            return max(len(due_events), 1)
+            return len(due_events)
         except Exception as error:
             log.exception("timer failed timer_id=%s", timer_id)
             self._release_after_failure(Timer, timer_id, error)

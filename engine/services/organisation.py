@@ -53,6 +53,9 @@ def hash_password(password: str) -> str:
 
 
 class OrganisationService(Service):
+    def __init__(self, engine: Any) -> None:
+        super().__init__(engine)
+        self._unit_ids: dict[str, int] = {}
 
     # --- units ---------------------------------------------------------------------------
 
@@ -77,6 +80,18 @@ class OrganisationService(Service):
         if unit is None:
             raise UnitNotFound(code)
         return unit
+
+    def unit_id(self, code: str) -> int | None:
+        """The id of the unit with `code`, remembered after the first look-up (units are
+        never deleted, so a remembered id stays right)."""
+        cached = self._unit_ids.get(code)
+        if cached is not None:
+            return cached
+        unit = self.find_unit(code)
+        if unit is None:
+            return None
+        self._unit_ids[code] = unit.id
+        return unit.id
 
     def find_unit(self, code: str | None) -> Unit | None:
         if not code:

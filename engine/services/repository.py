@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from engine.errors import DefinitionInvalid, DefinitionNotFound, DefinitionProblem, FormNotFound
 from engine.i18n import gettext as _
@@ -59,6 +59,9 @@ def read_definition_files(paths: Iterable[str | Path]) -> list[tuple[str, bytes]
 
 
 class RepositoryService(Service):
+    def __init__(self, engine: Any) -> None:
+        super().__init__(engine)
+        self._definitions: dict[int, ProcessDefinition] = {}
 
     def check_expression(self, source: str, mode: str) -> None:
         from engine.runtime.sandbox import SandboxError
@@ -250,6 +253,18 @@ class RepositoryService(Service):
         if record is None:
             raise DefinitionNotFound(key)
         return record
+
+    def cached_definition(self, definition_id: int) -> ProcessDefinition:
+        """A definition row kept across transactions: versions never change once deployed,
+        so commands need not read it again. Only its `active` flag may be stale."""
+        cached = self._definitions.get(definition_id)
+        if cached is None:
+            record = self.definition(definition_id)
+            # A copy outside every session, so no transaction's object is detached or shared.
+            cached = ProcessDefinition(**{column.key: getattr(record, column.key)
+                                          for column in inspect(ProcessDefinition).column_attrs})
+            self._definitions[definition_id] = cached
+        return cached
 
     def definition(self, definition_id: int) -> ProcessDefinition:
         record = self.session.get(ProcessDefinition, definition_id)
