@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -52,10 +54,29 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+@dataclass(frozen=True)
+class UserProfile:
+    username: str
+    user_id: int
+    display_name: str
+    locale: str
+    active: bool
+    roles: frozenset[str]
+    group_keys: frozenset[str]
+    led_unit_ids: frozenset[int]
+
+
 class OrganisationService(Service):
     def __init__(self, engine: Any) -> None:
         super().__init__(engine)
         self._unit_ids: dict[str, int] = {}
+        self._profiles: dict[str, tuple[float, UserProfile | None]] = {}
+
+    def audit(self, action: str, actor: str | None, **details: Any) -> None:  # type: ignore[override]
+        # Every change to the organisation is audited, so this is where remembered
+        # profiles become stale.
+        self.forget_profiles()
+        super().audit(action, actor, **details)
 
     # --- units ---------------------------------------------------------------------------
 
@@ -236,29 +257,59 @@ class OrganisationService(Service):
                                                 unit_id=scope.id if scope else None))
                 self.audit("role_granted", actor, user=username, role=role)
 
-    def roles(self, username: str) -> set[str]:
+    def profile(self, username: str) -> UserProfile | None:
+        """The user's name, roles, groups and led units, remembered for a few seconds.
+
+        Task lists and access checks ask for these on every request. A change made through
+        this service is seen at once in this process; one made by another process (a CLI
+        command, another web worker) within ORGANISATION_CACHE_SECONDS.
+        """
+        now = time.monotonic()
+        cached = self._profiles.get(username)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        profile = self._load_profile(username)
+        ttl = float(self.engine.config.get("ORGANISATION_CACHE_SECONDS", 5))
+        if ttl > 0:
+            self._profiles[username] = (now + ttl, profile)
+        return profile
+
+    def _load_profile(self, username: str) -> UserProfile | None:
         user = self.find_user(username)
         if user is None:
-            return set()
-        return set(self.session.scalars(select(RoleAssignment.role).where(
+            return None
+        roles = frozenset(self.session.scalars(select(RoleAssignment.role).where(
             RoleAssignment.user_id == user.id)))
+        groups = set(self.session.scalars(
+            select(Group.key).join(Membership, Membership.group_id == Group.id)
+            .where(Membership.user_id == user.id)))
+        led = list(self.session.execute(select(Unit.id, Unit.code).where(
+            Unit.leader_id == user.id)))
+        for _unit_id, code in led:
+            groups.add(scoped_group(LEADER_ROLE, code))
+            groups.add(scoped_group(HANDLER_ROLE, code))
+        groups.update(roles)
+        return UserProfile(username=user.username, user_id=user.id,
+                           display_name=user.display_name, locale=user.locale,
+                           active=user.active, roles=roles, group_keys=frozenset(groups),
+                           led_unit_ids=frozenset(unit_id for unit_id, _code in led))
+
+    def forget_profiles(self) -> None:
+        """Drop remembered profiles after a change to users, groups, roles or leaders."""
+        self._profiles.clear()
+
+    def roles(self, username: str) -> set[str]:
+        profile = self.profile(username)
+        return set(profile.roles) if profile else set()
 
     def has_role(self, username: str, role: str) -> bool:
-        return role in self.roles(username)
+        profile = self.profile(username)
+        return profile is not None and role in profile.roles
 
     def group_keys(self, username: str) -> set[str]:
         """Every candidate-group key the user belongs to, explicit or through leading a unit."""
-        user = self.find_user(username)
-        if user is None:
-            return set()
-        keys = set(self.session.scalars(
-            select(Group.key).join(Membership, Membership.group_id == Group.id)
-            .where(Membership.user_id == user.id)))
-        for code in self.session.scalars(select(Unit.code).where(Unit.leader_id == user.id)):
-            keys.add(scoped_group(LEADER_ROLE, code))
-            keys.add(scoped_group(HANDLER_ROLE, code))
-        keys.update(self.roles(username))
-        return keys
+        profile = self.profile(username)
+        return set(profile.group_keys) if profile else set()
 
     def members(self, group_key: str) -> list[User]:
         """The users behind a candidate-group key, including implicit leaders."""

@@ -64,14 +64,15 @@ def load_user() -> None:
 def _current_user(username: str) -> CurrentUser | None:
     engine = sloyfe_engine()
     with engine.transaction(read_only=True):
-        user = engine.organisation.find_user(username)
-        if user is None or not user.active:
-            return None
-        return CurrentUser(
-            username=user.username, display_name=user.display_name,
-            locale=user.locale if user.locale in i18n.SUPPORTED_LOCALES else i18n.DEFAULT_LOCALE,
-            leads_unit=bool(engine.organisation.led_units(username)),
-            is_administrator=engine.organisation.has_role(username, "administrator"))
+        profile = engine.organisation.profile(username)
+    if profile is None or not profile.active:
+        return None
+    return CurrentUser(
+        username=profile.username, display_name=profile.display_name,
+        locale=profile.locale if profile.locale in i18n.SUPPORTED_LOCALES
+        else i18n.DEFAULT_LOCALE,
+        leads_unit=bool(profile.led_unit_ids),
+        is_administrator="administrator" in profile.roles)
 
 
 def select_locale() -> str:

@@ -30,20 +30,23 @@ def after_completion(engine: ProcessEngine, completed_name: str, result: dict[st
     the case is assigned to the user, the user goes straight to it. Otherwise the user goes
     to Mine oppgaver if they have assigned tasks, else to Felles oppgaver.
     """
+    open_tasks = result["open_tasks"]
+    mine = [task for task in open_tasks if task["assignee"] == username]
     with engine.transaction(read_only=True):
-        open_tasks = [engine.tasks.get(summary["id"]) for summary in result["open_tasks"]]
-        mine = [task for task in open_tasks if task.assignee == username]
-        offered = [task for task in open_tasks
-                   if task.assignee is None and engine.tasks.is_candidate(task, username)]
-        next_steps = [task.name for task in open_tasks if task in mine or task in offered]
-        has_assigned = bool(mine) or bool(engine.tasks.list(username, "mine", limit=1))
+        groups = engine.organisation.group_keys(username)
+        offered = [task for task in open_tasks if task["assignee"] is None and (
+            username in (task["candidate_users"] or [])
+            or groups & set(task["candidate_groups"] or []))]
+        has_assigned = bool(mine) or bool(engine.tasks.list(username, "mine", limit=1)) \
+            if len(mine) != 1 else True
+    next_steps = [task["name"] for task in open_tasks if task in mine or task in offered]
 
     message = _("%(name)s is completed.", name=_quoted(completed_name))
     if next_steps:
         message += " " + _next_steps_text(next_steps)
 
     if len(mine) == 1:
-        location = url_for("tasks.task_page", task_id=mine[0].id)
+        location = url_for("tasks.task_page", task_id=mine[0]["id"])
     else:
         location = url_for("tasks.task_list", visning="mine" if has_assigned else "felles")
     return Outcome(message, location)

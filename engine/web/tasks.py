@@ -86,32 +86,38 @@ def unclaim(task_id: str) -> Response:
 def task_page(task_id: str) -> Response | str | tuple[str, int]:
     user = current_user()
     engine = sloyfe_engine()
-    details = _details(task_id, user.username)
     if request.method == "GET":
+        details = _details(task_id, user.username)
         return _render(details, details.variables)
 
-    if details.form is not None:
-        changed = change_rows(details.form, request.form, details.variables)
-        if changed is not None:
-            return _render(details, changed.values, focus=changed.focus)
+    # A plain submit goes straight to the engine; the full page (case so far, forms) is only
+    # built when it has to be shown again.
+    name = _require_visible(task_id, user.username)
+    if request.form.get("_action", "submit") != "submit":
+        details = _details(task_id, user.username)
+        if details.form is not None:
+            changed = change_rows(details.form, request.form, details.variables)
+            if changed is not None:
+                return _render(details, changed.values, focus=changed.focus)
 
     try:
         result = engine.tasks.complete(task_id, user.username, request.form, source="html")
     except FormValidationFailed as invalid:
+        details = _details(task_id, user.username)
         return _render(details, request.form, invalid.errors), 422
     except REJECTIONS as rejected:
         log.info("task completion rejected task_id=%s code=%s", task_id, rejected.code)
         details = _details(task_id, user.username)
         return _render(details, request.form, rejection=str(rejected)), rejected.http_status
 
-    outcome = after_completion(engine, details.name, result, user.username)
+    outcome = after_completion(engine, name, result, user.username)
     flash(outcome.message, "success")
     return redirect(outcome.location)
 
 
-def _require_visible(task_id: str, username: str) -> None:
-    """Abort with 404 for a task the user may not see, as for a missing one, so task ids do
-    not reveal which tasks exist."""
+def _require_visible(task_id: str, username: str) -> str:
+    """Return the task's name, or abort with 404 for a task the user may not see, as for a
+    missing one, so task ids do not reveal which tasks exist."""
     engine = sloyfe_engine()
     with engine.transaction(read_only=True):
         try:
@@ -120,6 +126,7 @@ def _require_visible(task_id: str, username: str) -> None:
             abort(404)
         if not engine.tasks.may_see(task, username):
             abort(404)
+        return task.name
 
 
 def _details(task_id: str, username: str) -> TaskDetails:
