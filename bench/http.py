@@ -72,7 +72,8 @@ def copy_open_tasks(engine, count: int) -> None:
                 mapping = {old: str(uuid.uuid4()) for old in ids}
                 row = dict(template)
                 row.pop("id")
-                row["state"] = pattern.sub(lambda m: mapping[m.group(0)], template["state"])
+                row["state"] = pattern.sub(lambda m, ids=mapping: ids[m.group(0)],
+                                           template["state"])
                 row["business_key"] = f"BENCH-{number}"
                 instances.append(row)
                 copy = dict(task)

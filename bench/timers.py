@@ -42,9 +42,10 @@ def copy_waiting_instance(engine, count: int) -> None:
     with engine.db.begin() as connection:
         connection.execute(text(
             "INSERT INTO process_instance (definition_id, definition_key, business_key, title, "
-            "status, case_status, started_by, unit_id, started_at, has_incident, start_data, "
-            "state, version) SELECT definition_id, definition_key, business_key, title, status, "
-            "case_status, started_by, unit_id, started_at, has_incident, start_data, state, 1 "
+            "status, case_status, started_by, unit_id, started_at, has_incident, has_timers, "
+            "has_jobs, start_data, state, version) SELECT definition_id, definition_key, "
+            "business_key, title, status, case_status, started_by, unit_id, started_at, "
+            "has_incident, has_timers, has_jobs, start_data, state, 1 "
             "FROM process_instance, generate_series(2, :count) WHERE id = 1"),
             {"count": count})
         connection.execute(text(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.models.base import Base, JSONText, UTCDateTime
@@ -30,6 +30,10 @@ class ProcessInstance(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     has_incident: Mapped[bool] = mapped_column(Boolean, default=False)
+    # True whenever timer or job rows of the instance may exist (only the engine's sync creates
+    # them and sets these), so a command on an instance without any skips looking them up.
+    has_timers: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    has_jobs: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The start form as the starter sent it; later steps may change the variables, not this.
     start_data: Mapped[dict[str, Any] | None] = mapped_column(JSONText)
     # Loaded only when the engine runs the instance, so task lists do not read it.

@@ -52,6 +52,8 @@ class Execution:
         self.incidents: list[Incident] = []
         # Jobs this command queued; the caller runs them after the commit.
         self.queued_jobs = 0
+        # The instance's open task rows after sync, so callers need not query them again.
+        self.open_task_rows: list[Task] = []
 
     @property
     def session(self) -> Any:
@@ -172,6 +174,8 @@ class Execution:
         open_rows = {row.id: row for row in self.session.scalars(
             select(Task).where(Task.instance_id == self.instance.id, Task.state == "open"))}
 
+        self.open_task_rows = [row for task_id, row in open_rows.items()
+                               if task_id in ready and task_id != completed_task_id]
         for task_id, row in open_rows.items():
             if task_id in ready or task_id == completed_task_id:
                 continue
@@ -182,11 +186,12 @@ class Execution:
                                        element_id=row.element_id)
 
         for task_id, spiff_task in ready.items():
-            if task_id in open_rows:
-                continue
-            if self.session.get(Task, task_id) is not None:
+            # A spiff task id is new for every step a task is reached, so a READY task
+            # without an open row has no row at all (the completed one is still READY here).
+            if task_id in open_rows or task_id == completed_task_id:
                 continue
             row = self._create_task_row(spiff_task)
+            self.open_task_rows.append(row)
             self._apply_status(spiff_task)
             self.engine.history.record("task_created", "system", instance_id=self.instance.id,
                                        task_id=row.id, element_id=row.element_id)
@@ -237,6 +242,9 @@ class Execution:
             due = timer_due_at(task)
             if due is not None:
                 waiting[str(task.id)] = (task, due)
+        if not waiting and not self.instance.has_timers:
+            return
+        self.instance.has_timers = bool(waiting)
         rows = {row.task_id: row for row in self.session.scalars(
             select(Timer).where(Timer.instance_id == self.instance.id))}
         for task_id, row in rows.items():
@@ -258,6 +266,9 @@ class Execution:
     def _sync_jobs(self) -> None:
         started = {str(t.id): t for t in self.workflow.get_tasks(state=TaskState.STARTED)
                    if isinstance(t.task_spec, ExternalServiceTask)}
+        if not started and not self.instance.has_jobs:
+            return
+        self.instance.has_jobs = bool(started)
         rows = {row.task_id: row for row in self.session.scalars(
             select(Job).where(Job.instance_id == self.instance.id))}
         for task_id, row in rows.items():
@@ -322,8 +333,12 @@ class Execution:
         self.session.execute(update(Task).where(
             Task.instance_id == self.instance.id, Task.state == "open")
             .values(state="cancelled", completed_at=now))
-        self.session.execute(delete(Timer).where(Timer.instance_id == self.instance.id))
-        self.session.execute(delete(Job).where(Job.instance_id == self.instance.id))
+        if self.instance.has_timers:
+            self.session.execute(delete(Timer).where(Timer.instance_id == self.instance.id))
+        if self.instance.has_jobs:
+            self.session.execute(delete(Job).where(Job.instance_id == self.instance.id))
+        self.instance.has_timers = False
+        self.instance.has_jobs = False
         self.engine.history.record("instance_completed", self.actor or "system",
                                    instance_id=self.instance.id)
 
