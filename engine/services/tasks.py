@@ -280,17 +280,19 @@ class TaskService(Service):
             execution.sync(completed_task_id=task.id)
             execution.save()
             instance_id = execution.instance.id
+            if not execution.queued_jobs:
+                return self._completion(execution.instance, execution.open_task_rows, task_id)
 
-        if execution.queued_jobs:
-            self.engine.management.run_due_jobs(instance_id=instance_id)
+        self.engine.management.run_due_jobs(instance_id=instance_id)
         with self.transaction(read_only=True):
-            instance = self.session.get(ProcessInstance, instance_id)
-            return {
-                "task_id": task_id, "instance_id": instance_id, "status": instance.status,
+            return self._completion(self.session.get(ProcessInstance, instance_id),
+                                    self.open_tasks_of_instance(instance_id), task_id)
+
+    def _completion(self, instance: ProcessInstance, open_tasks: list[Task],
+                    task_id: str) -> dict[str, Any]:
+        return {"task_id": task_id, "instance_id": instance.id, "status": instance.status,
                 "case_status": instance.case_status,
-                "open_tasks": [self.summary(row)
-                               for row in self.open_tasks_of_instance(instance_id)],
-            }
+                "open_tasks": [self.summary(row) for row in open_tasks]}
 
     def _validated(self, task: Task, data: Mapping[str, Any], variables: dict[str, Any],
                    source: str) -> dict[str, Any]:
