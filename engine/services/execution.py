@@ -77,14 +77,19 @@ class Execution:
 
     @classmethod
     def load(cls, engine: ProcessEngine, instance_id: int, actor: str | None,
-             lock: bool = True) -> Execution:
-        """Load an instance; `lock` takes its row lock on PostgreSQL until the commit."""
+             lock: bool = True, instance: ProcessInstance | None = None) -> Execution:
+        """Load an instance; `lock` takes its row lock on PostgreSQL until the commit.
+
+        A caller that already read (and locked) the row with its state passes it as
+        `instance`.
+        """
         session = engine.uow.session
-        query = (select(ProcessInstance).options(undefer(ProcessInstance.state))
-                 .where(ProcessInstance.id == instance_id))
-        if lock and session.bind.dialect.name == "postgresql":
-            query = query.with_for_update()
-        instance = session.scalar(query)
+        if instance is None:
+            query = (select(ProcessInstance).options(undefer(ProcessInstance.state))
+                     .where(ProcessInstance.id == instance_id))
+            if lock and session.bind.dialect.name == "postgresql":
+                query = query.with_for_update()
+            instance = session.scalar(query)
         if instance is None:
             raise InstanceNotFound(instance_id)
         definition = engine.repository.cached_definition(instance.definition_id)

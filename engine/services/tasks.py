@@ -9,6 +9,7 @@ from typing import Any
 from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import undefer
 
 from engine.errors import (
     AdministratorsOnly,
@@ -62,6 +63,19 @@ class TaskService(Service):
         if task is None:
             raise TaskNotFound(task_id)
         return task
+
+    def _locked_with_instance(self, task_id: str) -> tuple[Task, ProcessInstance]:
+        """The task row and its instance with its state, both locked on PostgreSQL, in one
+        round trip."""
+        query = (select(Task, ProcessInstance).join(ProcessInstance,
+                                                    ProcessInstance.id == Task.instance_id)
+                 .options(undefer(ProcessInstance.state)).where(Task.id == task_id))
+        if self.session.bind.dialect.name == "postgresql":
+            query = query.with_for_update()
+        row = self.session.execute(query).first()
+        if row is None:
+            raise TaskNotFound(task_id)
+        return row[0], row[1]
 
     def _locked(self, task_id: str) -> Task:
         query = select(Task).where(Task.id == task_id)
@@ -241,17 +255,25 @@ class TaskService(Service):
     # --- completing ----------------------------------------------------------------------
 
     def complete(self, task_id: str, username: str, data: Mapping[str, Any] | None = None,
-                 source: str = "json") -> dict[str, Any]:
+                 source: str = "json", hide_unseen: bool = False) -> dict[str, Any]:
         """Validate the form values and complete the task; the instance runs on to its next
-        wait. An unassigned task is taken by `username` on the way, if they may take it."""
+        wait. An unassigned task is taken by `username` on the way, if they may take it.
+
+        With `hide_unseen`, a task the user may not see is reported as not found, so a caller
+        answering strangers does not reveal that it exists.
+        """
         with self.transaction():
-            task = self._open_task(self._locked(task_id))
+            task, instance = self._locked_with_instance(task_id)
+            if hide_unseen and not self.may_see(task, username):
+                raise TaskNotFound(task_id)
+            task = self._open_task(task)
             if task.assignee and task.assignee != username:
                 raise NotAssignee(task_id, self._display(task.assignee))
             if not task.assignee:
                 self._require_candidate(task, username)
 
-            execution = Execution.load(self.engine, task.instance_id, username)
+            execution = Execution.load(self.engine, task.instance_id, username,
+                                       instance=instance)
             self.engine.runtime.require_running(execution.instance)
             spiff_task = execution.spiff_task(task.id)
             if spiff_task is None or spiff_task.state != TaskState.READY:
@@ -281,17 +303,17 @@ class TaskService(Service):
             execution.save()
             instance_id = execution.instance.id
             if not execution.queued_jobs:
-                return self._completion(execution.instance, execution.open_task_rows, task_id)
+                return self._completion(execution.instance, execution.open_task_rows, task)
 
         self.engine.management.run_due_jobs(instance_id=instance_id)
         with self.transaction(read_only=True):
             return self._completion(self.session.get(ProcessInstance, instance_id),
-                                    self.open_tasks_of_instance(instance_id), task_id)
+                                    self.open_tasks_of_instance(instance_id), task)
 
     def _completion(self, instance: ProcessInstance, open_tasks: list[Task],
-                    task_id: str) -> dict[str, Any]:
-        return {"task_id": task_id, "instance_id": instance.id, "status": instance.status,
-                "case_status": instance.case_status,
+                    task: Task) -> dict[str, Any]:
+        return {"task_id": task.id, "task_name": task.name, "instance_id": instance.id,
+                "status": instance.status, "case_status": instance.case_status,
                 "open_tasks": [self.summary(row) for row in open_tasks]}
 
     def _validated(self, task: Task, data: Mapping[str, Any], variables: dict[str, Any],

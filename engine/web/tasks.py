@@ -92,7 +92,6 @@ def task_page(task_id: str) -> Response | str | tuple[str, int]:
 
     # A plain submit goes straight to the engine; the full page (case so far, forms) is only
     # built when it has to be shown again.
-    name = _require_visible(task_id, user.username)
     if request.form.get("_action", "submit") != "submit":
         details = _details(task_id, user.username)
         if details.form is not None:
@@ -101,7 +100,10 @@ def task_page(task_id: str) -> Response | str | tuple[str, int]:
                 return _render(details, changed.values, focus=changed.focus)
 
     try:
-        result = engine.tasks.complete(task_id, user.username, request.form, source="html")
+        result = engine.tasks.complete(task_id, user.username, request.form, source="html",
+                                       hide_unseen=True)
+    except TaskNotFound:
+        abort(404)
     except FormValidationFailed as invalid:
         details = _details(task_id, user.username)
         return _render(details, request.form, invalid.errors), 422
@@ -110,7 +112,7 @@ def task_page(task_id: str) -> Response | str | tuple[str, int]:
         details = _details(task_id, user.username)
         return _render(details, request.form, rejection=str(rejected)), rejected.http_status
 
-    outcome = after_completion(engine, name, result, user.username)
+    outcome = after_completion(engine, result["task_name"], result, user.username)
     flash(outcome.message, "success")
     return redirect(outcome.location)
 
