@@ -1,7 +1,7 @@
 """HTTP: task completions per second and latency through the web UI, gunicorn on PostgreSQL.
 
-    .venv/bin/python -m bench.http [--open-tasks 100000] [--seconds 20] [--connections 16]
-                                   [--workers 4] [--threads 2]
+    .venv/bin/python -m bench.http [--open-tasks 100000] [--seconds 20] [--connections 6]
+                                   [--workers 2] [--threads 1]
 
 Sets up a PostgreSQL database with the demo organisation and `--open-tasks` open tasks
 (one looping instance completed through the engine, then copied in SQL with a fresh task
@@ -249,9 +249,9 @@ def main() -> dict[str, float]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--open-tasks", type=int, default=100_000)
     parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=6)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1)
     arguments = parser.parse_args()
     return run(arguments.open_tasks, arguments.seconds, arguments.connections,
                arguments.workers, arguments.threads)
