@@ -5,9 +5,10 @@ from engine.models.definition import FormDefinition, ProcessDefinition, Setting
 from engine.models.history import AuditEvent
 from engine.models.organisation import Group, Membership, RoleAssignment, Unit, User
 from engine.models.runtime import Incident, Job, ProcessInstance, Task, TaskCandidate, Timer
+from engine.models.security import ApiToken, LoginAttempt
 
 __all__ = [
-    "AuditEvent", "Base", "FormDefinition", "Group", "Incident", "Job", "Membership",
+    "ApiToken", "AuditEvent", "LoginAttempt", "Base", "FormDefinition", "Group", "Incident", "Job", "Membership",
     "ProcessDefinition", "ProcessInstance", "RoleAssignment", "Setting", "Task", "TaskCandidate",
     "Timer", "Unit", "User",
 ]
