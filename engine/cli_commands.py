@@ -220,6 +220,28 @@ def instance(state: Any, instance_id: int, as_json: bool) -> None:
     emit(details, as_json, text)
 
 
+@main.command(help=_("Deliver a message to the case that waits for it, or start a process "
+                    "with it."))
+@click.argument("name")
+@click.option("--as", "actor", required=True, help=_("User name recorded as sender."))
+@click.option("--business-key", default=None,
+              help=_("Case number of the case the message is for."))
+@click.option("--data", default=None, help=_("Message variables as JSON, or @file.json."))
+@click.option("--all", "to_all", is_flag=True,
+              help=_("Deliver to every waiting case, not only to one."))
+@click.option("--json", "as_json", is_flag=True, help=_("Print the result as JSON."))
+@pass_state
+@handle_errors
+def message(state: Any, name: str, actor: str, business_key: str | None, data: str | None,
+            to_all: bool, as_json: bool) -> None:
+    result = state.engine.runtime.correlate_message(name, actor, parse_data(data),
+                                                    business_key=business_key, all=to_all)
+    emit(result, as_json, lambda r: _(
+        "Delivered to cases %(delivered)s; started cases %(started)s.",
+        delivered=", ".join(map(str, r["delivered_to"])) or "-",
+        started=", ".join(map(str, r["started"])) or "-"))
+
+
 @main.group(help=_("Timers: list them, or fire what is due now."))
 def timers() -> None:
     pass

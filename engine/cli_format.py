@@ -26,6 +26,7 @@ AUDIT_ACTIONS = {
     "incident_created": N_("incident"), "incident_retried": N_("incident retried"),
     "mail_sent": N_("e-mail sent"), "mail_not_sent": N_("e-mail not sent"),
     "reminder_sent": N_("reminder sent"), "case_transferred": N_("case transferred"),
+    "message_received": N_("message received"),
 }
 
 

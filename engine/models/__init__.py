@@ -4,11 +4,20 @@ from engine.models.base import Base
 from engine.models.definition import FormDefinition, ProcessDefinition, Setting
 from engine.models.history import AuditEvent
 from engine.models.organisation import Group, Membership, RoleAssignment, Unit, User
-from engine.models.runtime import Incident, Job, ProcessInstance, Task, TaskCandidate, Timer
+from engine.models.runtime import (
+    Incident,
+    Job,
+    MessageSubscription,
+    ProcessInstance,
+    Task,
+    TaskCandidate,
+    Timer,
+)
 from engine.models.security import ApiToken, LoginAttempt
 
 __all__ = [
-    "ApiToken", "AuditEvent", "LoginAttempt", "Base", "FormDefinition", "Group", "Incident", "Job", "Membership",
-    "ProcessDefinition", "ProcessInstance", "RoleAssignment", "Setting", "Task", "TaskCandidate",
-    "Timer", "Unit", "User",
+    "ApiToken", "AuditEvent", "Base", "FormDefinition", "Group", "Incident", "Job",
+    "LoginAttempt", "Membership", "MessageSubscription", "ProcessDefinition",
+    "ProcessInstance", "RoleAssignment", "Setting", "Task", "TaskCandidate", "Timer", "Unit",
+    "User",
 ]

@@ -34,6 +34,8 @@ class ProcessInstance(Base):
     # them and sets these), so a command on an instance without any skips looking them up.
     has_timers: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     has_jobs: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    has_subscriptions: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                    server_default=false())
     # The start form as the starter sent it; later steps may change the variables, not this.
     start_data: Mapped[dict[str, Any] | None] = mapped_column(JSONText)
     # Loaded only when the engine runs the instance, so task lists do not read it.
@@ -158,3 +160,23 @@ class Incident(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     resolved_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class MessageSubscription(Base):
+    """A message a process waits for by name.
+
+    Either a waiting catch event of an instance (`instance_id`, `task_id`), or a message start
+    event of a process version (`definition_id`), which starts a new instance.
+    """
+
+    __tablename__ = "message_subscription"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_name: Mapped[str] = mapped_column(String(255), index=True)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"),
+                                                    index=True)
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    definition_id: Mapped[int | None] = mapped_column(ForeignKey("process_definition.id"),
+                                                      index=True)
+    element_id: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -33,6 +33,7 @@ from SpiffWorkflow.bpmn.specs.defaults import (
     ReceiveTask,
     StartEvent,
 )
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.camunda.parser.CamundaParser import NSMAP, CamundaParser
@@ -95,11 +96,17 @@ class SloyfeStartEventParser(PropertiesMixin, ClockTimerMixin, StartEventParser)
     def create_task(self) -> Any:
         task = StartEventParser.create_task(self)
         parent = self.node.getparent()
-        if parent is not None and parent.tag == f"{{{BPMN_MODEL_NS}}}process" and \
-                isinstance(task.event_definition, TimerEventDefinition):
-            # The scheduler fires a process's timer start from a row of its own and then
-            # creates the instance, so inside the instance the start event starts at once.
+        if parent is None or parent.tag != f"{{{BPMN_MODEL_NS}}}process":
+            return task
+        # A process's timer and message starts are handled outside the instance: the
+        # scheduler fires a timer start from a row of its own, and a correlated message
+        # starts the instance. Inside the instance such a start event starts at once, and
+        # the engine cancels the start events that did not trigger the instance.
+        if isinstance(task.event_definition, TimerEventDefinition):
             task.start_timer = task.event_definition
+            task.event_definition = NoneEventDefinition()
+        elif isinstance(task.event_definition, MessageEventDefinition):
+            task.start_message = task.event_definition.name
             task.event_definition = NoneEventDefinition()
         return task
 

@@ -155,6 +155,16 @@ def _duration_value(value: Any) -> timeexpr.Duration:
     return timeexpr.parse_duration(str(value))
 
 
+def message_name(my_task: Any) -> str | None:
+    """The name of the message a waiting catch event task waits for, or None."""
+    from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+
+    definition = getattr(my_task.task_spec, "event_definition", None)
+    if isinstance(definition, MessageEventDefinition):
+        return str(definition.name)
+    return None
+
+
 def timer_due_at(my_task: Any) -> datetime | None:
     """Return when a waiting timer event task is next due, or None if it is not a timer."""
     definition = getattr(my_task.task_spec, "event_definition", None)

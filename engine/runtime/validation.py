@@ -132,12 +132,13 @@ class DocumentChecker:
         if not starts:
             self.problem(_("The process has no start event. Add one where the process "
                            "begins."), process)
-        timed = [n for n in starts if n.find(B + "timerEventDefinition") is not None]
-        if timed and len(starts) > 1:
-            self.problem(_("A process with a timer start event must have no other start "
-                           "event. Move the other start into a process of its own, or remove "
-                           "it (a timer-started process can also be started by hand)."),
-                         timed[0])
+        plain = [n for n in starts if not any(
+            n.find(B + kind) is not None for kind in ("timerEventDefinition",
+                                                      "messageEventDefinition"))]
+        if len(plain) > 1:
+            self.problem(_("The process has %(count)s plain start events; a manual start "
+                           "could not tell which one to take. Keep one, or give the others a "
+                           "timer or a message.", count=len(plain)), plain[1])
 
         for node in nodes.values():
             self._check_node(node, nodes)

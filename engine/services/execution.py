@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.defaults import StartEvent
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import undefer
@@ -19,7 +20,15 @@ from sqlalchemy.orm import undefer
 from engine.errors import ConcurrentModification, EngineError, InstanceNotFound
 from engine.i18n import gettext as _
 from engine.i18n import use_locale
-from engine.models import Incident, Job, ProcessDefinition, ProcessInstance, Task, Timer
+from engine.models import (
+    Incident,
+    Job,
+    MessageSubscription,
+    ProcessDefinition,
+    ProcessInstance,
+    Task,
+    Timer,
+)
 from engine.runtime.compiler import CompiledProcess
 from engine.runtime.prune import prune
 from engine.runtime.specs import ExternalServiceTask, UserTask, timer_due_at
@@ -63,10 +72,13 @@ class Execution:
 
     @classmethod
     def create(cls, engine: ProcessEngine, definition: ProcessDefinition, actor: str | None,
-               business_key: str | None) -> Execution:
+               business_key: str | None, start_event: str | None = None) -> Execution:
+        """Create a new instance; `start_event` names the timer or message start that
+        triggered it, and without one the plain start event is taken."""
         compiled = engine.specs.get(definition.id)
         workflow = BpmnWorkflow(compiled.spec, compiled.subprocess_specs,
                                 script_engine=engine.script_engine)
+        _choose_start_event(workflow, start_event)
         instance = ProcessInstance(
             definition_id=definition.id, definition_key=definition.key,
             business_key=business_key, status="running", started_by=actor,
@@ -171,6 +183,7 @@ class Execution:
             self._sync_tasks(completed_task_id)
             self._sync_timers()
             self._sync_jobs()
+            self._sync_subscriptions()
             self._sync_case_fields()
 
     def _sync_tasks(self, completed_task_id: str | None) -> None:
@@ -293,6 +306,25 @@ class Execution:
             self.queued_jobs += 1
             self._apply_status(task)
 
+    def _sync_subscriptions(self) -> None:
+        from engine.services.messages import waiting_for_messages
+
+        waiting = waiting_for_messages(self)
+        if not waiting and not self.instance.has_subscriptions:
+            return
+        self.instance.has_subscriptions = bool(waiting)
+        rows = {row.task_id: row for row in self.session.scalars(
+            select(MessageSubscription).where(
+                MessageSubscription.instance_id == self.instance.id))}
+        for task_id, row in rows.items():
+            if task_id not in waiting:
+                self.session.delete(row)
+        for task_id, (name, element_id) in waiting.items():
+            if task_id not in rows:
+                self.session.add(MessageSubscription(
+                    message_name=name, instance_id=self.instance.id, task_id=task_id,
+                    element_id=element_id, created_at=self.engine.clock.now()))
+
     def _sync_case_fields(self) -> None:
         for task in self.reached:
             self._apply_status(task)
@@ -342,8 +374,12 @@ class Execution:
             self.session.execute(delete(Timer).where(Timer.instance_id == self.instance.id))
         if self.instance.has_jobs:
             self.session.execute(delete(Job).where(Job.instance_id == self.instance.id))
+        if self.instance.has_subscriptions:
+            self.session.execute(delete(MessageSubscription).where(
+                MessageSubscription.instance_id == self.instance.id))
         self.instance.has_timers = False
         self.instance.has_jobs = False
+        self.instance.has_subscriptions = False
         self.engine.history.record("instance_completed", self.actor or "system",
                                    instance_id=self.instance.id)
 
@@ -360,6 +396,29 @@ class Execution:
             if isinstance(error, StaleDataError):
                 raise ConcurrentModification(self.instance.id) from None
             raise
+
+
+def _choose_start_event(workflow: BpmnWorkflow, start_event: str | None) -> None:
+    """Cancel every start event of the process except the one this instance starts from.
+
+    Timer and message starts run at once inside an instance (see the parser), so without
+    this an instance would run each start's path.
+    """
+    starts = [task for task in workflow.get_tasks(state=TaskState.NOT_FINISHED_MASK)
+              if isinstance(task.task_spec, StartEvent) and task.workflow is workflow]
+    if len(starts) <= 1:
+        return
+    if start_event is None:
+        plain = [task for task in starts if not _triggered_start(task.task_spec)]
+        start_event = (plain or starts)[0].task_spec.bpmn_id
+    for task in starts:
+        if task.task_spec.bpmn_id != start_event:
+            task.cancel()
+
+
+def _triggered_start(spec: Any) -> bool:
+    return getattr(spec, "start_timer", None) is not None or \
+        getattr(spec, "start_message", None) is not None
 
 
 def _element_id(task: Any) -> str | None:

@@ -17,7 +17,7 @@ from engine.i18n import gettext as _
 from engine.models import FormDefinition, ProcessDefinition, Setting
 from engine.runtime.compiler import CompiledProcess, compile_bpmn
 from engine.runtime.validation import ExpressionRejected
-from engine.services import start_timers
+from engine.services import messages, start_timers
 from engine.services.base import Service
 
 log = logging.getLogger(__name__)
@@ -240,6 +240,7 @@ class RepositoryService(Service):
         self.session.flush()
         self.engine.specs.put(record.id, compiled)
         start_timers.schedule(self.engine, record, compiled)
+        messages.subscribe_starts(self.engine, record, compiled)
         self.audit("process_deployed", actor, key=record.key, version=record.version)
         log.info("process deployed key=%s version=%s", record.key, record.version)
         return record, True

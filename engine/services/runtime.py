@@ -76,7 +76,7 @@ class RuntimeService(Service):
         event that fired, when a timer started it.
         """
         compiled = self.engine.specs.get(definition.id)
-        execution = Execution.create(self.engine, definition, actor, business_key)
+        execution = Execution.create(self.engine, definition, actor, business_key, start_event)
         instance = execution.instance
         instance.start_data = dict(variables)
         if not instance.business_key:
@@ -100,6 +100,58 @@ class RuntimeService(Service):
         execution.sync()
         execution.save()
         return instance.id, execution.queued_jobs
+
+    def correlate_message(self, name: str, actor: str, variables: Mapping[str, Any] | None = None,
+                          business_key: str | None = None, all: bool = False
+                          ) -> dict[str, list[int]]:
+        """Deliver a message: to the case that waits for it, else start the process that
+        starts with it.
+
+        With `business_key` only the case with that case number is considered. More than
+        one receiver is refused (MessageAmbiguous) unless `all` is set. The variables become
+        process variables of the receiving step, and also the object `melding`.
+        """
+        from engine.services import messages
+
+        payload = {str(k): v for k, v in dict(variables or {}).items()
+                   if not str(k).startswith("_")}
+        delivered: list[int] = []
+        started: list[int] = []
+        queued = False
+        with self.transaction():
+            waiting, starting = messages.subscriptions(self.engine, name, business_key)
+            if len(waiting) + (0 if waiting else len(starting)) > 1 and not all:
+                raise messages.MessageAmbiguous(name, len(waiting) or len(starting))
+            for subscription in waiting:
+                execution = Execution.load(self.engine, subscription.instance_id, actor)
+                if not messages.deliver(execution, subscription.task_id, payload):
+                    continue
+                self.engine.history.record("message_received", actor,
+                                           instance_id=subscription.instance_id,
+                                           element_id=subscription.element_id, message=name)
+                execution.run()
+                execution.sync()
+                execution.save()
+                delivered.append(subscription.instance_id)
+                queued = queued or bool(execution.queued_jobs)
+            if not delivered:
+                for subscription in starting:
+                    definition = self.engine.repository.definition(subscription.definition_id)
+                    instance_id, jobs = self.start_instance(
+                        definition, actor, payload, business_key,
+                        start_event=subscription.element_id)
+                    self.engine.history.record("message_received", actor,
+                                               instance_id=instance_id,
+                                               element_id=subscription.element_id,
+                                               message=name)
+                    started.append(instance_id)
+                    queued = queued or bool(jobs)
+            if not delivered and not started:
+                raise messages.MessageNotCorrelated(name, business_key)
+        if queued:
+            for instance_id in delivered + started:
+                self.engine.management.run_due_jobs(instance_id=instance_id)
+        return {"delivered_to": delivered, "started": started}
 
     def _check_may_start(self, compiled: Any, actor: str) -> None:
         process = compiled.root.xpath(".//*[local-name()='process'][@id=$id]",

@@ -147,11 +147,29 @@ def test_timer_start_process_can_be_started_by_hand(demo_engine: ProcessEngine) 
     assert [t["name"] for t in result.open_tasks] == ["Lever rapport"]
 
 
-def test_timer_start_with_second_start_is_refused(engine: ProcessEngine) -> None:
+def test_timer_start_beside_plain_start(demo_engine: ProcessEngine, clock) -> None:
+    demo_engine.repository.deploy([("rapport.bpmn", timed_process(
+        "<bpmn:timeCycle>R/2027-01-10T09:00/P1D</bpmn:timeCycle>",
+        extra_start='<bpmn:startEvent id="manuell" />'
+                    '<bpmn:sequenceFlow id="f9" sourceRef="manuell" targetRef="egen" />'
+                    '<bpmn:userTask id="egen" name="Egen rapport" '
+                    'camunda:candidateUsers="admin" />'))])
+
+    by_hand = demo_engine.runtime.start("rapport", "admin", {})
+    clock.set(parse_instant("2027-01-10T09:00"))
+    demo_engine.management.run_due()
+
+    assert [t["name"] for t in by_hand.open_tasks] == ["Egen rapport"]
+    with demo_engine.transaction(read_only=True):
+        names = sorted(t.name for t in demo_engine.tasks.list("admin", "group"))
+    assert names == ["Egen rapport", "Lever rapport"]
+
+
+def test_two_plain_starts_are_refused(engine: ProcessEngine) -> None:
     with pytest.raises(DefinitionInvalid) as raised:
         engine.repository.deploy([("rapport.bpmn", timed_process(
             "<bpmn:timeCycle>R/P1Y</bpmn:timeCycle>",
-            extra_start='<bpmn:startEvent id="manuell" />'))])
+            extra_start='<bpmn:startEvent id="manuell" /><bpmn:startEvent id="annen" />'))])
 
-    assert raised.value.problems[0].element_id == "hver"
-    assert "kan ikke ha noen annen starthendelse" in raised.value.problems[0].text
+    assert raised.value.problems[0].element_id == "annen"
+    assert "2 vanlige starthendelser" in raised.value.problems[0].text
