@@ -43,19 +43,26 @@ class WorkerSettings:
     timeout_seconds: float
     max_result_bytes: int
     startup_timeout_seconds: float = 10.0
-    # CPU seconds for the life of a worker (RLIMIT_CPU); 0 derives it from the timeout. The
-    # worker retires when it has used half of it.
+    # CPU seconds for the life of a worker (RLIMIT_CPU); 0 derives it from the timeout.
     cpu_budget_seconds: int = 0
+    # CPU seconds after which the worker retires; 0 means half of the budget, so the other
+    # half stays as the backstop for a single run.
+    retire_after_cpu_seconds: float = 0.0
 
     @property
     def cpu_seconds(self) -> int:
         return self.cpu_budget_seconds or max(60, math.ceil(self.timeout_seconds * 20))
+
+    @property
+    def retire_after(self) -> float:
+        return self.retire_after_cpu_seconds or self.cpu_seconds / 2
 
     def command(self) -> list[str]:
         return [
             sys.executable, "-E", "-s", "-m", WORKER_MODULE,
             "--memory-mb", str(self.memory_mb),
             "--cpu-seconds", str(self.cpu_seconds),
+            "--retire-after-cpu-seconds", repr(self.retire_after),
             "--max-result-bytes", str(self.max_result_bytes),
         ]
 

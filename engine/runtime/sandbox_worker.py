@@ -214,6 +214,8 @@ def _parse_arguments(argv: list[str] | None) -> argparse.Namespace:
                         help="address space limit in MiB")
     parser.add_argument("--cpu-seconds", type=int, required=True,
                         help="CPU time limit for the life of the worker, in seconds")
+    parser.add_argument("--retire-after-cpu-seconds", type=float, required=True,
+                        help="CPU seconds after which the worker answers and exits")
     parser.add_argument("--max-result-bytes", type=int, required=True,
                         help="largest reply the worker sends, in bytes of JSON")
     return parser.parse_args(argv)
@@ -248,9 +250,9 @@ def main(argv: list[str] | None = None) -> int:
     replies.write(json.dumps(ready).encode("ascii") + b"\n")
     replies.flush()
 
-    # RLIMIT_CPU counts the whole life of the process, so the worker retires once it has used
-    # half of it. The other half stays as the backstop for a single run.
-    retire_after = options.cpu_seconds / 2
+    # RLIMIT_CPU counts the whole life of the process, so the worker retires well before it
+    # reaches the limit; the rest stays as the backstop for a single run.
+    retire_after = options.retire_after_cpu_seconds
     while True:
         line = requests.readline()
         if not line:

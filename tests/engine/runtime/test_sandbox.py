@@ -409,15 +409,26 @@ def test_pool_works_after_fork(sandbox: Sandbox) -> None:
     assert sandbox.evaluate("2 + 2", {}, NOW) == 4
 
 
-def test_worker_retires_after_half_its_cpu_budget() -> None:
+def test_worker_retires_after_its_cpu_threshold() -> None:
     settings = WorkerSettings(memory_mb=256, timeout_seconds=20.0, max_result_bytes=10_000,
-                              cpu_budget_seconds=2)
+                              cpu_budget_seconds=30, retire_after_cpu_seconds=0.2)
     worker = WorkerProcess(settings)
     try:
         reply = worker.exchange(_request(COLLIDING_SET.format(count=15_000)), 20.0)
         assert reply["ok"] is True
         assert reply["retire"] is True
         assert worker.process.wait(timeout=5.0) == 0
+    finally:
+        worker.kill("test finished")
+
+
+def test_worker_below_its_cpu_threshold_stays() -> None:
+    settings = WorkerSettings(memory_mb=256, timeout_seconds=20.0, max_result_bytes=10_000,
+                              cpu_budget_seconds=30, retire_after_cpu_seconds=25.0)
+    worker = WorkerProcess(settings)
+    try:
+        reply = worker.exchange(_request("result = 1"), 20.0)
+        assert "retire" not in reply
     finally:
         worker.kill("test finished")
 
