@@ -350,3 +350,4 @@ def serve(state: Any, host: str, port: int, no_scheduler: bool) -> None:
 
 
 from engine import cli_organisation  # noqa: E402,F401  (registers the organisation commands)
+from engine import cli_tokens  # noqa: E402,F401  (registers the token commands)

@@ -21,9 +21,11 @@ from engine.services.forms import FormService
 from engine.services.history import HistoryService
 from engine.services.management import ManagementService
 from engine.services.organisation import OrganisationService
+from engine.services.queries import QueryService
 from engine.services.repository import RepositoryService
 from engine.services.runtime import RuntimeService
 from engine.services.tasks import TaskService
+from engine.services.tokens import TokenService
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,8 @@ class ProcessEngine:
         self.management = ManagementService(self)
         self.organisation = OrganisationService(self)
         self.forms = FormService(self)
+        self.tokens = TokenService(self)
+        self.queries = QueryService(self)
         self.specs = SpecCache(self.repository.compile_stored)
 
     def set_clock(self, clock: Clock) -> None:

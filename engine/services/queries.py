@@ -1,0 +1,113 @@
+"""Filtered, paged listings of process instances and open tasks for the REST API.
+
+A listing for a user shows only what that user may see (the same rule as
+RuntimeService.may_see and TaskService.may_see, evaluated in the database); a listing for a
+system with an API token shows everything its scopes allow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from sqlalchemy import or_, select
+
+from engine.errors import InvalidInput
+from engine.i18n import gettext as _
+from engine.models import ProcessInstance, Task, TaskCandidate
+from engine.services.base import Service
+
+Row = TypeVar("Row")
+
+MAX_PAGE_SIZE = 200
+
+
+@dataclass(frozen=True)
+class Page(Generic[Row]):
+    """One page of a listing; `next_cursor` fetches the next page, None on the last one."""
+
+    items: list[Row]
+    next_cursor: str | None
+
+
+def parse_cursor(cursor: str | None) -> int | None:
+    """Read a cursor this service handed out (a non-negative integer in text)."""
+    if cursor is None or cursor == "":
+        return None
+    if not cursor.isascii() or not cursor.isdigit() or len(cursor) > 18:
+        raise InvalidInput(_("the cursor %(cursor)s is not one this API returned; start "
+                             "again without a cursor", cursor=cursor[:40]))
+    return int(cursor)
+
+
+def _check_limit(limit: int) -> None:
+    if not 1 <= limit <= MAX_PAGE_SIZE:
+        raise InvalidInput(_("the page size must be between 1 and %(max)s",
+                             max=MAX_PAGE_SIZE))
+
+
+class QueryService(Service):
+
+    def instances(self, viewer: str | None, *, status: str | None = None,
+                  key: str | None = None, business_key: str | None = None,
+                  limit: int = 50, cursor: str | None = None) -> Page[ProcessInstance]:
+        """Instances, newest first, that `viewer` may see (every instance for None).
+
+        The cursor is the id of the last instance of the previous page, so pages stay stable
+        while new instances start.
+        """
+        _check_limit(limit)
+        before = parse_cursor(cursor)
+        query = select(ProcessInstance).order_by(ProcessInstance.id.desc()).limit(limit + 1)
+        if status:
+            query = query.where(ProcessInstance.status == status)
+        if key:
+            query = query.where(ProcessInstance.definition_key == key)
+        if business_key:
+            query = query.where(ProcessInstance.business_key == business_key)
+        if before is not None:
+            query = query.where(ProcessInstance.id < before)
+        if viewer is not None:
+            seen_through_tasks = select(Task.instance_id).where(
+                self.engine.tasks.visible_condition(viewer))
+            query = query.where(or_(ProcessInstance.started_by == viewer,
+                                    ProcessInstance.id.in_(seen_through_tasks)))
+
+        rows = list(self.session.scalars(query))
+        if len(rows) <= limit:
+            return Page(rows, None)
+        return Page(rows[:limit], str(rows[limit - 1].id))
+
+    def open_tasks(self, *, assignee: str | None = None, candidate_group: str | None = None,
+                   candidate_user: str | None = None, limit: int = 50,
+                   cursor: str | None = None) -> Page[Task]:
+        """Open tasks of every user, ordered as the task lists order them; the cursor is an
+        offset."""
+        _check_limit(limit)
+        offset = parse_cursor(cursor) or 0
+        query = select(Task).where(Task.state == "open")
+        if assignee:
+            query = query.where(Task.assignee == assignee)
+        if candidate_group:
+            query = query.where(Task.id.in_(select(TaskCandidate.task_id).where(
+                TaskCandidate.kind == "group", TaskCandidate.value == candidate_group)))
+        if candidate_user:
+            query = query.where(Task.id.in_(select(TaskCandidate.task_id).where(
+                TaskCandidate.kind == "user", TaskCandidate.value == candidate_user)))
+        query = query.order_by(Task.due_at.is_(None), Task.due_at, Task.priority.desc(),
+                               Task.created_at, Task.id).offset(offset).limit(limit + 1)
+
+        rows = list(self.session.scalars(query))
+        if len(rows) <= limit:
+            return Page(rows, None)
+        return Page(rows[:limit], str(offset + limit))
+
+    def user_tasks(self, username: str, view: str, *, limit: int = 50,
+                   cursor: str | None = None) -> Page[Task]:
+        """One of the user's task lists (see TaskService.list), a page at a time."""
+        _check_limit(limit)
+        offset = parse_cursor(cursor) or 0
+        rows = self.engine.tasks.list(username, view, limit=offset + limit + 1)[offset:]
+        if len(rows) <= limit:
+            return Page(rows, None)
+        return Page(rows[:limit], str(offset + limit))
