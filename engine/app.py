@@ -27,8 +27,10 @@ WEB_DIR = Path(__file__).resolve().parent / "web"
 WEB_DEFAULTS: dict[str, Any] = {
     # Where the generated secret key is kept when SECRET_KEY is not configured.
     "INSTANCE_PATH": str(PROJECT_ROOT / "instance"),
-    # How long a log-in lasts without activity, in hours.
+    # How long a log-in lasts at most, in hours, however active the user is.
     "SESSION_HOURS": 8,
+    # Minutes without a request after which the user is logged out.
+    "SESSION_IDLE_MINUTES": 60,
     # A task whose deadline is this close, in hours, is marked "due soon" in the task lists.
     "DUE_SOON_HOURS": 24,
     # Largest request body accepted, in bytes. Forms carry text only, no attachments yet.

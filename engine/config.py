@@ -37,6 +37,13 @@ DEFAULTS: dict[str, Any] = {
     "TIMEZONE": "Europe/Oslo",
     # Show the demo users and their password on the log-in page.
     "SHOW_DEMO_USERS": False,
+    # A user name is locked for LOGIN_LOCK_MINUTES after LOGIN_MAX_FAILURES failed log-ins
+    # within LOGIN_WINDOW_MINUTES.
+    "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_WINDOW_MINUTES": 15,
+    "LOGIN_LOCK_MINUTES": 15,
+    # Log-in attempts accepted from one client address per minute, whatever the user names.
+    "LOGIN_MAX_PER_ADDRESS_MINUTE": 20,
     "BASE_URL": "http://127.0.0.1:5000",
     "SMTP_HOST": "",
     "SMTP_PORT": 25,

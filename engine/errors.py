@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.i18n import N_, gettext
+from engine.i18n import N_, gettext, ngettext
 
 
 class EngineError(Exception):
@@ -184,6 +184,55 @@ class NotAssignee(PermissionDenied):
 
     def __init__(self, task_id: str, assignee: str) -> None:
         super().__init__(task_id=task_id, assignee=assignee)
+
+
+# --- log-in ----------------------------------------------------------------------------------
+
+class InvalidCredentials(EngineError):
+    """The user name and password do not match an active account (which of them is wrong
+    stays unsaid, so the message does not reveal which user names exist)."""
+
+    code = "invalid_credentials"
+    http_status = 401
+    message = N_("Wrong user name or password.")
+
+
+class LoginBlocked(EngineError):
+    """Log-in refused before the password was checked; `retry_after` is in seconds."""
+
+    code = "login_blocked"
+    http_status = 429
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(retry_after=retry_after)
+        self.retry_after = retry_after
+
+    @property
+    def retry_minutes(self) -> int:
+        return max(1, -(-self.retry_after // 60))
+
+
+class LoginLocked(LoginBlocked):
+    """Too many failed log-ins for one user name, whether or not that user exists."""
+
+    code = "login_locked"
+
+    def __str__(self) -> str:
+        return ngettext("Too many failed attempts. Try again in %(num)s minute.",
+                        "Too many failed attempts. Try again in %(num)s minutes.",
+                        self.retry_minutes)
+
+
+class TooManyLoginAttempts(LoginBlocked):
+    """Too many log-in attempts from one client address, whatever the user names."""
+
+    code = "too_many_login_attempts"
+
+    def __str__(self) -> str:
+        return ngettext("Too many log-in attempts from your network address. Try again in "
+                        "%(num)s minute.",
+                        "Too many log-in attempts from your network address. Try again in "
+                        "%(num)s minutes.", self.retry_minutes)
 
 
 # --- input -----------------------------------------------------------------------------------

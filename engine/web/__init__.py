@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, g
 from flask_wtf.csrf import CSRFProtect
 
+from engine.access import enforce
 from engine.web import auth, cases, home, tasks
 from engine.web.errors import init_errors
 from engine.web.formatting import init_formatting
@@ -14,13 +15,16 @@ from engine.web.security import init_security
 def register_web(app: Flask) -> None:
     """Install the hooks in the order they must run, then the blueprints.
 
-    Per request: request id, then the signed-in user and locale, then the CSRF check, then
-    the log-in requirement.
+    Per request: request id, then the signed-in user, principal and locale, then the CSRF
+    check, then the log-in requirement, then the route's access rule. Another way to sign in
+    (an API token) must set g.principal in an app-wide hook registered before this one, since
+    blueprint hooks run after the access rule.
     """
     init_security(app)
     auth.init_auth(app)
     CSRFProtect(app)
     app.before_request(auth.require_login)
+    app.before_request(enforce)
 
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -12,27 +12,39 @@ from flask import (
     current_app,
     flash,
     g,
+    make_response,
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
 from engine import i18n
+from engine.access import AUTHENTICATED, PUBLIC, Principal, access, rule_for
+from engine.errors import InvalidCredentials, LoginBlocked
+from engine.services.organisation import UserProfile
 from engine.web.context import sloyfe_engine
 from engine.web.demo_users import demo_users
 from engine.web.errors import lost_post_page, submitted_text
+from engine.web.sessions import (
+    SessionEnd,
+    end_session,
+    session_end,
+    session_username,
+    start_session,
+    touch_session,
+)
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("auth", __name__)
 
-# Endpoints served without a log-in. Every other page redirects the visitor to log in.
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "static"})
-SESSION_USER = "username"
+# Requests under this prefix belong to the REST API, which answers with status codes instead
+# of sending the visitor to the log-in page.
+API_PREFIX = "/api/"
 
 
 @dataclass(frozen=True)
@@ -50,29 +62,54 @@ def init_auth(app: Flask) -> None:
 
 
 def load_user() -> None:
+    """Set g.user and g.principal from the session, ending a session past its limits.
+
+    A principal set by an earlier hook (an API token) is kept.
+    """
     g.user = None
+    g.session_ended = None
     if request.endpoint == "static":
         return
-    username = session.get(SESSION_USER)
+    username = session_username()
     if username:
-        g.user = _current_user(username)
-        if g.user is None:
-            session.clear()  # the account was removed or deactivated since the log-in
+        ended = session_end()
+        profile = _active_profile(username) if ended is None else None
+        if ended is not None:
+            log.info("session ended reason=%s", ended.value)
+            end_session()
+            g.session_ended = ended
+        elif profile is None:
+            end_session()  # the account was removed or deactivated since the log-in
+        else:
+            touch_session()
+            g.user = _current_user(profile)
+            if g.get("principal") is None:
+                g.principal = principal_of(profile)
     i18n.set_locale(select_locale())
 
 
-def _current_user(username: str) -> CurrentUser | None:
+def _active_profile(username: str) -> UserProfile | None:
     engine = sloyfe_engine()
     with engine.transaction(read_only=True):
         profile = engine.organisation.profile(username)
     if profile is None or not profile.active:
         return None
+    return profile
+
+
+def _current_user(profile: UserProfile) -> CurrentUser:
     return CurrentUser(
         username=profile.username, display_name=profile.display_name,
         locale=profile.locale if profile.locale in i18n.SUPPORTED_LOCALES
         else i18n.DEFAULT_LOCALE,
         leads_unit=bool(profile.led_unit_ids),
         is_administrator="administrator" in profile.roles)
+
+
+def principal_of(profile: UserProfile) -> Principal:
+    """Return the access-rule principal of a signed-in user."""
+    return Principal(username=profile.username, roles=frozenset(profile.roles),
+                     leads_unit=bool(profile.led_unit_ids))
 
 
 def select_locale() -> str:
@@ -83,20 +120,52 @@ def select_locale() -> str:
 
 
 def require_login() -> Response | tuple[str, int] | None:
-    if request.endpoint in PUBLIC_ENDPOINTS or g.get("user") is not None:
+    """Send a visitor without a session to the log-in page, unless the page is public.
+
+    Runs before the access rules, so a visitor sees the log-in page instead of a 401. A post
+    with text gets the lost-post page instead, because a redirect would lose what was typed.
+    """
+    if g.get("user") is not None or rule_for(current_app, request.endpoint) is PUBLIC:
         return None
+    if request.path.startswith(API_PREFIX):
+        return None
+    ended: SessionEnd | None = g.get("session_ended")
     if request.method == "POST" and submitted_text():
-        # The session ended while the form was open. A redirect would lose what was typed.
         log.info("post rejected code=session_expired endpoint=%s", request.endpoint)
         rule = request.url_rule
         back = request.path if rule is not None and "GET" in (rule.methods or ()) else "/"
-        return lost_post_page(401, _("You are logged out"), _(
-            "You were logged out while the page was open, so nothing was saved. Copy what "
-            "you wrote from the list below, log in and send the form again."),
-            login_next=safe_next(back))
+        return lost_post_page(401, _("You are logged out"), _lost_post_message(ended),
+                              login_next=safe_next(back))
+    if ended is not None:
+        flash(_session_ended_message(ended), "info")
     target = request.full_path.rstrip("?") if request.method == "GET" else None
     return redirect(url_for("auth.login", next=target) if target and target != "/"
                     else url_for("auth.login"))
+
+
+def _lost_post_message(ended: SessionEnd | None) -> str:
+    if ended is SessionEnd.IDLE:
+        return ngettext(
+            "You were logged out after %(num)s minute without activity, so nothing was "
+            "saved. Copy what you wrote from the list below, log in and send the form again.",
+            "You were logged out after %(num)s minutes without activity, so nothing was "
+            "saved. Copy what you wrote from the list below, log in and send the form again.",
+            _idle_minutes())
+    return _("You were logged out while the page was open, so nothing was saved. Copy what "
+             "you wrote from the list below, log in and send the form again.")
+
+
+def _session_ended_message(ended: SessionEnd) -> str:
+    if ended is SessionEnd.IDLE:
+        return ngettext("You were logged out after %(num)s minute without activity. Log in "
+                        "again to go on.",
+                        "You were logged out after %(num)s minutes without activity. Log in "
+                        "again to go on.", _idle_minutes())
+    return _("Your log-in has expired. Log in again to go on.")
+
+
+def _idle_minutes() -> int:
+    return int(float(current_app.config["SESSION_IDLE_MINUTES"]))
 
 
 def current_user() -> CurrentUser:
@@ -124,27 +193,32 @@ def safe_next(target: str | None, fallback: str = "/") -> str:
 # --- views -------------------------------------------------------------------------------------
 
 @bp.route("/logg-inn", methods=["GET", "POST"])
-def login() -> Response | str:
+@access(PUBLIC)
+def login() -> Response | str | tuple[str, int]:
     next_path = safe_next(request.values.get("next"))
     if g.get("user") is not None and request.method == "GET":
         return redirect(next_path)
 
     username = (request.values.get("brukernavn") or "").strip()
-    error = None
-    if request.method == "POST":
-        password = request.form.get("passord") or ""
-        if not username or not password:
-            return _login_page(username, _("Enter your user name and password."), next_path)
-        user = sloyfe_engine().organisation.check_password(username, password)
-        if user is not None:
-            session.clear()
-            session.permanent = True
-            session[SESSION_USER] = user.username
-            log.info("log-in succeeded username=%s", user.username)
-            return redirect(next_path)
+    if request.method == "GET":
+        return _login_page(username, None, next_path)
+
+    password = request.form.get("passord") or ""
+    if not username or not password:
+        return _login_page(username, _("Enter your user name and password."), next_path)
+    try:
+        user = sloyfe_engine().logins.log_in(username, password, request.remote_addr)
+    except LoginBlocked as blocked:
+        response = make_response(_login_page(username, str(blocked), next_path), 429)
+        response.headers["Retry-After"] = str(blocked.retry_after)
+        return response
+    except InvalidCredentials as invalid:
         log.info("log-in failed")
-        error = _("Wrong user name or password.")
-    return _login_page(username, error, next_path)
+        return _login_page(username, str(invalid), next_path)
+
+    start_session(user.username)
+    log.info("log-in succeeded username=%s", user.username)
+    return redirect(next_path)
 
 
 def _login_page(username: str, error: str | None, next_path: str) -> str:
@@ -154,13 +228,15 @@ def _login_page(username: str, error: str | None, next_path: str) -> str:
 
 
 @bp.route("/logg-ut", methods=["POST"])
+@access(AUTHENTICATED)
 def logout() -> Response:
-    session.clear()
+    end_session()
     flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))
 
 
 @bp.route("/sprak", methods=["POST"])
+@access(AUTHENTICATED)
 def change_language() -> Response:
     locale = request.form.get("sprak", "")
     if locale in i18n.SUPPORTED_LOCALES:

@@ -10,6 +10,7 @@ from flask import Blueprint, abort, render_template
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from engine.access import AUTHENTICATED, CASE_VIEWER, access
 from engine.engine import ProcessEngine
 from engine.errors import InstanceNotFound
 from engine.models import AuditEvent
@@ -29,6 +30,7 @@ class HistoryEntry:
 
 
 @bp.route("/saker")
+@access(AUTHENTICATED)
 def case_list() -> str:
     user = current_user()
     engine = sloyfe_engine()
@@ -39,6 +41,7 @@ def case_list() -> str:
 
 
 @bp.route("/saker/<int:instance_id>")
+@access(CASE_VIEWER)
 def case(instance_id: int) -> str:
     user = current_user()
     engine = sloyfe_engine()
@@ -46,9 +49,7 @@ def case(instance_id: int) -> str:
         try:
             instance = engine.runtime.instance(instance_id)
         except InstanceNotFound:
-            abort(404)
-        if not engine.runtime.may_see(instance, user.username):
-            abort(404)
+            abort(404)  # removed after the access rule found it
         summary = case_summary(engine, instance)
         history = _history(engine, instance_id)
         open_tasks = [row for row in task_rows(

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from werkzeug.wrappers import Response
 
+from engine.access import AUTHENTICATED, access
 from engine.errors import DefinitionNotFound, FormValidationFailed, PermissionDenied
 from engine.forms import change_rows
 from engine.web.auth import current_user
@@ -46,6 +47,7 @@ class Startable:
 
 
 @bp.route("/")
+@access(AUTHENTICATED)
 def index() -> str:
     user = current_user()
     engine = sloyfe_engine()
@@ -64,6 +66,7 @@ def index() -> str:
 
 
 @bp.route("/start/<key>", methods=["GET", "POST"])
+@access(AUTHENTICATED)
 def start(key: str) -> Response | str | tuple[str, int]:
     user = current_user()
     engine = sloyfe_engine()

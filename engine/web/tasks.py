@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from engine.access import AUTHENTICATED, TASK_VIEWER, access
 from engine.errors import (
     ConcurrentModification,
     FormValidationFailed,
@@ -42,6 +43,7 @@ REJECTIONS = (TaskAlreadyClaimed, TaskAlreadyCompleted, TaskNotOpen, TaskNotClai
 
 
 @bp.route("/oppgaver")
+@access(AUTHENTICATED)
 def task_list() -> str:
     user = current_user()
     view = request.args.get("visning", "mine")
@@ -54,10 +56,10 @@ def task_list() -> str:
 
 
 @bp.route("/oppgaver/<task_id>/tildel", methods=["POST"])
+@access(TASK_VIEWER)
 def claim(task_id: str) -> Response:
     user = current_user()
     engine = sloyfe_engine()
-    _require_visible(task_id, user.username)
     try:
         task = engine.tasks.claim(task_id, user.username)
     except REJECTIONS as rejected:
@@ -68,10 +70,10 @@ def claim(task_id: str) -> Response:
 
 
 @bp.route("/oppgaver/<task_id>/legg-tilbake", methods=["POST"])
+@access(TASK_VIEWER)
 def unclaim(task_id: str) -> Response:
     user = current_user()
     engine = sloyfe_engine()
-    _require_visible(task_id, user.username)
     try:
         engine.tasks.unclaim(task_id, user.username)
     except REJECTIONS as rejected:
@@ -83,6 +85,7 @@ def unclaim(task_id: str) -> Response:
 
 
 @bp.route("/oppgaver/<task_id>", methods=["GET", "POST"])
+@access(TASK_VIEWER)
 def task_page(task_id: str) -> Response | str | tuple[str, int]:
     user = current_user()
     engine = sloyfe_engine()
@@ -117,28 +120,12 @@ def task_page(task_id: str) -> Response | str | tuple[str, int]:
     return redirect(outcome.location)
 
 
-def _require_visible(task_id: str, username: str) -> str:
-    """Return the task's name, or abort with 404 for a task the user may not see, as for a
-    missing one, so task ids do not reveal which tasks exist."""
-    engine = sloyfe_engine()
-    with engine.transaction(read_only=True):
-        try:
-            task = engine.tasks.get(task_id)
-        except TaskNotFound:
-            abort(404)
-        if not engine.tasks.may_see(task, username):
-            abort(404)
-        return task.name
-
-
 def _details(task_id: str, username: str) -> TaskDetails:
     engine = sloyfe_engine()
     with engine.transaction(read_only=True):
         try:
             task = engine.tasks.get(task_id)
         except TaskNotFound:
-            abort(404)
-        if not engine.tasks.may_see(task, username):
             abort(404)
         return task_details(engine, task, username)
 
