@@ -12,7 +12,6 @@ from typing import Any
 
 from flask import Flask
 from flask_babel import Babel
-from flask_wtf.csrf import CSRFProtect
 
 from engine import i18n
 from engine.config import PROJECT_ROOT, load_config
@@ -55,14 +54,16 @@ def create_app(config: Mapping[str, Any] | None = None, *,
 
     app.extensions["sloyfe"] = engine if engine is not None else ProcessEngine(settings)
 
+    from engine.api import authenticate_api_requests, register_api
     from engine.web import register_web
     from engine.web.auth import select_locale
 
     Babel(app, locale_selector=select_locale, default_locale=i18n.DEFAULT_LOCALE,
           default_translation_directories=str(i18n.TRANSLATIONS_DIR),
           default_timezone=settings["TIMEZONE"])
-    CSRFProtect(app)
+    authenticate_api_requests(app)
     register_web(app)
+    register_api(app)
     return app
 
 

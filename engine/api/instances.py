@@ -1,0 +1,99 @@
+"""/api/v1/instances: cases — listing, details, starting, variables and history.
+
+A signed-in user sees the cases `RuntimeService.may_see` allows; a token with
+instances:read sees every case. A token starts cases as its actor, who must be an active
+user allowed to start the process.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.access import AUTHENTICATED, CASE_VIEWER, access, any_of, scope
+from engine.api.auth import acting_user, signed_in_user
+from engine.api.blueprint import Blueprint
+from engine.api.context import api_engine
+from engine.api.schemas.instances import (
+    HistorySchema,
+    InstanceDetailsSchema,
+    InstancePageSchema,
+    InstanceQuerySchema,
+    StartRequestSchema,
+    StartResultSchema,
+    VariablesSchema,
+)
+
+blp = Blueprint("api_instances", __name__, url_prefix="/api/v1/instances",
+                description="Cases: running and finished process instances.")
+
+LIST = any_of(AUTHENTICATED, scope("instances:read"))
+READ = any_of(CASE_VIEWER, scope("instances:read"))
+START = any_of(AUTHENTICATED, scope("instances:write"))
+HISTORY = any_of(CASE_VIEWER, scope("history:read"))
+
+
+@blp.route("", methods=["GET"], endpoint="list")
+@access(LIST)
+@blp.arguments(InstanceQuerySchema, location="query")
+@blp.response(200, InstancePageSchema)
+def list_instances(query: dict[str, Any]) -> dict[str, Any]:
+    """List cases, newest first, a page at a time."""
+    engine = api_engine()
+    with engine.transaction(read_only=True):
+        page = engine.queries.instances(
+            signed_in_user(), status=query["status"], key=query["process"],
+            business_key=query["business_key"], limit=query["limit"], cursor=query["cursor"])
+        return {"items": [engine.runtime.summary(row) for row in page.items],
+                "next_cursor": page.next_cursor}
+
+
+@blp.route("/<int:instance_id>", methods=["GET"], endpoint="get")
+@access(READ)
+@blp.response(200, InstanceDetailsSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+def get_instance(instance_id: int) -> dict[str, Any]:
+    """Read a case with its open tasks, incidents, timers and audit trail."""
+    return api_engine().runtime.details(instance_id)
+
+
+@blp.route("", methods=["POST"], endpoint="start")
+@access(START)
+@blp.arguments(StartRequestSchema)
+@blp.response(201, StartResultSchema)
+@blp.alt_response(403, response="FORBIDDEN", description=(
+    "The acting user may not start this process."))
+@blp.alt_response(404, response="NOT_FOUND")
+def start_instance(body: dict[str, Any]) -> dict[str, Any]:
+    """Start the newest version of a process.
+
+    The acting user is the signed-in user, or for a token the user it acts as. With a start
+    form, `variables` are checked by the form's rules (422 with errors per field).
+    """
+    result = api_engine().runtime.start(body["process"], acting_user(), body["variables"],
+                                        business_key=body["business_key"])
+    return result.to_dict()
+
+
+@blp.route("/<int:instance_id>/variables", methods=["GET"], endpoint="variables")
+@access(READ)
+@blp.response(200, VariablesSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+def instance_variables(instance_id: int) -> dict[str, Any]:
+    """Read the current process variables of a case."""
+    engine = api_engine()
+    with engine.transaction(read_only=True):
+        engine.runtime.instance(instance_id)
+    return {"variables": engine.runtime.variables(instance_id)}
+
+
+@blp.route("/<int:instance_id>/history", methods=["GET"], endpoint="history")
+@access(HISTORY)
+@blp.response(200, HistorySchema)
+@blp.alt_response(404, response="NOT_FOUND")
+def instance_history(instance_id: int) -> dict[str, Any]:
+    """Read the audit trail of a case, oldest event first."""
+    engine = api_engine()
+    with engine.transaction(read_only=True):
+        engine.runtime.instance(instance_id)
+        return {"items": [engine.history.to_dict(event)
+                          for event in engine.history.events(instance_id)]}
