@@ -108,7 +108,7 @@ class TaskService(Service):
         else:
             raise ValueError(f"unknown task view {view!r}")
         query = query.order_by(Task.due_at.is_(None), Task.due_at, Task.priority.desc(),
-                               Task.created_at).limit(limit)
+                               Task.created_at, Task.id).limit(limit)
         return list(self.session.scalars(query))
 
     def _led_subtree(self, user_id: int) -> Select[tuple[int]]:
