@@ -19,6 +19,7 @@ _CODE = re.compile(r"`([^`]+)`")
 _LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
 _BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
 _ITALIC = re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])|(?<!\w)_(?!\s)(.+?)(?<!\s)_(?!\w)")
+_PLACEHOLDER = re.compile(r"\x00(\d+)\x00")
 # A path on this site may not start with // or /\, which browsers read as another host.
 _SAFE_URL = re.compile(r"(?:https?://|mailto:|/(?![/\\])|#)", re.IGNORECASE)
 
@@ -69,24 +70,34 @@ def render_markdown(source: str, heading_level: int = 2) -> Markup:
 
 
 def _inline(text: str) -> str:
-    """Escape `text`, then turn the inline Markdown marks in it into tags."""
+    """Escape `text`, then turn the inline Markdown marks in it into tags.
+
+    Code spans and finished links are set aside behind placeholders while bold and italic
+    marks are replaced, so an underscore or asterisk in an address never puts a tag into it.
+    """
     escaped = str(escape(text.replace("\x00", "")))
-    code_spans: list[str] = []
+    set_aside: list[str] = []
 
-    def keep_code(match: re.Match[str]) -> str:
-        code_spans.append(f"<code>{match.group(1)}</code>")
-        return f"\x00{len(code_spans) - 1}\x00"
+    def placeholder(html: str) -> str:
+        set_aside.append(html)
+        return f"\x00{len(set_aside) - 1}\x00"
 
-    escaped = _CODE.sub(keep_code, escaped)
-    escaped = _LINK.sub(_link, escaped)
-    escaped = _BOLD.sub(lambda match: f"<strong>{match.group(1) or match.group(2)}</strong>",
-                        escaped)
-    escaped = _ITALIC.sub(lambda match: f"<em>{match.group(1) or match.group(2)}</em>", escaped)
-    return re.sub(r"\x00(\d+)\x00", lambda match: code_spans[int(match.group(1))], escaped)
+    escaped = _CODE.sub(lambda match: placeholder(f"<code>{match.group(1)}</code>"), escaped)
+    escaped = _LINK.sub(lambda match: placeholder(_link(match)), escaped)
+    escaped = _emphasis(escaped)
+    # A link label may hold a code span, so a restored link can bring back a placeholder.
+    while "\x00" in escaped:
+        escaped = _PLACEHOLDER.sub(lambda match: set_aside[int(match.group(1))], escaped)
+    return escaped
+
+
+def _emphasis(html: str) -> str:
+    html = _BOLD.sub(lambda match: f"<strong>{match.group(1) or match.group(2)}</strong>", html)
+    return _ITALIC.sub(lambda match: f"<em>{match.group(1) or match.group(2)}</em>", html)
 
 
 def _link(match: re.Match[str]) -> str:
-    label, address = match.group(1), match.group(2)
+    label, address = _emphasis(match.group(1)), match.group(2)
     if not _SAFE_URL.match(address):
         return label
     return f'<a class="ds-link" href="{address}">{label}</a>'

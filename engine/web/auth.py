@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("auth", __name__)
 
-# Requests under this prefix belong to the REST API, which answers with status codes instead
+# Requests under this prefix belong to the REST API, which responds with status codes instead
 # of sending the visitor to the log-in page.
 API_PREFIX = "/api/"
 
@@ -122,7 +122,7 @@ def select_locale() -> str:
 def require_login() -> Response | tuple[str, int] | None:
     """Send a visitor without a session to the log-in page, unless the page is public.
 
-    Runs before the access rules, so a visitor sees the log-in page instead of a 401. A post
+    Runs before the access rules, so a visitor gets the log-in page instead of a 401. A post
     with text gets the lost-post page instead, because a redirect would lose what was typed.
     """
     if g.get("user") is not None or rule_for(current_app, request.endpoint) is PUBLIC:

@@ -1,4 +1,4 @@
-"""Every route declares an access rule, and answers each persona as that rule says.
+"""Every route declares an access rule, and responds to each persona as that rule allows.
 
 The expectations come from the rule objects, so a new route is checked as soon as it exists:
 the route is called with real ids (a demo deviation case and its first task) by an anonymous
@@ -168,10 +168,10 @@ def client_for(app: Flask, persona: str, cookies: dict[str, str], call: Call,
 
 def mismatch(app: Flask, engine: ProcessEngine, persona: str, cookies: dict[str, str],
              call: Call, tokens: Tokens) -> str | None:
-    """Call the route as `persona`; return how the answer breaks the rule, or None."""
-    who = principal(engine, persona, call, tokens)
+    """Call the route as `persona`; return how the response breaks the rule, or None."""
+    caller = principal(engine, persona, call, tokens)
     view_args = app.url_map.bind("localhost").match(call.path, method=call.method)[1]
-    allowed = call.rule is not None and call.rule.allows(who, view_args, engine)
+    allowed = call.rule is not None and call.rule.allows(caller, view_args, engine)
 
     client = client_for(app, persona, cookies, call, tokens)
     response = client.open(call.path, method=call.method)
@@ -186,7 +186,7 @@ def mismatch(app: Flask, engine: ProcessEngine, persona: str, cookies: dict[str,
     if allowed:
         expected = "allowed (passes the rule)"
         right = passed
-    elif not who.authenticated:
+    elif not caller.authenticated:
         expected = "401 or 403" if call.is_api else "redirect to log-in"
         right = not passed and (status in (401, 403) if call.is_api else to_login)
     else:

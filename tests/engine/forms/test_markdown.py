@@ -57,3 +57,30 @@ def test_code_span_is_not_formatted() -> None:
 
 def test_template_placeholder_is_kept_as_text() -> None:
     assert render_markdown("Hei {{ navn }}") == "<p>Hei {{ navn }}</p>"
+
+
+def test_emphasis_marks_in_address_stay_text() -> None:
+    assert render_markdown("[**lov**](https://example.no/a_b/_c_/**d**)") == \
+        '<p><a class="ds-link" href="https://example.no/a_b/_c_/**d**"><strong>lov</strong>' \
+        '</a></p>'
+
+
+def test_bold_around_link_is_kept() -> None:
+    assert render_markdown("**se [her](/oppgaver)**") == \
+        '<p><strong>se <a class="ds-link" href="/oppgaver">her</a></strong></p>'
+
+
+def test_code_span_in_link_label() -> None:
+    assert render_markdown("[`kode`](/a)") == \
+        '<p><a class="ds-link" href="/a"><code>kode</code></a></p>'
+
+
+def test_unsafe_schemes_become_text() -> None:
+    for source in ("[a](JaVaScRiPt:alert(1))", "[a](vbscript:x)", "[a](data:text/html,x)",
+                   "[a](&#106;avascript:alert(1))", "[a](/\\evil.example)"):
+        assert "href" not in render_markdown(source), source
+
+
+def test_image_markup_is_escaped() -> None:
+    assert render_markdown("<img src=x onerror=alert(1)>") == \
+        "<p>&lt;img src=x onerror=alert(1)&gt;</p>"

@@ -1,7 +1,7 @@
 """Log-in limits: a user name locks after repeated failures, and each address is rate limited.
 
-The engine clock is moved instead of waiting; the limits are the defaults (5 failures in 15
-minutes lock for 15 minutes, 20 attempts per address per minute).
+The tests move the engine clock instead of waiting. The limits are the defaults: 5 failures
+in 15 minutes lock a user name for 15 minutes, and an address may try 20 times a minute.
 """
 
 from __future__ import annotations
