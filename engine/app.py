@@ -30,6 +30,9 @@ WEB_DEFAULTS: dict[str, Any] = {
     "SESSION_HOURS": 8,
     # Minutes without a request after which the user is logged out.
     "SESSION_IDLE_MINUTES": 60,
+    # Reverse proxies in front of the app that append the client address to X-Forwarded-For.
+    # With 0 the header is ignored, so clients cannot forge their address.
+    "TRUSTED_PROXIES": 0,
     # A task whose deadline is this close, in hours, is marked "due soon" in the task lists.
     "DUE_SOON_HOURS": 24,
     # Largest request body accepted, in bytes. Forms carry text only, no attachments yet.

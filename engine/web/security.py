@@ -10,6 +10,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from flask import Flask, Response, current_app, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,10 @@ def install_request_id_on_log_records() -> None:
 
 def init_security(app: Flask) -> None:
     install_request_id_on_log_records()
+    proxies = int(app.config.get("TRUSTED_PROXIES", 0))
+    if proxies > 0:
+        # The client address, which the log-in limits count, is then the one the proxies saw.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)  # type: ignore[method-assign]
     app.before_request(_start_request)
     app.after_request(_finish_request)
     app.teardown_request(_end_request)

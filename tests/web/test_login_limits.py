@@ -1,12 +1,16 @@
-"""The log-in page under the limits: lockout and address limit messages, and what is logged."""
+"""The log-in page under the limits: lockout and address limit messages, the client address
+behind a proxy, and what is logged."""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 
+from engine.app import create_app
+from engine.engine import ProcessEngine
 from engine.runtime.clock import FixedClock
 
 LOCKED = "For mange mislykkede forsøk. Prøv igjen om 15 minutter."
@@ -100,3 +104,31 @@ def test_failed_login_logs_no_secrets(client: FlaskClient,
     assert "hemmelig-feil" not in logged
     assert "ola.ansatt" not in logged
     assert "log-in locked" in logged
+
+
+def test_forwarded_address_ignored_by_default(client: FlaskClient) -> None:
+    for number in range(20):
+        client.post("/logg-inn", data={"brukernavn": f"bruker{number}", "passord": "feil"},
+                    headers={"X-Forwarded-For": f"198.51.100.{number}"})
+
+    response = client.post("/logg-inn", data={"brukernavn": "ola.ansatt", "passord": "demo"},
+                           headers={"X-Forwarded-For": "198.51.100.99"})
+
+    assert response.status_code == 429
+
+
+def test_trusted_proxy_gives_client_address(demo_engine: ProcessEngine,
+                                            web_config: dict[str, Any]) -> None:
+    client = create_app({**web_config, "TRUSTED_PROXIES": 1},
+                        engine=demo_engine).test_client()
+
+    def post(username: str, password: str, address: str) -> int:
+        return client.post("/logg-inn", data={"brukernavn": username, "passord": password},
+                           headers={"X-Forwarded-For": address},
+                           environ_base={"REMOTE_ADDR": "10.0.0.2"}).status_code
+
+    for number in range(20):
+        post(f"bruker{number}", "feil", "198.51.100.7")
+
+    assert post("ola.ansatt", "demo", "198.51.100.7") == 429
+    assert post("ola.ansatt", "demo", "198.51.100.8") == 302
