@@ -349,5 +349,5 @@ def serve(state: Any, host: str, port: int, no_scheduler: bool) -> None:
             scheduler.shutdown(wait=False)
 
 
-from engine import cli_organisation  # noqa: E402,F401  (registers the organisation commands)
-from engine import cli_tokens  # noqa: E402,F401  (registers the token commands)
+# Importing these registers their commands on `main`.
+from engine import cli_organisation, cli_tokens  # noqa: E402,F401

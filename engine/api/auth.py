@@ -31,6 +31,8 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 INVALID_TOKEN = N_("The API token is unknown, revoked or expired. Ask an administrator for a "
                    "new one ('sloyfe token create').")
 MALFORMED_HEADER = N_("The Authorization header must have the form 'Bearer <token>'.")
+NUL_IN_ADDRESS = N_("The address contains the NUL character (%00), which no id or filter "
+                    "can contain.")
 TOKEN_IN_QUERY = N_("Send the API token in the header 'Authorization: Bearer <token>', never "
                     "in the address. Revoke a token that was sent in an address.")
 
@@ -59,6 +61,8 @@ def load_token_principal() -> None:
     g.api_token = None
     if not is_api_path() or request.url_rule is None:
         return
+    if _address_has_nul():
+        abort_with_problem(400, detail=gettext(NUL_IN_ADDRESS), problem_code="nul_character")
     if any(name in request.args for name in TOKEN_QUERY_PARAMETERS):
         abort_with_problem(400, detail=gettext(TOKEN_IN_QUERY), problem_code="token_in_query")
 
@@ -78,6 +82,11 @@ def load_token_principal() -> None:
 
     g.api_token = TokenCaller(token.id, token.name, token.actor)
     g.principal = Principal(scopes=frozenset(token.scopes or ()), is_token=True)
+
+
+def _address_has_nul() -> bool:
+    return "\x00" in request.path or any("\x00" in key or "\x00" in value
+                                         for key, value in request.args.items(multi=True))
 
 
 def check_api_caller() -> None:

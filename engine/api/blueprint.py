@@ -15,6 +15,9 @@ from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict
 
 MULTIPART = "multipart"
+# Largest id of a case or an incident: their id columns are 32-bit integers, and PostgreSQL
+# rejects a larger number in a query with an error instead of finding nothing.
+MAX_ID = 2**31 - 1
 
 
 class ApiParser(FlaskParser):

@@ -6,7 +6,7 @@ from typing import Any
 
 from engine.access import ADMINISTRATOR, access, any_of, scope
 from engine.api.auth import acting_user
-from engine.api.blueprint import Blueprint
+from engine.api.blueprint import MAX_ID, Blueprint
 from engine.api.context import api_engine
 from engine.api.schemas.incidents import (
     IncidentListSchema,
@@ -33,7 +33,7 @@ def list_incidents(query: dict[str, Any]) -> dict[str, Any]:
         return {"items": rows}
 
 
-@blp.route("/<int:incident_id>/retry", methods=["POST"], endpoint="retry")
+@blp.route(f"/<int(max={MAX_ID}):incident_id>/retry", methods=["POST"], endpoint="retry")
 @access(WRITE)
 @blp.response(200, RetryResultSchema)
 @blp.alt_response(404, response="NOT_FOUND")

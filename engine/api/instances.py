@@ -11,7 +11,7 @@ from typing import Any
 
 from engine.access import AUTHENTICATED, CASE_VIEWER, access, any_of, scope
 from engine.api.auth import acting_user, signed_in_user
-from engine.api.blueprint import Blueprint
+from engine.api.blueprint import MAX_ID, Blueprint
 from engine.api.context import api_engine
 from engine.api.schemas.instances import (
     HistorySchema,
@@ -25,6 +25,8 @@ from engine.api.schemas.instances import (
 
 blp = Blueprint("api_instances", __name__, url_prefix="/api/v1/instances",
                 description="Cases: running and finished process instances.")
+
+INSTANCE = f"/<int(max={MAX_ID}):instance_id>"
 
 LIST = any_of(AUTHENTICATED, scope("instances:read"))
 READ = any_of(CASE_VIEWER, scope("instances:read"))
@@ -47,7 +49,7 @@ def list_instances(query: dict[str, Any]) -> dict[str, Any]:
                 "next_cursor": page.next_cursor}
 
 
-@blp.route("/<int:instance_id>", methods=["GET"], endpoint="get")
+@blp.route(INSTANCE, methods=["GET"], endpoint="get")
 @access(READ)
 @blp.response(200, InstanceDetailsSchema)
 @blp.alt_response(404, response="NOT_FOUND")
@@ -74,7 +76,7 @@ def start_instance(body: dict[str, Any]) -> dict[str, Any]:
     return result.to_dict()
 
 
-@blp.route("/<int:instance_id>/variables", methods=["GET"], endpoint="variables")
+@blp.route(INSTANCE + "/variables", methods=["GET"], endpoint="variables")
 @access(READ)
 @blp.response(200, VariablesSchema)
 @blp.alt_response(404, response="NOT_FOUND")
@@ -86,7 +88,7 @@ def instance_variables(instance_id: int) -> dict[str, Any]:
     return {"variables": engine.runtime.variables(instance_id)}
 
 
-@blp.route("/<int:instance_id>/history", methods=["GET"], endpoint="history")
+@blp.route(INSTANCE + "/history", methods=["GET"], endpoint="history")
 @access(HISTORY)
 @blp.response(200, HistorySchema)
 @blp.alt_response(404, response="NOT_FOUND")

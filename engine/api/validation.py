@@ -12,7 +12,11 @@ import re
 
 from engine.i18n import N_, gettext
 
+# PostgreSQL cannot store the NUL character in text, so the API's schemas reject it.
+NUL_MESSAGE = N_("The text must not contain the NUL character (\\u0000).")
+
 PLAIN_MESSAGES = frozenset({
+    NUL_MESSAGE,
     N_("Missing data for required field."),
     N_("Field may not be null."),
     N_("Unknown field."),

@@ -34,7 +34,7 @@ def parse_cursor(cursor: str | None) -> int | None:
     """Read a cursor this service handed out (a non-negative integer in text)."""
     if cursor is None or cursor == "":
         return None
-    if not cursor.isascii() or not cursor.isdigit() or len(cursor) > 18:
+    if not cursor.isascii() or not cursor.isdigit() or len(cursor) > 9:
         raise InvalidInput(_("the cursor %(cursor)s is not one this API returned; start "
                              "again without a cursor", cursor=cursor[:40]))
     return int(cursor)

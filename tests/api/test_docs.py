@@ -15,7 +15,7 @@ NOT_DOCUMENTED = {"/api/v1/openapi.json", "/api/v1/docs"}
 
 
 def openapi_path(rule: str) -> str:
-    return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule)
+    return re.sub(r"<(?:[^:>]+:)?(\w+)>", r"{\1}", rule)
 
 
 def test_spec_is_openapi_3(client: FlaskClient) -> None:

@@ -112,7 +112,8 @@ def test_list_rejects_bad_cursor(client: FlaskClient,
                                  token_headers: Callable[..., dict[str, str]]) -> None:
     response = client.get(f"{INSTANCES}?cursor=abc", headers=token_headers("instances:read"))
 
-    assert_problem(response, 422, "invalid_input")
+    body = assert_problem(response, 422, "invalid_request")
+    assert list(body["errors"]) == ["cursor"]
 
 
 def test_list_rejects_unknown_status(client: FlaskClient,

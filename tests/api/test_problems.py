@@ -91,3 +91,19 @@ def test_unexpected_error_is_500_problem(demo_engine: ProcessEngine,
     body = assert_problem(response, 500, "internal_server_error")
     assert body["title"] == "Intern feil"
     assert "kaboom" not in response.get_data(as_text=True)
+
+
+def test_nul_character_in_body_is_422(client: FlaskClient,
+                                      token_headers: Callable[..., dict[str, str]]) -> None:
+    response = client.post("/api/v1/instances", json={"process": "av\x00vik"},
+                           headers=token_headers("instances:write"))
+
+    body = assert_problem(response, 422, "invalid_request")
+    assert body["errors"] == {"process": ["Teksten kan ikke inneholde NUL-tegnet (\\u0000)."]}
+
+
+def test_nul_character_in_path_is_400(client: FlaskClient,
+                                      token_headers: Callable[..., dict[str, str]]) -> None:
+    response = client.get("/api/v1/tasks/a%00b", headers=token_headers("tasks:read"))
+
+    assert_problem(response, 400, "nul_character")

@@ -2,16 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, pre_load, validate
+from werkzeug.datastructures import FileStorage
 
+from engine.api.validation import NUL_MESSAGE
 from engine.services.queries import MAX_PAGE_SIZE
 
 
 class ApiSchema(Schema):
-    """Base of every API schema: unknown fields in a request are rejected, not dropped."""
+    """Base of every API schema: unknown fields in a request are rejected, not dropped, and
+    so is text with NUL characters, which PostgreSQL cannot store."""
+
+    @pre_load
+    def reject_nul_characters(self, data: Any, **_kwargs: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        invalid = sorted(str(name) for name in data if _contains_nul(data[name]))
+        if invalid:
+            raise ValidationError({name: [NUL_MESSAGE] for name in invalid})
+        return data
+
+
+def _contains_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, FileStorage):
+        return "\x00" in (value.filename or "")
+    if isinstance(value, Mapping):
+        return any(_contains_nul(key) or _contains_nul(inner) for key, inner in value.items())
+    if isinstance(value, list):
+        return any(_contains_nul(item) for item in value)
+    return False
 
 
 class Timestamp(fields.String):
@@ -34,8 +59,9 @@ def nullable_timestamp(description: str) -> Timestamp:
 class PageQuerySchema(ApiSchema):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE_SIZE),
                            metadata={"description": "Items per page."})
-    cursor = fields.String(load_default=None, validate=validate.Length(max=40), metadata={
-        "description": "The next_cursor of the previous page; leave out for the first page."})
+    cursor = fields.String(load_default=None, validate=validate.Regexp(r"^[0-9]{1,9}$"),
+                           metadata={"description": "The next_cursor of the previous page; "
+                                     "leave out for the first page."})
 
 
 class PageSchema(ApiSchema):

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from marshmallow import fields
+from marshmallow import fields, validate
 
+from engine.api.blueprint import MAX_ID
 from engine.api.schemas.common import ApiSchema, timestamp
 
 
 class IncidentQuerySchema(ApiSchema):
-    instance_id = fields.Integer(load_default=None, metadata={
-        "description": "Only the incidents of this instance."})
+    instance_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=MAX_ID),
+                                 metadata={
+                                     "description": "Only the incidents of this instance."})
 
 
 class IncidentSchema(ApiSchema):
