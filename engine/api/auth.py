@@ -1,4 +1,5 @@
-"""Who calls the REST API: a system with an API token, or a user signed in to the web UI.
+"""Authentication of REST API callers: systems with an API token, and users signed in to the
+web UI.
 
 A request with `Authorization: Bearer <token>` is the token's: its principal has the token's
 scopes and no user name, and `acting_user()` is the user the token acts as. Without that
@@ -6,7 +7,7 @@ header, the web UI's session hook sets the signed-in user's principal. Tokens ar
 from the header, never from the query string, where proxies and logs would keep them.
 
 Session calls that change something must carry the CSRF token (header X-CSRFToken), like the
-web UI's forms; token calls need none, since a browser never adds a bearer token by itself.
+web UI's forms. Token calls need none, because a browser never adds a bearer token by itself.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from engine.i18n import N_, gettext
 log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
-# Query parameters under which clients commonly put tokens; such requests are rejected so a
-# token never ends up in access logs.
+# Query parameters under which clients commonly put tokens. Such requests are rejected, so a
+# client learns to send the token in the header, which access logs do not record.
 TOKEN_QUERY_PARAMETERS = ("access_token", "token", "api_key")
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -110,7 +111,7 @@ def check_api_caller() -> None:
 
 
 def acting_user() -> str:
-    """The user name an operation runs as: the signed-in user, or the token's actor."""
+    """Return the user name an operation runs as: the signed-in user, or the token's actor."""
     token: TokenCaller | None = g.get("api_token")
     if token is not None:
         return token.actor
@@ -121,14 +122,11 @@ def acting_user() -> str:
 
 
 def signed_in_user() -> str | None:
-    """The signed-in user's name, or None for a token (which sees by scope, not as a user)."""
+    """Return the signed-in user's name, or None for a token, whose access comes from its
+    scopes instead of a user's rights."""
     principal = current_principal()
     return None if principal.is_token else principal.username
 
 
 def caller_is_token() -> bool:
     return current_principal().is_token
-
-
-def principal_has_scope(principal: Principal, scope: str) -> bool:
-    return principal.is_token and scope in principal.scopes

@@ -1,7 +1,7 @@
 """/api/v1/instances: cases — listing, details, starting, variables and history.
 
-A signed-in user sees the cases `RuntimeService.may_see` allows; a token with
-instances:read sees every case. A token starts cases as its actor, who must be an active
+A signed-in user may read the cases that `RuntimeService.may_see` allows. A token with
+instances:read may read every case. A token starts cases as its actor, who must be an active
 user allowed to start the process.
 """
 

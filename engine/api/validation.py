@@ -1,7 +1,7 @@
 """marshmallow's validation messages in the caller's locale.
 
-marshmallow writes its messages in English. The API's schemas use the fields and validators
-below, so these are the messages a caller can get; each is a gettext id with a bokmål
+marshmallow writes its messages in English. The messages below are those that the fields
+and validators of the API's schemas produce, and each is a gettext id with a bokmål
 translation. Messages with values filled in are matched by pattern and translated with the
 values kept.
 """

@@ -1,7 +1,7 @@
 """Filtered, paged listings of process instances and open tasks for the REST API.
 
-A listing for a user shows only what that user may see (the same rule as
-RuntimeService.may_see and TaskService.may_see, evaluated in the database); a listing for a
+A listing for a user shows only what that user may see. The rule is the one of
+RuntimeService.may_see and TaskService.may_see, evaluated in the database. A listing for a
 system with an API token shows everything its scopes allow.
 """
 
@@ -104,7 +104,7 @@ class QueryService(Service):
 
     def user_tasks(self, username: str, view: str, *, limit: int = 50,
                    cursor: str | None = None) -> Page[Task]:
-        """One of the user's task lists (see TaskService.list), a page at a time."""
+        """Return one page of one of the user's task lists (see TaskService.list)."""
         _check_limit(limit)
         offset = parse_cursor(cursor) or 0
         rows = self.engine.tasks.list(username, view, limit=offset + limit + 1)[offset:]

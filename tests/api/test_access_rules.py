@@ -1,4 +1,4 @@
-"""Every /api/ route declares an access rule, and answers each caller as that rule says.
+"""Every /api/ route declares an access rule, and each caller gets what that rule allows.
 
 The expectations come from the rule objects: each route is called with real ids by an
 anonymous caller, six demo users (signed in, with the CSRF header) and two real API tokens
@@ -152,14 +152,15 @@ def callers(demo_engine: ProcessEngine, session_of: Callable[[str], SessionCalle
 
 
 def mismatch(callers: Callers, persona: str, call: Call) -> str | None:
-    """Call the route as `persona`; return how the answer breaks the rule, or None."""
-    who = callers.principal(persona, call)
-    allowed = call.rule is not None and call.rule.allows(who, call.view_args, callers.engine)
+    """Call the route as `persona`; return how the response breaks the rule, or None."""
+    caller = callers.principal(persona, call)
+    allowed = call.rule is not None and call.rule.allows(caller, call.view_args,
+                                                         callers.engine)
     status = callers.call(persona, call).status_code
 
     if allowed:
         expected = PASSED_STATUS
-    elif not who.authenticated:
+    elif not caller.authenticated:
         expected = 401
     else:
         expected = 404 if call.rule is not None and call.rule.hides else 403

@@ -3,8 +3,8 @@
 Schemathesis calls the app in-process through WSGI, as the administrator's token with every
 scope. Each operation gets a few requests that fit the schema, a few that break it, and, for
 operations on one case, task, process or incident, a few with the ids of real ones. The
-checks are that no answer is a server error and that every answer has a documented status,
-content type and schema.
+checks are that no response is a server error and that every response has a documented
+status, content type and schema.
 """
 
 from __future__ import annotations
