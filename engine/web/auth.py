@@ -72,20 +72,27 @@ def load_user() -> None:
         return
     username = session_username()
     if username:
-        ended = session_end()
-        profile = _active_profile(username) if ended is None else None
-        if ended is not None:
-            log.info("session ended reason=%s", ended.value)
-            end_session()
-            g.session_ended = ended
-        elif profile is None:
-            end_session()  # the account was removed or deactivated since the log-in
-        else:
-            touch_session()
-            g.user = _current_user(profile)
-            if g.get("principal") is None:
-                g.principal = principal_of(profile)
+        _load_session_user(username)
     i18n.set_locale(select_locale())
+
+
+def _load_session_user(username: str) -> None:
+    ended = session_end()
+    if ended is not None:
+        log.info("session ended reason=%s", ended.value)
+        end_session()
+        g.session_ended = ended
+        return
+
+    profile = _active_profile(username)
+    if profile is None:
+        end_session()  # the account was removed or deactivated since the log-in
+        return
+
+    touch_session()
+    g.user = _current_user(profile)
+    if g.get("principal") is None:
+        g.principal = principal_of(profile)
 
 
 def _active_profile(username: str) -> UserProfile | None:

@@ -60,6 +60,9 @@ def start_session(username: str) -> None:
 
 
 def end_session() -> None:
+    # NOTE: this clears the user's own cookie only. A copy of the cookie taken before the
+    # log-out stays valid until its idle or absolute limit, since the server keeps no record
+    # of ended sessions.
     session.clear()
 
 
