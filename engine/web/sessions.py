@@ -1,6 +1,6 @@
 """The signed-in session: whom it belongs to, when it began and when it was last used.
 
-Flask keeps the session in a signed cookie, so the server holds no list of sessions to end.
+Flask keeps the session in a signed cookie, so the server keeps no list of sessions to end.
 The cookie carries its own limits instead: the log-in time for the absolute lifetime
 (SESSION_HOURS) and the time of the last request for the idle limit (SESSION_IDLE_MINUTES),
 both read from the engine clock.

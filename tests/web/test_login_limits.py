@@ -48,7 +48,7 @@ def test_locked_user_cannot_log_in(client: FlaskClient) -> None:
     assert client.get("/").status_code == 302
 
 
-def test_unknown_user_gets_same_answers(client: FlaskClient) -> None:
+def test_unknown_user_gets_same_responses(client: FlaskClient) -> None:
     known = [post_login(client, "ola.ansatt", "feil")[:2] for _attempt in range(6)]
     unknown = [post_login(client, "ingen.slik", "feil")[:2] for _attempt in range(6)]
 
