@@ -92,6 +92,36 @@ def _case_viewer(principal: Principal, args: Mapping[str, Any], engine: ProcessE
         return engine.runtime.may_see(instance, principal.username)
 
 
+def _case_reader(principal: Principal, args: Mapping[str, Any], engine: ProcessEngine) -> bool:
+    from engine.errors import InstanceNotFound
+
+    if principal.username is None:
+        return False
+    with engine.transaction(read_only=True):
+        try:
+            instance = engine.runtime.instance(int(args["instance_id"]))
+        except (InstanceNotFound, ValueError):
+            return False
+        return engine.runtime.reads_record(instance, principal.username)
+
+
+def _names_confidential_case(args: Mapping[str, Any], engine: ProcessEngine) -> bool:
+    """Whether the case or task the route names belongs to a confidential process."""
+    from engine.errors import InstanceNotFound, TaskNotFound
+
+    with engine.transaction(read_only=True):
+        try:
+            if "instance_id" in args:
+                key = engine.runtime.instance(int(args["instance_id"])).definition_key
+            elif "task_id" in args:
+                key = engine.tasks.get(str(args["task_id"])).definition_key
+            else:
+                return False
+        except (InstanceNotFound, TaskNotFound, ValueError):
+            return False
+        return engine.visibility.is_confidential(key)
+
+
 PUBLIC = Rule("public", lambda _p, _a, _e: True)
 AUTHENTICATED = Rule("authenticated", lambda p, _a, _e: p.username is not None)
 ADMINISTRATOR = Rule("administrator", _role("administrator"))
@@ -100,11 +130,26 @@ PROCESS_OWNER = Rule("process owner", lambda p, a, e: bool(
 UNIT_LEADER = Rule("unit leader", lambda p, _a, _e: p.leads_unit)
 TASK_VIEWER = Rule("task viewer", _task_viewer, hides=True)
 CASE_VIEWER = Rule("case viewer", _case_viewer, hides=True)
+# Reads what the handlers wrote in a case (variables, audit trail): not the starter alone.
+CASE_READER = Rule("case reader", _case_reader, hides=True)
+CONFIDENTIAL_SCOPE = "confidential:read"
 
 
 def scope(name: str) -> Rule:
     """An API token's scope, or a signed-in user for whom the same route is open."""
     return Rule(f"scope {name}", lambda p, _a, _e: p.is_token and name in p.scopes)
+
+
+def case_scope(name: str) -> Rule:
+    """An API token's scope on the case or task the route names. A case of a confidential
+    process also needs the scope confidential:read. Without it the token gets 403, and the
+    listings leave such cases out."""
+    def check(principal: Principal, args: Mapping[str, Any], engine: ProcessEngine) -> bool:
+        if not principal.is_token or name not in principal.scopes:
+            return False
+        return CONFIDENTIAL_SCOPE in principal.scopes or not _names_confidential_case(args,
+                                                                                      engine)
+    return Rule(f"scope {name} on the case", check)
 
 
 def any_of(*rules: Rule) -> Rule:

@@ -27,6 +27,7 @@ from engine.services.repository import RepositoryService
 from engine.services.runtime import RuntimeService
 from engine.services.tasks import TaskService
 from engine.services.tokens import TokenService
+from engine.services.visibility import VisibilityService
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,7 @@ class ProcessEngine:
         self.forms = FormService(self)
         self.tokens = TokenService(self)
         self.queries = QueryService(self)
+        self.visibility = VisibilityService(self)
         self.specs = SpecCache(self.repository.compile_stored)
 
     def set_clock(self, clock: Clock) -> None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from flask import Flask, abort, current_app, g, request
 from flask_smorest import abort as abort_with_problem
 
-from engine.access import Principal, current_principal
+from engine.access import CONFIDENTIAL_SCOPE, Principal, current_principal
 from engine.i18n import N_, gettext
 
 log = logging.getLogger(__name__)
@@ -130,3 +130,8 @@ def signed_in_user() -> str | None:
 
 def caller_is_token() -> bool:
     return current_principal().is_token
+
+
+def token_reads_confidential() -> bool:
+    """Whether a token caller may list the cases and tasks of confidential processes."""
+    return CONFIDENTIAL_SCOPE in current_principal().scopes

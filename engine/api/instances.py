@@ -1,16 +1,17 @@
 """/api/v1/instances: cases — listing, details, starting, variables and history.
 
-A signed-in user may read the cases that `RuntimeService.may_see` allows. A token with
-instances:read may read every case. A token starts cases as its actor, who must be an active
-user allowed to start the process.
+A signed-in user may list the cases that `RuntimeService.may_see` allows and read those whose
+record `RuntimeService.reads_record` opens. A token with instances:read may read every case,
+and those of confidential processes only with confidential:read as well. A token starts
+cases as its actor, who must be an active user allowed to start the process.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from engine.access import AUTHENTICATED, CASE_VIEWER, access, any_of, scope
-from engine.api.auth import acting_user, signed_in_user
+from engine.access import AUTHENTICATED, CASE_READER, access, any_of, case_scope, scope
+from engine.api.auth import acting_user, signed_in_user, token_reads_confidential
 from engine.api.blueprint import MAX_ID, Blueprint
 from engine.api.context import api_engine
 from engine.api.schemas.instances import (
@@ -29,9 +30,9 @@ blp = Blueprint("api_instances", __name__, url_prefix="/api/v1/instances",
 INSTANCE = f"/<int(max={MAX_ID}):instance_id>"
 
 LIST = any_of(AUTHENTICATED, scope("instances:read"))
-READ = any_of(CASE_VIEWER, scope("instances:read"))
+READ = any_of(CASE_READER, case_scope("instances:read"))
 START = any_of(AUTHENTICATED, scope("instances:write"))
-HISTORY = any_of(CASE_VIEWER, scope("history:read"))
+HISTORY = any_of(CASE_READER, case_scope("history:read"))
 
 
 @blp.route("", methods=["GET"], endpoint="list")
@@ -43,8 +44,9 @@ def list_instances(query: dict[str, Any]) -> dict[str, Any]:
     engine = api_engine()
     with engine.transaction(read_only=True):
         page = engine.queries.instances(
-            signed_in_user(), status=query["status"], key=query["process"],
-            business_key=query["business_key"], limit=query["limit"], cursor=query["cursor"])
+            signed_in_user(), confidential=token_reads_confidential(),
+            status=query["status"], key=query["process"], business_key=query["business_key"],
+            limit=query["limit"], cursor=query["cursor"])
         return {"items": [engine.runtime.summary(row) for row in page.items],
                 "next_cursor": page.next_cursor}
 

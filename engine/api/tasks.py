@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.access import AUTHENTICATED, TASK_VIEWER, access, any_of, scope
-from engine.api.auth import acting_user, caller_is_token
+from engine.access import AUTHENTICATED, TASK_VIEWER, access, any_of, case_scope, scope
+from engine.api.auth import acting_user, caller_is_token, token_reads_confidential
 from engine.api.blueprint import Blueprint
 from engine.api.context import api_engine
 from engine.api.schemas.tasks import (
@@ -28,8 +28,8 @@ blp = Blueprint("api_tasks", __name__, url_prefix="/api/v1/tasks",
                 description="User tasks: task lists, claiming and completing.")
 
 LIST = any_of(AUTHENTICATED, scope("tasks:read"))
-READ = any_of(TASK_VIEWER, scope("tasks:read"))
-WRITE = any_of(TASK_VIEWER, scope("tasks:write"))
+READ = any_of(TASK_VIEWER, case_scope("tasks:read"))
+WRITE = any_of(TASK_VIEWER, case_scope("tasks:write"))
 TOKEN_FILTERS = ("assignee", "candidate_group", "candidate_user")
 
 
@@ -48,6 +48,7 @@ def list_tasks(query: dict[str, Any]) -> dict[str, Any]:
                                      "candidate_group or candidate_user instead"))
             page = engine.queries.open_tasks(
                 **{name: query[name] for name in TOKEN_FILTERS},
+                confidential=token_reads_confidential(),
                 limit=query["limit"], cursor=query["cursor"])
         else:
             used = [name for name in TOKEN_FILTERS if query[name] is not None]

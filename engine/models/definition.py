@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.models.base import Base, JSONText, UTCDateTime
@@ -31,6 +31,11 @@ class ProcessDefinition(Base):
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     change_note: Mapped[str | None] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Who may read the cases (the process properties confidential and readerGroups). The
+    # newest version of a key decides for every case of that key.
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    reader_groups: Mapped[list[str]] = mapped_column(JSONText, default=list,
+                                                     server_default="[]")
 
 
 class FormDefinition(Base):

@@ -42,6 +42,17 @@ UNSUPPORTED_EVENT_DEFINITIONS = {
 Checker = Callable[[str, str], None]
 
 
+# Process properties that decide who may read the cases of a process.
+CONFIDENTIAL_PROPERTY = "confidential"
+READER_GROUPS_PROPERTY = "readerGroups"
+
+
+def reader_groups(value: str) -> list[str]:
+    """The group keys a readerGroups property names, in order, without duplicates."""
+    keys = [key.strip() for key in value.split(",")]
+    return list(dict.fromkeys(key for key in keys if key))
+
+
 @dataclass
 class DefinitionFacts:
     """The forms, topics and called processes a valid document names, for the repository to
@@ -54,6 +65,14 @@ class DefinitionFacts:
     topics: dict[str, str] = field(default_factory=dict)  # topic -> element id
     called_processes: dict[str, str] = field(default_factory=dict)
     properties: dict[str, str] = field(default_factory=dict)  # camunda:properties of the process
+
+    @property
+    def confidential(self) -> bool:
+        return self.properties.get(CONFIDENTIAL_PROPERTY, "").strip().lower() == "true"
+
+    @property
+    def reader_groups(self) -> list[str]:
+        return reader_groups(self.properties.get(READER_GROUPS_PROPERTY, ""))
 
 
 class DocumentChecker:
@@ -88,7 +107,20 @@ class DocumentChecker:
         self.facts.process_id = main.get("id")
         self.facts.process_name = (main.get("name") or main.get("id") or "").strip()
         self.facts.properties = element_properties(main)
+        self._check_reading_rules(main)
         return self.problems, self.facts
+
+    def _check_reading_rules(self, process: etree._Element) -> None:
+        """Check the process properties that decide who may read its cases."""
+        value = self.facts.properties.get(CONFIDENTIAL_PROPERTY)
+        if value is not None and value.strip().lower() not in ("true", "false"):
+            self.problem(_("The process property %(name)s must be true or false, not "
+                           "%(value)s.", name=CONFIDENTIAL_PROPERTY, value=value), process)
+        readers = self.facts.properties.get(READER_GROUPS_PROPERTY)
+        if readers is not None and not reader_groups(readers):
+            self.problem(_("The process property %(name)s names no group. Write the group "
+                           "keys separated by commas, or remove the property.",
+                           name=READER_GROUPS_PROPERTY), process)
 
     def _executable_processes(self) -> list[etree._Element]:
         processes = self.root.findall(B + "process")

@@ -176,6 +176,8 @@ class Execution:
         Changes are flushed once, when the state is saved: every flush is a round trip.
         """
         with self.session.no_autoflush:
+            # Title and unit first: new task rows take the case's unit.
+            self._sync_title_and_unit()
             if self.workflow.completed:
                 self._sync_case_fields()
                 self._finish()
@@ -330,6 +332,7 @@ class Execution:
             self._apply_status(task)
         self.reached.clear()
 
+    def _sync_title_and_unit(self) -> None:
         data = self.current_data()
         properties = self.compiled.facts.properties
         title_variable = properties.get("titleVariable", "tittel")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from engine.errors import InvalidInput
 from engine.i18n import gettext as _
@@ -48,10 +48,12 @@ def _check_limit(limit: int) -> None:
 
 class QueryService(Service):
 
-    def instances(self, viewer: str | None, *, status: str | None = None,
+    def instances(self, viewer: str | None, *, confidential: bool = True,
+                  status: str | None = None,
                   key: str | None = None, business_key: str | None = None,
                   limit: int = 50, cursor: str | None = None) -> Page[ProcessInstance]:
-        """Instances, newest first, that `viewer` may see (every instance for None).
+        """Instances, newest first, that `viewer` may see (for None every instance, of
+        confidential processes too if `confidential`).
 
         The cursor is the id of the last instance of the previous page, so pages stay stable
         while new instances start.
@@ -68,10 +70,10 @@ class QueryService(Service):
         if before is not None:
             query = query.where(ProcessInstance.id < before)
         if viewer is not None:
-            seen_through_tasks = select(Task.instance_id).where(
-                self.engine.tasks.visible_condition(viewer))
-            query = query.where(or_(ProcessInstance.started_by == viewer,
-                                    ProcessInstance.id.in_(seen_through_tasks)))
+            query = query.where(self.engine.runtime.visible_condition(viewer))
+        elif not confidential:
+            query = query.where(self.engine.visibility.open_to_roles(
+                ProcessInstance.definition_key))
 
         rows = list(self.session.scalars(query))
         if len(rows) <= limit:
@@ -79,13 +81,15 @@ class QueryService(Service):
         return Page(rows[:limit], str(rows[limit - 1].id))
 
     def open_tasks(self, *, assignee: str | None = None, candidate_group: str | None = None,
-                   candidate_user: str | None = None, limit: int = 50,
-                   cursor: str | None = None) -> Page[Task]:
-        """Open tasks of every user, ordered as the task lists order them; the cursor is an
-        offset."""
+                   candidate_user: str | None = None, confidential: bool = True,
+                   limit: int = 50, cursor: str | None = None) -> Page[Task]:
+        """Open tasks of every user (of confidential processes too if `confidential`),
+        ordered as the task lists order them; the cursor is an offset."""
         _check_limit(limit)
         offset = parse_cursor(cursor) or 0
         query = select(Task).where(Task.state == "open")
+        if not confidential:
+            query = query.where(self.engine.visibility.open_to_roles(Task.definition_key))
         if assignee:
             query = query.where(Task.assignee == assignee)
         if candidate_group:

@@ -235,10 +235,12 @@ class RepositoryService(Service):
             name=compiled.name[:200], file_name=name, bpmn_xml=content.decode("utf-8"),
             checksum=checksum, start_form_ref=compiled.facts.start_form_ref,
             form_versions=form_versions, deployed_by=actor, deployed_at=self.engine.clock.now(),
-            change_note=change_note, active=True)
+            change_note=change_note, active=True, confidential=compiled.facts.confidential,
+            reader_groups=compiled.facts.reader_groups)
         self.session.add(record)
         self.session.flush()
         self.engine.specs.put(record.id, compiled)
+        self.engine.visibility.forget()
         start_timers.schedule(self.engine, record, compiled)
         messages.subscribe_starts(self.engine, record, compiled)
         self.audit("process_deployed", actor, key=record.key, version=record.version)

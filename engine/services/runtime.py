@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, false, or_, select
 
 from engine.errors import InstanceNotFound, InstanceNotRunning, InvalidInput, PermissionDenied
 from engine.i18n import gettext as _
@@ -277,14 +277,50 @@ class RuntimeService(Service):
         return unit.code if unit else None
 
     def may_see(self, instance: ProcessInstance, username: str) -> bool:
-        """Whether `username` may read a case: its reporter, anyone who may see one of its
-        tasks (assignee, completer or candidate), and administrators."""
-        if instance.started_by == username:
+        """Whether `username` may read a case: its starter, or anyone who reads its record
+        (see `reads_record`)."""
+        return instance.started_by == username or self.reads_record(instance, username)
+
+    def reads_record(self, instance: ProcessInstance, username: str) -> bool:
+        """Whether `username` may read what the handlers wrote in a case: anyone who may see
+        one of its tasks and the process's reader groups; for a process that is not
+        confidential also the leaders of its unit and every unit above, and administrators.
+        The starter alone sees the case, not the record."""
+        visibility = self.engine.visibility
+        if visibility.reads_every_case(username, instance.definition_key):
             return True
-        if self.engine.organisation.has_role(username, "administrator"):
-            return True
+        if not visibility.is_confidential(instance.definition_key):
+            if self.engine.organisation.has_role(username, "administrator"):
+                return True
+            if instance.unit_id is not None and self._leads_unit_or_above(
+                    instance.unit_id, username):
+                return True
         tasks = self.session.scalars(select(Task).where(Task.instance_id == instance.id))
         return any(self.engine.tasks.may_see(task, username) for task in tasks)
+
+    def _leads_unit_or_above(self, unit_id: int, username: str) -> bool:
+        profile = self.engine.organisation.profile(username)
+        if profile is None or not profile.led_unit_ids:
+            return False
+        return self.engine.tasks.leads_unit_or_above(unit_id, profile.user_id)
+
+    def visible_condition(self, username: str) -> ColumnElement[bool]:
+        """A WHERE clause on ProcessInstance that holds for exactly the cases `may_see`
+        allows."""
+        profile = self.engine.organisation.profile(username)
+        if profile is None:
+            return false()
+        visibility = self.engine.visibility
+        key = ProcessInstance.definition_key
+        seen_through_tasks = select(Task.instance_id).where(
+            self.engine.tasks.visible_condition(username))
+        open_to_roles = visibility.open_to_roles(key)
+        by_role = open_to_roles if "administrator" in profile.roles else and_(
+            open_to_roles, ProcessInstance.unit_id.in_(self.engine.tasks.led_subtree(
+                profile.user_id, "led_case_units")))
+        return or_(ProcessInstance.started_by == username,
+                   ProcessInstance.id.in_(seen_through_tasks), by_role,
+                   visibility.read_by_groups(key, profile.group_keys))
 
     def require_running(self, instance: ProcessInstance) -> None:
         if instance.status != "running":

@@ -8,7 +8,7 @@ from typing import Any
 
 from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import ColumnElement, Select, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from sqlalchemy.orm import undefer
 
 from engine.errors import (
@@ -101,26 +101,30 @@ class TaskService(Service):
             query = query.where(Task.assignee.is_(None), Task.id.in_(offered))
         elif view == "unit":
             user = self.engine.organisation.user(username)
-            query = query.where(Task.unit_id.in_(self._led_subtree(user.id)))
+            query = query.where(Task.unit_id.in_(self.led_subtree(user.id)),
+                                self.engine.visibility.open_to_roles(Task.definition_key))
         elif view == "all":
             if not self.engine.organisation.has_role(username, "administrator"):
                 raise AdministratorsOnly()
+            query = query.where(self.engine.visibility.open_to_roles(Task.definition_key))
         else:
             raise ValueError(f"unknown task view {view!r}")
         query = query.order_by(Task.due_at.is_(None), Task.due_at, Task.priority.desc(),
                                Task.created_at, Task.id).limit(limit)
         return list(self.session.scalars(query))
 
-    def _led_subtree(self, user_id: int) -> Select[tuple[int]]:
-        """Select the ids of the units that `user_id` leads and of every unit below them."""
+    def led_subtree(self, user_id: int, name: str = "led_subtree") -> Select[tuple[int]]:
+        """Select the ids of the units that `user_id` leads and of every unit below them.
+
+        `name` names the CTE; two in one statement need different names."""
         subtree = select(Unit.id).where(Unit.leader_id == user_id) \
-            .cte("led_subtree", recursive=True)
+            .cte(name, recursive=True)
         below = select(Unit.id).join(subtree, Unit.parent_id == subtree.c.id)
         # UNION, not UNION ALL, so a unit tree with a cycle still ends.
         subtree = subtree.union(below)
         return select(subtree.c.id)
 
-    def _leads_unit_or_above(self, unit_id: int, user_id: int) -> bool:
+    def leads_unit_or_above(self, unit_id: int, user_id: int) -> bool:
         unit = self.session.get(Unit, unit_id)
         seen: set[int] = set()
         while unit is not None and unit.id not in seen:
@@ -137,17 +141,27 @@ class TaskService(Service):
         return bool(groups & set(task.candidate_groups or []))
 
     def may_see(self, task: Task, username: str) -> bool:
-        """Assignee, completer, candidates, the leaders of the task's unit and of every unit
-        above it, administrators."""
-        if task.assignee == username or task.completed_by == username:
+        """Assignee, completer, candidates and the process's reader groups; for a process that
+        is not confidential also the leaders of the task's unit and of every unit above it,
+        and administrators."""
+        if self.takes_part(task, username):
             return True
-        if self.is_candidate(task, username):
+        visibility = self.engine.visibility
+        if visibility.reads_every_case(username, task.definition_key):
             return True
+        if visibility.is_confidential(task.definition_key):
+            return False
         if task.unit_id is not None:
             user = self.engine.organisation.find_user(username)
-            if user is not None and self._leads_unit_or_above(task.unit_id, user.id):
+            if user is not None and self.leads_unit_or_above(task.unit_id, user.id):
                 return True
         return self.engine.organisation.has_role(username, "administrator")
+
+    def takes_part(self, task: Task, username: str) -> bool:
+        """Whether `username` is the task's assignee, completer or a candidate."""
+        if task.assignee == username or task.completed_by == username:
+            return True
+        return self.is_candidate(task, username)
 
     def visible_condition(self, username: str) -> ColumnElement[bool]:
         """A WHERE clause on Task that holds for exactly the tasks `may_see` allows, so
@@ -155,14 +169,17 @@ class TaskService(Service):
         profile = self.engine.organisation.profile(username)
         if profile is None:
             return false()
-        if "administrator" in profile.roles:
-            return true()
+        visibility = self.engine.visibility
         offered = select(TaskCandidate.task_id).where(or_(
             (TaskCandidate.kind == "user") & (TaskCandidate.value == username),
             (TaskCandidate.kind == "group")
             & (TaskCandidate.value.in_(profile.group_keys or {""}))))
+        open_to_roles = visibility.open_to_roles(Task.definition_key)
+        by_role = open_to_roles if "administrator" in profile.roles else and_(
+            open_to_roles, Task.unit_id.in_(self.led_subtree(profile.user_id)))
         return or_(Task.assignee == username, Task.completed_by == username,
-                   Task.id.in_(offered), Task.unit_id.in_(self._led_subtree(profile.user_id)))
+                   Task.id.in_(offered), by_role,
+                   visibility.read_by_groups(Task.definition_key, profile.group_keys))
 
     def summary(self, task: Task) -> dict[str, Any]:
         instance = task.instance

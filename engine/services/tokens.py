@@ -32,6 +32,7 @@ SCOPES = (
     "history:read",
     "incidents:read", "incidents:write",
     "messages:write",
+    "confidential:read",  # cases of confidential processes, with the scopes above
 )
 SECRET_PREFIX = "slf_"
 # Characters of the secret kept in clear (after SECRET_PREFIX), so tokens can be told apart.

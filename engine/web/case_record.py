@@ -12,7 +12,7 @@ from datetime import datetime
 from markupsafe import Markup
 
 from engine.engine import ProcessEngine
-from engine.models import ProcessInstance, Task
+from engine.models import Task
 from engine.web.forms import summary_html
 
 
@@ -22,15 +22,6 @@ class CompletedStep:
     completed_by_name: str
     completed_at: datetime | None
     values: Markup | None  # submitted form values shown read-only, or None without a form
-
-
-def handles_case(engine: ProcessEngine, instance: ProcessInstance, username: str) -> bool:
-    """Return whether the user may see one of the case's tasks, or is an administrator."""
-    if engine.organisation.has_role(username, "administrator"):
-        return True
-    tasks = [*engine.history.completed_tasks(instance.id),
-             *engine.tasks.open_tasks_of_instance(instance.id)]
-    return any(engine.tasks.may_see(task, username) for task in tasks)
 
 
 def completed_steps(engine: ProcessEngine, instance_id: int) -> list[CompletedStep]:

@@ -15,7 +15,7 @@ from engine.engine import ProcessEngine
 from engine.errors import InstanceNotFound
 from engine.models import AuditEvent
 from engine.web.auth import current_user
-from engine.web.case_record import completed_steps, handles_case
+from engine.web.case_record import completed_steps
 from engine.web.context import sloyfe_engine
 from engine.web.forms import summary_html
 from engine.web.presenters import case_summary, task_rows
@@ -58,7 +58,7 @@ def case(instance_id: int) -> str:
         outcome = engine.runtime.outcome(instance)
         report = _report(engine, instance)
         steps = completed_steps(engine, instance_id) \
-            if handles_case(engine, instance, user.username) else None
+            if engine.runtime.reads_record(instance, user.username) else None
     return render_template("case.html", case=summary, history=history, open_tasks=open_tasks,
                            outcome=outcome, report=report, steps=steps)
 
