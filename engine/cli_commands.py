@@ -350,4 +350,4 @@ def serve(state: Any, host: str, port: int, no_scheduler: bool) -> None:
 
 
 # Importing these registers their commands on `main`.
-from engine import cli_organisation, cli_tokens  # noqa: E402,F401
+from engine import cli_identities, cli_organisation, cli_tokens  # noqa: E402,F401

@@ -48,6 +48,14 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_HOST": "",
     "SMTP_PORT": 25,
     "MAIL_FROM": "sloyfe@localhost",
+    # OpenID Connect providers offered on the log-in page, one object each (the keys are read
+    # in engine/oidc/settings.py). As an environment variable the list is JSON text.
+    "OIDC_PROVIDERS": [],
+    # Secret key of the HMAC-SHA256 that turns a hashed subject claim (ID-porten's national
+    # identity number) into the value stored; changing it unlinks every such identity.
+    "OIDC_SUBJECT_HASH_KEY": "",
+    # How long to wait for a provider's discovery document, keys or token endpoint, in seconds.
+    "OIDC_TIMEOUT_SECONDS": 10.0,
 }
 
 ENV_PREFIX = "SLOYFE_"
@@ -65,14 +73,20 @@ def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     for key, default in DEFAULTS.items():
         raw = os.environ.get(ENV_PREFIX + key)
         if raw is not None:
-            config[key] = _coerce(raw, default)
+            config[key] = _coerce(key, raw, default)
 
     if overrides:
         config.update(overrides)
     return config
 
 
-def _coerce(raw: str, default: Any) -> Any:
+def _coerce(key: str, raw: str, default: Any) -> Any:
+    if isinstance(default, (list, dict)):
+        try:
+            return json.loads(raw)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{ENV_PREFIX}{key} is not valid JSON: {error.msg} at line "
+                             f"{error.lineno}, column {error.colno}") from error
     if isinstance(default, bool):
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     if isinstance(default, int):

@@ -19,6 +19,7 @@ from engine.runtime.script_engine import SandboxScriptEngine
 from engine.runtime.serializer import StateSerializer
 from engine.services.forms import FormService
 from engine.services.history import HistoryService
+from engine.services.identities import IdentityService
 from engine.services.logins import LoginService
 from engine.services.management import ManagementService
 from engine.services.organisation import OrganisationService
@@ -67,6 +68,7 @@ class ProcessEngine:
         self.management = ManagementService(self)
         self.organisation = OrganisationService(self)
         self.logins = LoginService(self)
+        self.identities = IdentityService(self)
         self.forms = FormService(self)
         self.tokens = TokenService(self)
         self.queries = QueryService(self)

@@ -3,7 +3,14 @@
 from engine.models.base import Base
 from engine.models.definition import FormDefinition, ProcessDefinition, Setting
 from engine.models.history import AuditEvent
-from engine.models.organisation import Group, Membership, RoleAssignment, Unit, User
+from engine.models.organisation import (
+    ExternalIdentity,
+    Group,
+    Membership,
+    RoleAssignment,
+    Unit,
+    User,
+)
 from engine.models.runtime import (
     Incident,
     Job,
@@ -16,8 +23,8 @@ from engine.models.runtime import (
 from engine.models.security import ApiToken, LoginAttempt
 
 __all__ = [
-    "ApiToken", "AuditEvent", "Base", "FormDefinition", "Group", "Incident", "Job",
-    "LoginAttempt", "Membership", "MessageSubscription", "ProcessDefinition",
+    "ApiToken", "AuditEvent", "Base", "ExternalIdentity", "FormDefinition", "Group",
+    "Incident", "Job", "LoginAttempt", "Membership", "MessageSubscription", "ProcessDefinition",
     "ProcessInstance", "RoleAssignment", "Setting", "Task", "TaskCandidate", "Timer", "Unit",
     "User",
 ]

@@ -7,8 +7,9 @@ exists. A client address may try LOGIN_MAX_PER_ADDRESS_MINUTE times per minute. 
 refused by either limit are neither checked nor recorded, so they do not extend a lock.
 A successful log-in is recorded but does not reset the failures before it.
 
-The web log-in uses `log_in`; other ways in (OpenID Connect, the API) can call `check_allowed`
-and `record` around their own verification.
+The web log-in uses `log_in`; other ways in call `check_allowed` and `record` around their own
+verification. The OpenID Connect log-in checks only the address limit, since the provider
+checks the password, and records every answer that comes back from a provider.
 """
 
 from __future__ import annotations
@@ -77,14 +78,20 @@ class LoginService(Service):
             raise LoginLocked(retry_after)
         raise InvalidCredentials()
 
-    def check_allowed(self, username: str, address: str | None) -> None:
-        """Raise TooManyLoginAttempts or LoginLocked when an attempt may not be made now."""
+    def check_allowed(self, username: str | None, address: str | None) -> None:
+        """Raise TooManyLoginAttempts or LoginLocked when an attempt may not be made now.
+
+        Without `username` (a provider log-in before the user is known) only the address
+        limit applies.
+        """
         with self.transaction(read_only=True):
             if address:
                 retry_after = self._address_wait(_fit(address))
                 if retry_after:
                     log.info("log-in refused code=too_many_login_attempts address=%s", address)
                     raise TooManyLoginAttempts(retry_after)
+            if username is None:
+                return
             retry_after = self.locked_for(username)
             if retry_after:
                 log.info("log-in refused code=login_locked address=%s", address)
@@ -106,19 +113,23 @@ class LoginService(Service):
             return 0
         return _whole_seconds(locked_until - now)
 
-    def record(self, username: str, address: str | None, success: bool) -> None:
+    def record(self, username: str | None, address: str | None, success: bool) -> None:
         """Store one attempt, and delete the rows of this user name and address that can no
-        longer affect a decision."""
+        longer affect a decision. `username` is None for a provider log-in that failed before
+        the user was known."""
         now = self.engine.clock.now()
         with self.transaction():
-            self.session.add(LoginAttempt(username=_fit(username),
+            self.session.add(LoginAttempt(username=_fit(username) if username else None,
                                           address=_fit(address) if address else None,
                                           at=now, success=success))
-            owners = [LoginAttempt.username == _fit(username)]
+            owners = []
+            if username:
+                owners.append(LoginAttempt.username == _fit(username))
             if address:
                 owners.append(LoginAttempt.address == _fit(address))
-            self.session.execute(delete(LoginAttempt).where(
-                LoginAttempt.at < now - self.limits.retention, or_(*owners)))
+            if owners:
+                self.session.execute(delete(LoginAttempt).where(
+                    LoginAttempt.at < now - self.limits.retention, or_(*owners)))
 
     def _address_wait(self, address: str) -> int:
         """Return the seconds until `address` may try again, 0 when it may now."""

@@ -201,6 +201,15 @@ class OrganisationService(Service):
             self.user(username).locale = locale
             self.audit("locale_set", actor, user=username, locale=locale)
 
+    def set_active(self, username: str, active: bool, actor: str | None = None) -> None:
+        """Allow or stop log-ins of a user; a deactivated user keeps their history."""
+        with self.transaction():
+            user = self.user(username)
+            if user.active != active:
+                user.active = active
+                self.audit("user_activated" if active else "user_deactivated", actor,
+                           user=username)
+
     def set_password(self, username: str, password: str, actor: str | None = None) -> None:
         with self.transaction():
             self.user(username).password_hash = hash_password(password)
@@ -241,6 +250,18 @@ class OrganisationService(Service):
             if self.session.get(Membership, (user.id, group.id)) is None:
                 self.session.add(Membership(user_id=user.id, group_id=group.id))
                 self.audit("member_added", actor, group=group_key, user=username)
+
+    def remove_member(self, group_key: str, username: str, actor: str | None = None) -> None:
+        """End a membership given with add_member; leading a unit is not a membership."""
+        with self.transaction():
+            group = self.session.scalar(select(Group).where(Group.key == group_key))
+            if group is None:
+                return
+            membership = self.session.get(Membership, (self.user(username).id, group.id))
+            if membership is not None:
+                self.session.delete(membership)
+                self.session.flush()
+                self.audit("member_removed", actor, group=group_key, user=username)
 
     def grant_role(self, username: str, role: str, unit: str | None = None,
                    actor: str | None = None) -> None:

@@ -29,6 +29,7 @@ from engine.services.organisation import UserProfile
 from engine.web.context import sloyfe_engine
 from engine.web.demo_users import demo_users
 from engine.web.errors import lost_post_page, submitted_text
+from engine.web.oidc import login_buttons
 from engine.web.sessions import (
     SessionEnd,
     end_session,
@@ -208,29 +209,32 @@ def login() -> Response | str | tuple[str, int]:
 
     username = (request.values.get("brukernavn") or "").strip()
     if request.method == "GET":
-        return _login_page(username, None, next_path)
+        return login_page(username, None, next_path)
 
     password = request.form.get("passord") or ""
     if not username or not password:
-        return _login_page(username, _("Enter your user name and password."), next_path)
+        return login_page(username, _("Enter your user name and password."), next_path)
     try:
         user = sloyfe_engine().logins.log_in(username, password, request.remote_addr)
     except LoginBlocked as blocked:
-        response = make_response(_login_page(username, str(blocked), next_path), 429)
+        response = make_response(login_page(username, str(blocked), next_path), 429)
         response.headers["Retry-After"] = str(blocked.retry_after)
         return response
     except InvalidCredentials as invalid:
         log.info("log-in failed")
-        return _login_page(username, str(invalid), next_path)
+        return login_page(username, str(invalid), next_path)
 
     start_session(user.username)
     log.info("log-in succeeded username=%s", user.username)
     return redirect(next_path)
 
 
-def _login_page(username: str, error: str | None, next_path: str) -> str:
+def login_page(username: str, error: str | None, next_path: str) -> str:
+    """Render the log-in page with the password form and a button per OpenID Connect
+    provider."""
     show_demo = bool(current_app.config.get("SHOW_DEMO_USERS"))
     return render_template("login.html", username=username, error=error, next_path=next_path,
+                           providers=login_buttons(),
                            demo_users=demo_users(sloyfe_engine()) if show_demo else [])
 
 

@@ -83,11 +83,12 @@ def _passed_header(response: Response) -> Response:
 @pytest.fixture
 def samples(demo_engine: ProcessEngine, report: Callable[..., int]) -> dict[str, Any]:
     """Values for the route arguments: a deviation case reported by ola.ansatt, the task
-    that waits for lise.leder, the deviation process and the stylesheet."""
+    that waits for lise.leder, the deviation process, the stylesheet and a log-in provider
+    key (no provider is configured, so its pages answer 404)."""
     instance_id = report()
     return {"instance_id": instance_id,
             "task_id": open_task_id(demo_engine, instance_id, "VurderAvvik"),
-            "key": "avvik", "filename": "sloyfe.css"}
+            "key": "avvik", "filename": "sloyfe.css", "provider": "entra"}
 
 
 def calls(app: Flask, samples: dict[str, Any], api: bool) -> tuple[list[Call], list[str]]:

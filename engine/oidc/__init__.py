@@ -1,0 +1,1 @@
+"""OpenID Connect log-in: provider settings, the protocol client and claim mapping."""
