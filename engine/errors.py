@@ -56,6 +56,15 @@ class InstanceNotFound(NotFound):
         super().__init__(instance_id=instance_id)
 
 
+class IncidentNotFound(NotFound):
+    code = "incident_not_found"
+    message = N_("No incident with number %(incident_id)s exists. It may have been retried "
+                 "and closed already: check the list of incidents.")
+
+    def __init__(self, incident_id: Any) -> None:
+        super().__init__(incident_id=incident_id)
+
+
 class DefinitionNotFound(NotFound):
     code = "definition_not_found"
     message = N_("No deployed process has the key %(key)s. Deploy the BPMN file first "
@@ -186,6 +195,50 @@ class NotAssignee(PermissionDenied):
         super().__init__(task_id=task_id, assignee=assignee)
 
 
+class AssigneeNotFound(EngineError):
+    """The user a task is delegated or reassigned to does not exist or is deactivated."""
+
+    code = "assignee_not_found"
+    http_status = 422
+    message = N_("No active user has the user name %(username)s. Check the name and try "
+                 "again.")
+
+    def __init__(self, username: str) -> None:
+        super().__init__(username=username)
+
+
+class DelegateNotEligible(EngineError):
+    """The colleague a task is delegated to is neither a candidate nor in a candidate group."""
+
+    code = "delegate_not_eligible"
+    http_status = 422
+    message = N_("%(username)s cannot take the task %(task_name)s, because it belongs to "
+                 "%(candidates)s. Choose a colleague among them, or ask the unit leader to "
+                 "reassign the task.")
+
+    def __init__(self, task_id: str, task_name: str, username: str, candidates: str) -> None:
+        super().__init__(task_id=task_id, task_name=task_name, username=username,
+                         candidates=candidates)
+
+
+class DelegationNeedsAssignee(PermissionDenied):
+    code = "delegation_needs_assignee"
+    message = N_("Only the person assigned to a task may delegate it. Take the task with "
+                 "'Assign to me' first.")
+
+    def __init__(self, task_id: str) -> None:
+        super().__init__(task_id=task_id)
+
+
+class ReassignNotAllowed(PermissionDenied):
+    code = "reassign_not_allowed"
+    message = N_("Only the leader of the task's unit or of a unit above it, or an "
+                 "administrator, may reassign the task.")
+
+    def __init__(self, task_id: str) -> None:
+        super().__init__(task_id=task_id)
+
+
 # --- log-in ----------------------------------------------------------------------------------
 
 class InvalidCredentials(EngineError):
@@ -244,6 +297,16 @@ class InvalidInput(EngineError):
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason=reason)
+
+
+class IncidentAlreadyResolved(EngineError):
+    code = "incident_resolved"
+    http_status = 409
+    message = N_("Incident %(incident_id)s is already resolved, so there is nothing to retry. "
+                 "If the step failed again, a new incident is in the list.")
+
+    def __init__(self, incident_id: Any) -> None:
+        super().__init__(incident_id=incident_id)
 
 
 class FormValidationFailed(EngineError):

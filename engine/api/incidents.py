@@ -37,7 +37,7 @@ def list_incidents(query: dict[str, Any]) -> dict[str, Any]:
 @access(WRITE)
 @blp.response(200, RetryResultSchema)
 @blp.alt_response(404, response="NOT_FOUND")
-@blp.alt_response(422, response="UNPROCESSABLE_ENTITY", description="Already resolved.")
+@blp.alt_response(409, response="CONFLICT", description="Already resolved.")
 def retry_incident(incident_id: int) -> dict[str, Any]:
     """Try the failed step again; a new failure opens a new incident."""
     return api_engine().management.retry_incident(incident_id, acting_user())

@@ -20,7 +20,7 @@ from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import or_, select, update
 
-from engine.errors import EngineError, InvalidInput, NotFound
+from engine.errors import EngineError, IncidentAlreadyResolved, IncidentNotFound
 from engine.i18n import gettext as _
 from engine.i18n import use_locale
 from engine.models import Incident, Job, ProcessInstance, Timer
@@ -297,9 +297,9 @@ class ManagementService(Service):
         with self.transaction() as session:
             incident = session.get(Incident, incident_id)
             if incident is None:
-                raise NotFound()
+                raise IncidentNotFound(incident_id)
             if incident.resolved_at is not None:
-                raise InvalidInput(_("the incident is already resolved"))
+                raise IncidentAlreadyResolved(incident_id)
             now = self.engine.clock.now()
             incident.resolved_at = now
             incident.resolved_by = actor

@@ -70,7 +70,7 @@ def test_retry_opens_new_incident_while_cause_remains(
     assert again["id"] != incident["id"]
 
 
-def test_retry_of_resolved_incident_is_422(session_of: Callable[[str], SessionCaller],
+def test_retry_of_resolved_incident_is_409(session_of: Callable[[str], SessionCaller],
                                            failed_instance: int) -> None:
     admin = session_of("admin")
     (incident,) = admin.get(INCIDENTS).get_json()["items"]
@@ -78,14 +78,15 @@ def test_retry_of_resolved_incident_is_422(session_of: Callable[[str], SessionCa
 
     response = admin.post(f"{INCIDENTS}/{incident['id']}/retry")
 
-    body = assert_problem(response, 422, "invalid_input")
+    body = assert_problem(response, 409, "incident_resolved")
     assert "allerede løst" in body["detail"]
 
 
 def test_retry_of_unknown_incident_is_404(session_of: Callable[[str], SessionCaller]) -> None:
     response = session_of("admin").post(f"{INCIDENTS}/99999/retry")
 
-    assert_problem(response, 404, "not_found")
+    body = assert_problem(response, 404, "incident_not_found")
+    assert "99999" in body["detail"]
 
 
 def test_retry_needs_write_scope(client: FlaskClient, failed_instance: int,
