@@ -6,8 +6,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# npm ci replaces node_modules/, so this stamp inside it is gone until the install finished.
+NODE_STAMP := node_modules/.sloyfe-installed
+CSS_BUNDLE := engine/web/static/dist/designsystemet.css
 
-.PHONY: run test install translations db demo serve lint browser-deps clean
+.PHONY: run test install assets translations db demo serve lint browser-deps clean
 
 run: install translations
 	$(BIN)/sloyfe init-db
@@ -22,13 +25,25 @@ test: install translations browser-deps
 browser-deps:
 	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
 
-install: $(STAMP)
+install: $(STAMP) assets
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+# Designsystemet's CSS and the Inter font, from the versions pinned in package-lock.json. No
+# package's install script runs: esbuild finds its binary in its @esbuild/<platform> package.
+assets: $(CSS_BUNDLE)
+
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || (apt-get update && apt-get install -y nodejs npm)
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+$(CSS_BUNDLE): $(NODE_STAMP) engine/web/assets/designsystemet.css
+	npm run --silent build
 
 translations: install
 	$(BIN)/python scripts/i18n.py compile
@@ -37,4 +52,4 @@ lint: install
 	$(BIN)/ruff check engine handlers scheduler tests
 
 clean:
-	rm -rf $(VENV) instance/sloyfe.db
+	rm -rf $(VENV) instance/sloyfe.db node_modules engine/web/static/dist

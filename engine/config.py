@@ -18,6 +18,20 @@ DEFAULTS: dict[str, Any] = {
     "FORMS_DIR": str(PROJECT_ROOT / "forms"),
     # Largest BPMN or form file accepted for deployment, in bytes.
     "MAX_DEFINITION_BYTES": 2 * 1024 * 1024,
+    # The file store of attachments: one file per attachment, named by a random key.
+    "ATTACHMENT_DIR": str(PROJECT_ROOT / "instance" / "attachments"),
+    # Largest attachment accepted, in bytes, and the most attachments one case may have.
+    "ATTACHMENT_MAX_BYTES": 10 * 1024 * 1024,
+    "ATTACHMENT_MAX_PER_CASE": 50,
+    # Content types an attachment may have, from those engine/attachments/types.py can
+    # recognise. As an environment variable the list is JSON text.
+    "ATTACHMENT_TYPES": [
+        "application/pdf", "image/png", "image/jpeg", "text/plain",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.oasis.opendocument.spreadsheet",
+    ],
     # Wall-clock limit for one script or expression, in seconds.
     "SCRIPT_TIMEOUT_SECONDS": 2.0,
     # Address-space limit of a script worker process, in megabytes.

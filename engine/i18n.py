@@ -17,6 +17,8 @@ from babel.support import NullTranslations, Translations
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 SUPPORTED_LOCALES = ("nb", "en")
 DEFAULT_LOCALE = "nb"
+# Each language by its own name, as a language switch shows it, so never translated.
+LANGUAGE_NAMES = {"nb": "Norsk bokmål", "en": "English"}
 
 _current_locale: ContextVar[str] = ContextVar("sloyfe_locale", default=DEFAULT_LOCALE)
 

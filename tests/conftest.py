@@ -95,6 +95,7 @@ def test_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
         "SMTP_HOST": "",
         "JOB_BACKOFF_SECONDS": 60,
         "JOB_MAX_ATTEMPTS": 3,
+        "ATTACHMENT_DIR": str(tmp_path / "attachments"),
     }
 
 

@@ -1,5 +1,6 @@
 """SQLAlchemy models; importing this package registers every table on Base.metadata."""
 
+from engine.models.attachment import Attachment
 from engine.models.base import Base
 from engine.models.definition import FormDefinition, ProcessDefinition, Setting
 from engine.models.history import AuditEvent
@@ -23,8 +24,8 @@ from engine.models.runtime import (
 from engine.models.security import ApiToken, LoginAttempt
 
 __all__ = [
-    "ApiToken", "AuditEvent", "Base", "ExternalIdentity", "FormDefinition", "Group",
-    "Incident", "Job", "LoginAttempt", "Membership", "MessageSubscription", "ProcessDefinition",
-    "ProcessInstance", "RoleAssignment", "Setting", "Task", "TaskCandidate", "Timer", "Unit",
-    "User",
+    "ApiToken", "Attachment", "AuditEvent", "Base", "ExternalIdentity", "FormDefinition",
+    "Group", "Incident", "Job", "LoginAttempt", "Membership", "MessageSubscription",
+    "ProcessDefinition", "ProcessInstance", "RoleAssignment", "Setting", "Task",
+    "TaskCandidate", "Timer", "Unit", "User",
 ]

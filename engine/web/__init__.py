@@ -40,4 +40,5 @@ def register_web(app: Flask) -> None:
 def _layout_context() -> dict[str, object]:
     from engine import i18n
 
-    return {"user": g.get("user"), "locale": i18n.current_locale()}
+    return {"user": g.get("user"), "locale": i18n.current_locale(),
+            "language_names": i18n.LANGUAGE_NAMES}

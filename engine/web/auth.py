@@ -16,6 +16,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -46,6 +47,9 @@ bp = Blueprint("auth", __name__)
 # Requests under this prefix belong to the REST API, which responds with status codes instead
 # of sending the visitor to the log-in page.
 API_PREFIX = "/api/"
+
+# The language a visitor chose before logging in; a signed-in user's is in their profile.
+SESSION_LOCALE = "locale"
 
 
 @dataclass(frozen=True)
@@ -121,9 +125,13 @@ def principal_of(profile: UserProfile) -> Principal:
 
 
 def select_locale() -> str:
+    """Return the signed-in user's language, else the one chosen in this browser's session."""
     user: CurrentUser | None = g.get("user")
     if user is not None:
         return user.locale
+    chosen = session.get(SESSION_LOCALE)
+    if chosen in i18n.SUPPORTED_LOCALES:
+        return str(chosen)
     return str(current_app.config.get("DEFAULT_LOCALE", i18n.DEFAULT_LOCALE))
 
 
@@ -247,10 +255,15 @@ def logout() -> Response:
 
 
 @bp.route("/sprak", methods=["POST"])
-@access(AUTHENTICATED)
+@access(PUBLIC)
 def change_language() -> Response:
+    """Store the chosen language in the user's profile, or in the session before log-in."""
     locale = request.form.get("sprak", "")
     if locale in i18n.SUPPORTED_LOCALES:
-        user = current_user()
-        sloyfe_engine().organisation.set_locale(user.username, locale, actor=user.username)
+        user: CurrentUser | None = g.get("user")
+        if user is not None:
+            sloyfe_engine().organisation.set_locale(user.username, locale,
+                                                    actor=user.username)
+        else:
+            session[SESSION_LOCALE] = locale
     return redirect(safe_next(request.form.get("next")))

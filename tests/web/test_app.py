@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import stat
 from pathlib import Path
 from typing import Any
@@ -35,11 +36,23 @@ def test_security_headers_on_error_page(login_as: Any) -> None:
     assert response.headers["X-Frame-Options"] == "DENY"
 
 
-def test_stylesheet_served(client: FlaskClient) -> None:
-    response = client.get("/static/sloyfe.css")
+def test_stylesheets_served(client: FlaskClient) -> None:
+    own = client.get("/static/sloyfe.css")
+    bundle = client.get("/static/dist/designsystemet.css")
 
-    assert response.status_code == 200
-    assert ".ds-button" in response.get_data(as_text=True)
+    assert own.status_code == 200
+    assert bundle.status_code == 200
+    assert ".ds-button" in bundle.get_data(as_text=True)
+
+
+def test_bundle_fonts_served_locally(client: FlaskClient) -> None:
+    css = client.get("/static/dist/designsystemet.css").get_data(as_text=True)
+    fonts = re.findall(r"url\(\"?(\./fonts/[^)\"]+\.woff2)\"?\)", css)
+
+    assert fonts
+    assert "//" not in "".join(fonts)
+    for font in fonts:
+        assert client.get("/static/dist/" + font.removeprefix("./")).status_code == 200
 
 
 def test_condition_script_loaded_from_own_origin(client: FlaskClient) -> None:
@@ -114,6 +127,21 @@ def test_language_switch_saves_locale(login_as: Any, demo_engine: ProcessEngine)
     assert "My cases" in client.get("/saker").get_data(as_text=True)
     with demo_engine.transaction(read_only=True):
         assert demo_engine.organisation.user("ola.ansatt").locale == "en"
+
+
+def test_language_switch_before_log_in(client: FlaskClient) -> None:
+    response = client.post("/sprak", data={"sprak": "en", "next": "/logg-inn"})
+    html = client.get("/logg-inn").get_data(as_text=True)
+
+    assert response.headers["Location"] == "/logg-inn"
+    assert '<html lang="en">' in html
+    assert "User name" in html
+
+
+def test_language_switch_ignores_unknown_locale(client: FlaskClient) -> None:
+    client.post("/sprak", data={"sprak": "de", "next": "/logg-inn"})
+
+    assert '<html lang="nb">' in client.get("/logg-inn").get_data(as_text=True)
 
 
 def test_secret_key_generated_once_with_private_mode(demo_engine: ProcessEngine,
