@@ -16,6 +16,13 @@ from engine.errors import InvalidInput
 from engine.i18n import gettext as _
 from engine.models import ProcessInstance, Task, TaskCandidate
 from engine.services.base import Service
+from engine.services.task_filters import (
+    TaskFilter,
+    after_cursor,
+    decode_cursor,
+    encode_cursor,
+    order_by,
+)
 
 Row = TypeVar("Row")
 
@@ -105,6 +112,26 @@ class QueryService(Service):
         if len(rows) <= limit:
             return Page(rows, None)
         return Page(rows[:limit], str(offset + limit))
+
+    def task_list(self, username: str, view: str, filters: TaskFilter | None = None, *,
+                  sort: str = "due", limit: int = 50, cursor: str | None = None) -> Page[Task]:
+        """Return one page of one of the user's task lists (see TaskService.view_condition),
+        narrowed by `filters` and sorted by `sort` (due or priority).
+
+        The cursor is the sort key of the last task of the previous page (keyset paging).
+        """
+        _check_limit(limit)
+        query = select(Task).where(self.engine.tasks.view_condition(username, view))
+        if filters is not None:
+            query = query.where(filters.condition(self.engine.clock.now()))
+        if cursor:
+            query = query.where(after_cursor(sort, decode_cursor(sort, cursor)))
+        query = query.order_by(*order_by(sort)).limit(limit + 1)
+
+        rows = list(self.session.scalars(query))
+        if len(rows) <= limit:
+            return Page(rows, None)
+        return Page(rows[:limit], encode_cursor(rows[limit - 1]))
 
     def user_tasks(self, username: str, view: str, *, limit: int = 50,
                    cursor: str | None = None) -> Page[Task]:

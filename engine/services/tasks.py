@@ -13,10 +13,13 @@ from sqlalchemy.orm import undefer
 
 from engine.errors import (
     AdministratorsOnly,
+    AssigneeNotFound,
+    DelegateNotEligible,
+    DelegationNeedsAssignee,
     FormValidationFailed,
     NotACandidate,
     NotAssignee,
-    PermissionDenied,
+    ReassignNotAllowed,
     TaskAlreadyClaimed,
     TaskAlreadyCompleted,
     TaskNotFound,
@@ -87,31 +90,38 @@ class TaskService(Service):
         return task
 
     def list(self, username: str, view: str = "mine", limit: int = 500) -> list[Task]:
-        """Open tasks: `mine` (assigned to me), `group` (unassigned, offered to me or my
-        groups), `unit` (open in the units I lead and every unit below them), `all`
-        (administrators only)."""
-        query = select(Task).where(Task.state == "open")
+        """Return the open tasks of one of the user's lists (see view_condition), ordered by
+        deadline with the tasks without one last, then by priority."""
+        query = select(Task).where(self.view_condition(username, view))
+        query = query.order_by(Task.due_at.is_(None), Task.due_at, Task.priority.desc(),
+                               Task.created_at, Task.id).limit(limit)
+        return list(self.session.scalars(query))
+
+    def view_condition(self, username: str, view: str) -> ColumnElement[bool]:
+        """Return a WHERE clause on Task for one of the user's lists of open tasks.
+
+        The lists are `mine` (assigned to me), `group` (unassigned, offered to me or my
+        groups), `unit` (open in the units I lead and every unit below them) and `all`
+        (administrators only).
+        """
+        is_open = Task.state == "open"
         if view == "mine":
-            query = query.where(Task.assignee == username)
-        elif view == "group":
+            return and_(is_open, Task.assignee == username)
+        if view == "group":
             groups = self.engine.organisation.group_keys(username)
             offered = select(TaskCandidate.task_id).where(or_(
                 (TaskCandidate.kind == "user") & (TaskCandidate.value == username),
                 (TaskCandidate.kind == "group") & (TaskCandidate.value.in_(groups or {""}))))
-            query = query.where(Task.assignee.is_(None), Task.id.in_(offered))
-        elif view == "unit":
+            return and_(is_open, Task.assignee.is_(None), Task.id.in_(offered))
+        if view == "unit":
             user = self.engine.organisation.user(username)
-            query = query.where(Task.unit_id.in_(self.led_subtree(user.id)),
-                                self.engine.visibility.open_to_roles(Task.definition_key))
-        elif view == "all":
+            return and_(is_open, Task.unit_id.in_(self.led_subtree(user.id)),
+                        self.engine.visibility.open_to_roles(Task.definition_key))
+        if view == "all":
             if not self.engine.organisation.has_role(username, "administrator"):
                 raise AdministratorsOnly()
-            query = query.where(self.engine.visibility.open_to_roles(Task.definition_key))
-        else:
-            raise ValueError(f"unknown task view {view!r}")
-        query = query.order_by(Task.due_at.is_(None), Task.due_at, Task.priority.desc(),
-                               Task.created_at, Task.id).limit(limit)
-        return list(self.session.scalars(query))
+            return and_(is_open, self.engine.visibility.open_to_roles(Task.definition_key))
+        raise ValueError(f"unknown task view {view!r}")
 
     def led_subtree(self, user_id: int, name: str = "led_subtree") -> Select[tuple[int]]:
         """Select the ids of the units that `user_id` leads and of every unit below them.
@@ -251,29 +261,73 @@ class TaskService(Service):
                                        task_id=task.id, element_id=task.element_id)
             return task
 
-    def assign(self, task_id: str, to_username: str, actor: str) -> Task:
-        """Give a task to someone (administrators, and leaders of the task's unit)."""
+    def delegate(self, task_id: str, to_username: str, actor: str) -> Task:
+        """Hand a task from its assignee `actor` to a colleague who may take it: a candidate
+        user or a member of a candidate group."""
         with self.transaction():
             task = self._open_task(self._locked(task_id))
-            self.engine.organisation.user(to_username)
-            if not self._may_assign(task, actor):
-                raise PermissionDenied()
-            previous = task.assignee
-            task.assignee = to_username
-            task.claimed_at = self.engine.clock.now()
-            self.engine.history.record("task_assigned", actor, instance_id=task.instance_id,
-                                       task_id=task.id, element_id=task.element_id,
-                                       previous=previous, assignee=to_username)
+            if task.assignee != actor:
+                if task.assignee:
+                    raise NotAssignee(task_id, self._display(task.assignee))
+                raise DelegationNeedsAssignee(task_id)
+            self._active_user(to_username)
+            if to_username == actor:
+                return task
+            if not self.is_candidate(task, to_username):
+                raise DelegateNotEligible(task.id, task.name, self._display(to_username),
+                                          self._candidate_names(task))
+            self._hand_over(task, "task_delegated", actor, to_username)
             return task
 
-    def _may_assign(self, task: Task, actor: str) -> bool:
+    def reassign(self, task_id: str, to_username: str, actor: str) -> Task:
+        """Give a task to a named user on behalf of its unit, for example when the assignee
+        is absent. Leaders of the task's unit or of a unit above it may do this, and so may
+        administrators, but not for a confidential process whose cases they cannot read."""
+        with self.transaction():
+            task = self._open_task(self._locked(task_id))
+            if not self.may_reassign(task, actor):
+                raise ReassignNotAllowed(task_id)
+            self._active_user(to_username)
+            if task.assignee == to_username:
+                return task
+            self._hand_over(task, "task_reassigned", actor, to_username)
+            return task
+
+    def may_reassign(self, task: Task, actor: str) -> bool:
+        if not self.may_see(task, actor):
+            return False
         if self.engine.organisation.has_role(actor, "administrator"):
             return True
         if task.unit_id is None:
             return False
-        unit = self.session.get(Unit, task.unit_id)
         user = self.engine.organisation.find_user(actor)
-        return bool(unit and user and unit.leader_id == user.id)
+        return user is not None and self.leads_unit_or_above(task.unit_id, user.id)
+
+    def eligible_delegates(self, task: Task, actor: str) -> list[tuple[str, str]]:
+        """List the active users other than `actor` that the task may be delegated to, as
+        (user name, display name) pairs sorted by display name."""
+        users = {user.username: user.display_name
+                 for group in task.candidate_groups or []
+                 for user in self.engine.organisation.members(group)}
+        for username in task.candidate_users or []:
+            user = self.engine.organisation.find_user(username)
+            if user is not None and user.active:
+                users[user.username] = user.display_name
+        users.pop(actor, None)
+        return sorted(users.items(), key=lambda item: (item[1].casefold(), item[0]))
+
+    def _active_user(self, username: str) -> None:
+        user = self.engine.organisation.find_user(username)
+        if user is None or not user.active:
+            raise AssigneeNotFound(username)
+
+    def _hand_over(self, task: Task, action: str, actor: str, to_username: str) -> None:
+        previous = task.assignee
+        task.assignee = to_username
+        task.claimed_at = self.engine.clock.now()
+        self.engine.history.record(action, actor, instance_id=task.instance_id,
+                                   task_id=task.id, element_id=task.element_id,
+                                   previous=previous, assignee=to_username)
 
     def escalate(self, task: Task, group_key: str, actor: str) -> None:
         """Offer a task also to `group_key` and mark it as sent to the next leader."""
@@ -389,9 +443,13 @@ class TaskService(Service):
             return
         if self.engine.organisation.has_role(username, "administrator"):
             return
+        raise NotACandidate(task.id, task.name, self._display(username),
+                            self._candidate_names(task))
+
+    def _candidate_names(self, task: Task) -> str:
         names = [self.engine.organisation.describe_group(g) for g in task.candidate_groups or []]
         names += [self._display(u) for u in task.candidate_users or []]
-        raise NotACandidate(task.id, task.name, self._display(username), ", ".join(names) or "-")
+        return ", ".join(names) or "-"
 
     def _display(self, username: str) -> str:
         if not username:

@@ -37,7 +37,7 @@ def test_case_visible_to_past_assignee(demo_engine: ProcessEngine) -> None:
     instance_id = demo_engine.runtime.start("avvik", "ola.ansatt", REPORT).instance_id
     with demo_engine.transaction(read_only=True):
         task = demo_engine.tasks.open_tasks_of_instance(instance_id, "VurderAvvik")[0]
-    demo_engine.tasks.assign(task.id, "jonas.ansatt", "admin")
+    demo_engine.tasks.reassign(task.id, "jonas.ansatt", "admin")
 
     assert _may_see(demo_engine, instance_id, "jonas.ansatt")
 
