@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import click
@@ -17,14 +18,33 @@ from engine.oidc.settings import (
     ProviderSettings,
     ProviderSettingsInvalid,
     parse_providers,
+    subject_hash_key,
 )
 
 _NATIONAL_ID = re.compile(r"\d{11}")
 
 
-def _provider(engine: Any, key: str) -> ProviderSettings:
+def _web_config(engine: Any) -> dict[str, Any]:
+    """Return the engine's settings with SECRET_KEY as the web server uses it.
+
+    Without a configured SECRET_KEY the web server generates one in the instance folder, and
+    a hashed subject linked here must be hashed with that same key. The file is read but
+    never created: a key made here would differ from the server's, and no link would match.
+    """
+    config = dict(engine.config)
+    if config.get("OIDC_SUBJECT_HASH_KEY") or config.get("SECRET_KEY"):
+        return config
+    from engine.app import load_settings
+
+    key_file = Path(load_settings(engine.config)["INSTANCE_PATH"]) / "secret_key"
+    if key_file.is_file():
+        config["SECRET_KEY"] = key_file.read_text(encoding="ascii").strip()
+    return config
+
+
+def _provider(config: dict[str, Any], key: str) -> ProviderSettings:
     try:
-        providers = parse_providers(engine.config)
+        providers = parse_providers(config)
     except ProviderSettingsInvalid as error:
         fail(str(error), code=2)
     settings = providers.get(key)
@@ -50,16 +70,17 @@ def _read_subject(settings: ProviderSettings) -> str:
 
 
 @user.command("link", help=_("Link an account at an OpenID Connect provider to a user. The "
-                             "subject is asked for, without echo."))
+                             "value of the subject claim is asked for, without echo when the "
+                             "provider hashes it."))
 @click.argument("username")
 @click.argument("provider")
 @pass_state
 @handle_errors
 def user_link(state: Any, username: str, provider: str) -> None:
     engine = state.engine
-    settings = _provider(engine, provider)
-    subject = stored_subject(settings, _read_subject(settings),
-                             str(engine.config.get("OIDC_SUBJECT_HASH_KEY") or ""))
+    config = _web_config(engine)
+    settings = _provider(config, provider)
+    subject = stored_subject(settings, _read_subject(settings), subject_hash_key(config))
     engine.identities.link(username, settings.key, settings.issuer, subject, actor="cli")
     click.echo(_("%(user)s can log in with %(provider)s.", user=username,
                  provider=settings.name))
@@ -72,7 +93,7 @@ def user_link(state: Any, username: str, provider: str) -> None:
 @handle_errors
 def user_unlink(state: Any, username: str, provider: str) -> None:
     engine = state.engine
-    settings = _provider(engine, provider)
+    settings = _provider(_web_config(engine), provider)
     removed = engine.identities.unlink(username, settings.key, settings.issuer, actor="cli")
     click.echo(ngettext("%(num)s link of %(user)s to %(provider)s removed.",
                         "%(num)s links of %(user)s to %(provider)s removed.", removed,

@@ -84,7 +84,7 @@ class ExternalIdentity(Base):
     """A person's account at an OpenID Connect provider, linked to one user.
 
     The pair (issuer, subject) identifies the account, never its e-mail address or name.
-    `subject` holds an HMAC instead of the claim for providers whose subject is a national
+    `subject` contains an HMAC instead of the claim for providers whose subject is a national
     identity number.
     """
 

@@ -21,14 +21,15 @@ class ProviderIdentity:
     """A person as one provider describes them, mapped to Sløyfe's names.
 
     `subject` is what the external_identity table stores: the subject claim, or its HMAC when
-    the provider hashes subjects. None in the other fields means the token did not say, and
-    Sløyfe keeps what it has. `group_keys` is None when the provider maps no groups, or
+    the provider hashes subjects. None in the other fields means the token lacks the claim,
+    and Sløyfe keeps what it has. `group_keys` is None when the provider maps no groups, or
     when the token refers to its groups elsewhere instead of listing them.
     """
 
     provider: str
     issuer: str
     subject: str
+    subject_hashed: bool
     username: str | None
     display_name: str | None
     email: str | None
@@ -63,9 +64,10 @@ def map_claims(settings: ProviderSettings, claims: Mapping[str, Any],
     return ProviderIdentity(
         provider=settings.key, issuer=settings.issuer,
         subject=stored_subject(settings, subject, hash_key),
-        username=_text(claims, names.username),
-        display_name=_text(claims, names.display_name),
-        email=_text(claims, names.email),
+        subject_hashed=settings.claims.hash_subject,
+        username=_first_text(claims, names.username),
+        display_name=_first_text(claims, names.display_name),
+        email=_first_text(claims, names.email),
         unit_code=_unit_code(settings, claims),
         group_keys=_group_keys(settings, claims),
         managed_groups=settings.managed_groups)
@@ -80,16 +82,43 @@ def _text(claims: Mapping[str, Any], name: str | None) -> str | None:
     return value.strip()
 
 
+def _first_text(claims: Mapping[str, Any], names: tuple[str, ...]) -> str | None:
+    for name in names:
+        value = _text(claims, name)
+        if value is not None:
+            return value
+    return None
+
+
 def _unit_code(settings: ProviderSettings, claims: Mapping[str, Any]) -> str | None:
-    value = _text(claims, settings.claims.unit)
-    if value is None:
+    name = settings.claims.unit
+    if name is None:
+        return None
+    value = claims.get(name)
+    if isinstance(value, list):
+        return _unit_code_from_list(settings, value)
+    text = _text(claims, name)
+    if text is None:
         return None
     if not settings.unit_map:
-        return value
-    code = settings.unit_map.get(value)
+        return text
+    code = settings.unit_map.get(text)
     if code is None:
         log.info("oidc unit claim value has no unit_map entry provider=%s", settings.key)
     return code
+
+
+def _unit_code_from_list(settings: ProviderSettings, values: list[Any]) -> str | None:
+    """Return the unit of the first unit_map entry whose value is in `values`.
+
+    The order of unit_map decides, because the provider lists groups in no stated order.
+    """
+    listed = {value for value in values if isinstance(value, str)}
+    for value, code in settings.unit_map.items():
+        if value in listed:
+            return code
+    log.info("oidc unit claim lists no unit_map value provider=%s", settings.key)
+    return None
 
 
 def _group_keys(settings: ProviderSettings, claims: Mapping[str, Any]) -> frozenset[str] | None:

@@ -107,7 +107,7 @@ class ProviderClient:
                         self.settings.key, url, type(error).__name__)
             raise ProviderUnreachable(self.settings.name) from error
         if response.status_code != 200:
-            log.warning("oidc provider answered provider=%s url=%s status=%s",
+            log.warning("oidc provider request failed provider=%s url=%s status=%s",
                         self.settings.key, url, response.status_code)
             raise ProviderReportedError(self.settings.name)
         try:
@@ -195,6 +195,8 @@ class ProviderClient:
 
 def _describe(error: Exception) -> str:
     """Return a short, claim-free description of `error` for the log."""
+    if isinstance(error, requests.HTTPError) and error.response is not None:
+        return f"HTTPError status={error.response.status_code}"
     code = getattr(error, "error", None)
     if isinstance(code, str) and code:
         description = getattr(error, "description", None)

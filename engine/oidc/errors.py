@@ -1,7 +1,11 @@
 """Why an OpenID Connect log-in failed; the web layer shows each message on the log-in page.
 
-Messages are English gettext ids, shown in the user's language (bokmål by default). They say
-what happened and what to do, and never repeat claims or tokens from the provider.
+Messages are English gettext ids, shown in the user's language (bokmål by default). Each
+states what happened and what to do, and none repeats claims or tokens from the provider.
+
+`http_status` is the status of that log-in page. A failure at the provider gets 200 rather
+than 502 or 503, because a reverse proxy may replace a 5xx page with its own error page, and
+the user would then not see what to do.
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ class LoginTookTooLong(ProviderLoginFailed):
 
 
 class ProviderLoginCancelled(ProviderLoginFailed):
-    """The provider answered error=access_denied: the person cancelled or was refused there."""
+    """The provider returned error=access_denied: the person cancelled or was denied there."""
 
     code = "provider_login_cancelled"
     http_status = 401
@@ -50,17 +54,17 @@ class ProviderLoginCancelled(ProviderLoginFailed):
 
 
 class ProviderReportedError(ProviderLoginFailed):
-    """The provider answered with an error, or with a response Sløyfe cannot use."""
+    """The provider returned an error, or a response Sløyfe cannot use."""
 
     code = "provider_reported_error"
-    http_status = 502
+    http_status = 200
     message = N_("%(provider)s reported an error, so you are not logged in. Try again in a "
                  "few minutes. If it happens again, tell the IT department.")
 
 
 class ProviderUnreachable(ProviderLoginFailed):
     code = "provider_unreachable"
-    http_status = 502
+    http_status = 200
     message = N_("Sløyfe could not reach %(provider)s, so you are not logged in. Try again in "
                  "a few minutes. If it happens again, tell the IT department.")
 

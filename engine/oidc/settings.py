@@ -18,12 +18,21 @@ Each object takes these keys (only key, name, issuer and client_id are required)
     hash_subject        store an HMAC of the subject instead of the subject itself; required
                         when subject_claim is pid, ID-porten's national identity number
     username_claim      user name of a new user (default preferred_username)
-    name_claim          display name (default name); null leaves it unchanged
-    email_claim         e-mail address (default email); null leaves it unchanged
-    unit_claim          the claim that names the user's unit (default none)
-    unit_map            claim value -> unit code; without it the value is the unit code
+    name_claim          display name (default name)
+    email_claim         e-mail address (default email)
+    unit_claim          the claim that names the user's unit (default none); it may also
+                        be a list, such as the groups claim
+    unit_map            claim value -> unit code; without it the value is the unit code. For
+                        a list claim the first unit_map entry whose value is listed wins
     groups_claim        the claim that lists the user's groups or roles (default none)
     group_map           claim value -> Sløyfe group key, or a list of keys
+
+username_claim, name_claim and email_claim take one claim name or a list of names; the first
+claim present in the token is used (["preferred_username", "upn", "email"]). null turns the
+claim off, so Sløyfe keeps the value it has.
+
+A hashed subject uses OIDC_SUBJECT_HASH_KEY as the HMAC key, or SECRET_KEY when that is not
+set (see subject_hash_key).
     provision_users     create a user on the first log-in of an unknown person (default
                         false: only identities an administrator linked may log in)
 """
@@ -59,13 +68,17 @@ class ProviderSettingsInvalid(ValueError):
 
 @dataclass(frozen=True)
 class ClaimNames:
-    """Which ID token claims carry what Sløyfe stores about a user (None: not read)."""
+    """Which ID token claims carry what Sløyfe stores about a user.
+
+    The tuples list claims in order of preference, and an empty tuple or None means the value
+    is not read.
+    """
 
     subject: str = "sub"
     hash_subject: bool = False
-    username: str | None = "preferred_username"
-    display_name: str | None = "name"
-    email: str | None = "email"
+    username: tuple[str, ...] = ("preferred_username",)
+    display_name: tuple[str, ...] = ("name",)
+    email: tuple[str, ...] = ("email",)
     unit: str | None = None
     groups: str | None = None
 
@@ -90,6 +103,15 @@ class ProviderSettings:
     def managed_groups(self) -> frozenset[str]:
         """The group keys that log-ins through this provider add and remove."""
         return frozenset(key for keys in self.group_map.values() for key in keys)
+
+
+def subject_hash_key(config: Mapping[str, Any]) -> str:
+    """Return the HMAC key for hashed subjects: OIDC_SUBJECT_HASH_KEY, else SECRET_KEY.
+
+    Returns "" when neither is set. A new key changes every stored hash, so each hashed
+    identity must then be linked again.
+    """
+    return str(config.get("OIDC_SUBJECT_HASH_KEY") or config.get("SECRET_KEY") or "")
 
 
 def is_loopback(host: str | None) -> bool:
@@ -168,20 +190,25 @@ def _parse_entry(index: int, entry: Any, config: Mapping[str, Any]) -> ProviderS
 
     claims = _claim_names(reader)
     provision_users = reader.flag("provision_users", False)
-    if provision_users and (claims.username is None or claims.hash_subject):
+    if provision_users and (not claims.username or claims.hash_subject):
         raise ProviderSettingsInvalid(
             f"{where}: provision_users needs a username_claim and an unhashed subject, since "
             "a new user needs a user name")
-    if claims.hash_subject and not config.get("OIDC_SUBJECT_HASH_KEY"):
+    if claims.hash_subject and not subject_hash_key(config):
         raise ProviderSettingsInvalid(
-            f"{where}: hash_subject needs OIDC_SUBJECT_HASH_KEY, a long random secret")
+            f"{where}: hash_subject needs OIDC_SUBJECT_HASH_KEY (or SECRET_KEY), a long "
+            "random secret")
+
+    unit_map = reader.text_map("unit_map")
+    if unit_map and claims.unit is None:
+        raise ProviderSettingsInvalid(f"{where}: unit_map needs a unit_claim")
 
     return ProviderSettings(
         key=key, name=reader.text("name"), issuer=issuer, discovery_url=discovery_url,
         client_id=reader.text("client_id"), client_secret=client_secret,
         token_auth_method=token_auth_method, scopes=scopes,
         authorize_params=reader.text_map("authorize_params"), claims=claims,
-        unit_map=reader.text_map("unit_map"), group_map=_group_map(reader),
+        unit_map=unit_map, group_map=_group_map(reader),
         provision_users=provision_users)
 
 
@@ -195,9 +222,9 @@ def _claim_names(reader: _EntryReader) -> ClaimNames:
             "identity number is never stored")
     return ClaimNames(
         subject=subject, hash_subject=hash_subject,
-        username=reader.claim("username_claim", defaults.username),
-        display_name=reader.claim("name_claim", defaults.display_name),
-        email=reader.claim("email_claim", defaults.email),
+        username=reader.claim_list("username_claim", defaults.username),
+        display_name=reader.claim_list("name_claim", defaults.display_name),
+        email=reader.claim_list("email_claim", defaults.email),
         unit=reader.claim("unit_claim", defaults.unit),
         groups=reader.claim("groups_claim", defaults.groups))
 
@@ -241,10 +268,24 @@ class _EntryReader:
         return self.text(name)
 
     def claim(self, name: str, default: str | None) -> str | None:
-        """A claim name; an explicit null switches the claim off."""
+        """Return a claim name, or None when an explicit null switches the claim off."""
         if name not in self.entry:
             return default
         return self.optional_text(name)
+
+    def claim_list(self, name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        """Claim names in order of preference: one name or a list; null switches it off."""
+        if name not in self.entry:
+            return default
+        value = self.entry[name]
+        if value is None:
+            return ()
+        if isinstance(value, str) and value.strip():
+            return (value.strip(),)
+        if isinstance(value, list) and value and all(
+                isinstance(item, str) and item.strip() for item in value):
+            return tuple(item.strip() for item in value)
+        raise self._fail(name, "a claim name, a list of claim names or null")
 
     def flag(self, name: str, default: bool) -> bool:
         value = self.entry.get(name, default)

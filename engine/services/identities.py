@@ -28,7 +28,7 @@ EMAIL_LENGTH = 254
 
 
 def provider_actor(provider: str) -> str:
-    """The audit actor for changes a provider's claims make."""
+    """Return the audit actor for changes that a provider's claims make."""
     return f"oidc:{provider}"
 
 
@@ -45,6 +45,11 @@ class IdentityService(Service):
             link = self.find(identity.issuer, identity.subject)
             if link is None:
                 if not provision_users:
+                    # An administrator needs the subject to link it; a hashed one is of no use
+                    # to them and stays out of the log.
+                    log.info("oidc identity not linked provider=%s subject=%s",
+                             identity.provider,
+                             "(hashed)" if identity.subject_hashed else identity.subject)
                     raise IdentityNotLinked(provider_name)
                 link = self._provision(identity, provider_name)
             user = link.user
@@ -116,9 +121,9 @@ class IdentityService(Service):
 
     def _add_link(self, user: User, provider: str, issuer: str,
                   subject: str) -> ExternalIdentity:
-        # NOTE: two first log-ins of the same person at the same moment both try to insert
-        # this row; the second fails on the unique (issuer, subject) constraint and is
-        # rolled back, and that person's next log-in works.
+        # NOTE: two first log-ins of the same person at the same moment both insert this row.
+        # The second fails on the unique (issuer, subject) constraint and is rolled back, so
+        # that browser shows an error page, and the person's next log-in works.
         link = ExternalIdentity(user_id=user.id, issuer=issuer, subject=subject,
                                 provider=provider, created_at=self.engine.clock.now())
         self.session.add(link)

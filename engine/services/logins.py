@@ -9,7 +9,7 @@ A successful log-in is recorded but does not reset the failures before it.
 
 The web log-in uses `log_in`; other ways in call `check_allowed` and `record` around their own
 verification. The OpenID Connect log-in checks only the address limit, since the provider
-checks the password, and records every answer that comes back from a provider.
+checks the password, and records every callback that comes back from a provider.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 The start route stores a random state, nonce and PKCE code verifier in the session cookie and
 sends the browser to the provider. The callback takes that entry out again (so a state works
 once), exchanges the code, verifies the ID token and starts the same session as the password
-log-in. Every failure ends on the log-in page with a message that says what to do.
+log-in. Every failure ends on the log-in page with a message that tells the user what to do.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from engine.oidc.errors import (
     ProviderReportedError,
     UserDeactivated,
 )
-from engine.oidc.settings import parse_providers
+from engine.oidc.settings import parse_providers, subject_hash_key
 from engine.web.context import sloyfe_engine
 from engine.web.sessions import start_session
 
@@ -70,8 +70,14 @@ class PendingLogin:
 def init_oidc(app: Flask) -> None:
     """Read OIDC_PROVIDERS; a wrong entry stops the start with ProviderSettingsInvalid."""
     timeout = float(app.config.get("OIDC_TIMEOUT_SECONDS", 10.0))
+    providers = parse_providers(app.config)
     app.extensions[EXTENSION] = {key: ProviderClient(settings, timeout)
-                                 for key, settings in parse_providers(app.config).items()}
+                                 for key, settings in providers.items()}
+    hashing = sorted(key for key, settings in providers.items() if settings.claims.hash_subject)
+    if hashing and not app.config.get("OIDC_SUBJECT_HASH_KEY"):
+        log.warning("oidc subjects hashed with SECRET_KEY providers=%s; set "
+                    "OIDC_SUBJECT_HASH_KEY, or a new SECRET_KEY unlinks these identities",
+                    ",".join(hashing))
 
 
 def login_buttons() -> list[LoginButton]:
@@ -140,7 +146,8 @@ def callback(provider: str) -> Response | tuple[str, int]:
     except ProviderLoginFailed as failure:
         username = failure.username if isinstance(failure, UserDeactivated) else None
         engine.logins.record(username, address, success=False)
-        log.info("oidc log-in failed provider=%s code=%s", provider, failure.code)
+        log.info("oidc log-in failed provider=%s code=%s username=%s", provider, failure.code,
+                 username or "-")
         return _failure_page(failure, next_path)
 
     engine.logins.record(user.username, address, success=True)
@@ -150,8 +157,10 @@ def callback(provider: str) -> Response | tuple[str, int]:
 
 
 def _complete(provider: str, pending: PendingLogin | None) -> User:
-    """Check the callback against `pending`, then verify the provider's answer; return the
-    user to log in."""
+    """Check the callback against `pending` and verify the provider's response.
+
+    Returns the user to log in.
+    """
     client = _clients().get(provider)
     if client is None:
         raise ProviderNotConfigured(provider)
@@ -163,7 +172,7 @@ def _complete(provider: str, pending: PendingLogin | None) -> User:
 
     error = request.args.get("error")
     if error:
-        log.info("oidc provider answered with an error provider=%s error=%s", provider,
+        log.info("oidc provider returned an error provider=%s error=%s", provider,
                  error if _ERROR_CODE.fullmatch(error) else "(not a code)")
         if error == "access_denied":
             raise ProviderLoginCancelled(settings.name)
@@ -176,7 +185,7 @@ def _complete(provider: str, pending: PendingLogin | None) -> User:
     tokens = client.exchange_code(code, redirect_uri, pending.code_verifier)
     claims = client.verify_id_token(tokens["id_token"], pending.nonce, now=int(_now()),
                                     access_token=tokens.get("access_token"))
-    identity = map_claims(settings, claims, str(current_app.config["OIDC_SUBJECT_HASH_KEY"]))
+    identity = map_claims(settings, claims, subject_hash_key(current_app.config))
     if identity is None:
         raise IdTokenInvalid(settings.name, f"claim {settings.claims.subject} missing")
     return sloyfe_engine().identities.log_in(identity, settings.name, settings.provision_users)

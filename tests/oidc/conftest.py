@@ -6,6 +6,7 @@ way a real browser follows the redirects between the two.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -13,12 +14,14 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
+from click.testing import CliRunner, Result
 from flask import Flask
 from flask.testing import FlaskClient
 from joserfc.jwk import RSAKey
 from werkzeug.test import TestResponse
 
 from engine.app import create_app
+from engine.cli import main
 from engine.engine import ProcessEngine
 from engine.runtime.clock import FixedClock
 from tests.oidc.provider import LoopbackProvider, generate_key
@@ -29,7 +32,7 @@ HANDLERS_GROUP_ID = "5b0c6f2e-0d1f-4a57-9c39-1f1ad1f0c001"
 PRIVACY_GROUP_ID = "5b0c6f2e-0d1f-4a57-9c39-1f1ad1f0c002"
 UNIT_NAMES = {"Sykehjemmet": "sykehjem", "Hjemmetjenesten": "hjemmetjenesten"}
 
-# The person the provider approves unless a test says otherwise, as Entra ID describes them.
+# The person the provider approves unless a test changes the claims, as Entra ID describes them.
 ENTRA_PERSON: dict[str, Any] = {
     "sub": "pairwise-subject-of-nora",
     "oid": "00000000-0000-0000-0000-00000000a001",
@@ -157,3 +160,30 @@ def session_username(app: Flask, client: FlaskClient) -> str | None:
     with client.session_transaction() as session:
         value = session.get("username")
     return value if isinstance(value, str) else None
+
+
+@dataclass
+class Cli:
+    """`sloyfe` run in-process on the test database, with the given providers configured."""
+
+    database_url: str
+    providers: list[dict[str, Any]]
+    environment: dict[str, str]
+
+    def run(self, *args: str, stdin: str | None = None) -> Result:
+        env = {"SLOYFE_DATABASE_URL": self.database_url, "SLOYFE_SMTP_HOST": "",
+               "SLOYFE_NOW": "2027-01-04T09:00",
+               "SLOYFE_OIDC_PROVIDERS": json.dumps(self.providers), **self.environment}
+        return CliRunner().invoke(main, list(args), input=stdin, env=env,
+                                  catch_exceptions=False)
+
+
+@pytest.fixture
+def make_cli(database_url: str) -> Callable[..., Cli]:
+    """Build a Cli for some providers; the hash key is the app's unless given."""
+
+    def build(*providers: dict[str, Any], **environment: str) -> Cli:
+        defaults = {"SLOYFE_OIDC_SUBJECT_HASH_KEY": HASH_KEY}
+        return Cli(database_url, list(providers), {**defaults, **environment})
+
+    return build

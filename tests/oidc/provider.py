@@ -1,7 +1,7 @@
 """A real OpenID Connect provider on 127.0.0.1 for the log-in tests, which misbehaves on request.
 
-It serves a discovery document, its JWKS, an authorization endpoint that approves the person
-in `claims` at once, and a token endpoint that checks the code, the client's credentials, the
+It serves a discovery document, its JWKS, and an authorization endpoint that approves the
+person in `claims` at once. Its token endpoint checks the code, the client's credentials, the
 redirect URI and the PKCE verifier before it hands out a signed ID token. Codes work once.
 
 The ID token is signed when the code is issued, so a test that moves the shared clock
@@ -33,8 +33,9 @@ WRONG_KEY = "wrong_key"              # signs with a key that is not in its JWKS 
 WRONG_AUDIENCE = "wrong_audience"    # aud names another client
 WRONG_ISSUER = "wrong_issuer"        # iss names another issuer than the discovery document
 WRONG_NONCE = "wrong_nonce"          # nonce differs from the one in the request
+MISSING_NONCE = "missing_nonce"      # no nonce claim at all
 EXPIRED = "expired"                  # exp lies before iat, in the past at once
-ACCESS_DENIED = "access_denied"      # answers error=access_denied instead of a code
+ACCESS_DENIED = "access_denied"      # returns error=access_denied instead of a code
 TOKEN_ERROR_500 = "token_error_500"  # the token endpoint fails with 500
 UNSIGNED = "unsigned"                # alg "none", no signature
 
@@ -189,6 +190,8 @@ class LoopbackProvider:
             claims["iss"] = "http://127.0.0.1:1/another-issuer"
         if self.misbehaviour == WRONG_NONCE:
             claims["nonce"] = "not-the-nonce-that-was-sent"
+        if self.misbehaviour == MISSING_NONCE:
+            del claims["nonce"]
         if self.misbehaviour == EXPIRED:
             claims["iat"] = now - 2 * TOKEN_SECONDS
             claims["exp"] = now - TOKEN_SECONDS
