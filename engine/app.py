@@ -16,6 +16,7 @@ from flask_babel import Babel
 from engine import i18n
 from engine.config import PROJECT_ROOT, load_config
 from engine.engine import ProcessEngine
+from engine.request_limits import LimitedRequest
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,8 @@ WEB_DEFAULTS: dict[str, Any] = {
     "TRUSTED_PROXIES": 0,
     # A task whose deadline is this close, in hours, is marked "due soon" in the task lists.
     "DUE_SOON_HOURS": 24,
-    # Largest request body accepted, in bytes. Forms carry text only, no attachments yet.
+    # Largest request body accepted, in bytes. An attachment upload may be larger: its limit
+    # is ATTACHMENT_MAX_BYTES (engine/request_limits.py).
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "WTF_CSRF_ENABLED": True,
 }
@@ -52,6 +54,7 @@ def create_app(config: Mapping[str, Any] | None = None, *,
     settings = load_settings(config)
     app = Flask("engine", root_path=str(WEB_DIR), template_folder="templates",
                 static_folder="static", instance_path=settings["INSTANCE_PATH"])
+    app.request_class = LimitedRequest
     app.config.update(settings)
     app.config.update(_flask_settings(app, settings))
 

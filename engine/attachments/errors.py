@@ -37,7 +37,8 @@ class AttachmentEmpty(AttachmentRejected):
 class AttachmentTooLarge(AttachmentRejected):
     code = "attachment_too_large"
     http_status = 413
-    message = N_("The file is too large. A file can be at most %(limit)s.")
+    message = N_("The file is too large. A file can be at most %(limit)s. Choose a smaller "
+                 "file, or split it into several.")
 
     def __init__(self, limit: str) -> None:
         super().__init__(limit=limit)

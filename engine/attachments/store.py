@@ -16,7 +16,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ class FileStore:
     def __init__(self, directory: str | os.PathLike[str]) -> None:
         self.directory = Path(directory)
 
-    def receive(self, stream: BinaryIO, max_bytes: int) -> StagedFile:
+    def receive(self, stream: IO[bytes], max_bytes: int) -> StagedFile:
         """Copy `stream` to a temporary file, hashing it, and stop one byte past
         `max_bytes`."""
         self.directory.mkdir(mode=DIRECTORY_MODE, parents=True, exist_ok=True)

@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from sqlalchemy import func, select
 
@@ -101,7 +101,7 @@ class AttachmentService(Service):
     # --- adding --------------------------------------------------------------------------
 
     def add(self, task_id: str, username: str, filename: str | None,
-            stream: BinaryIO) -> Attachment:
+            stream: IO[bytes]) -> Attachment:
         """Store the file in `stream` as an attachment of the task's case.
 
         The checks run before the bytes are read and again, with the case locked, before

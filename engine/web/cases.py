@@ -14,6 +14,7 @@ from engine.access import AUTHENTICATED, CASE_VIEWER, access
 from engine.engine import ProcessEngine
 from engine.errors import InstanceNotFound
 from engine.models import AuditEvent
+from engine.web.attachment_rows import attachment_rows
 from engine.web.auth import current_user
 from engine.web.case_record import completed_steps
 from engine.web.context import sloyfe_engine
@@ -59,8 +60,10 @@ def case(instance_id: int) -> str:
         report = _report(engine, instance)
         steps = completed_steps(engine, instance_id) \
             if engine.runtime.reads_record(instance, user.username) else None
+        attachments = attachment_rows(engine, instance, user.username)
     return render_template("case.html", case=summary, history=history, open_tasks=open_tasks,
-                           outcome=outcome, report=report, steps=steps)
+                           outcome=outcome, report=report, steps=steps,
+                           attachments=attachments)
 
 
 def _report(engine: ProcessEngine, instance: Any) -> Markup | None:

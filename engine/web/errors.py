@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from engine.attachments.errors import AttachmentTooLarge
 from engine.errors import EngineError, NotFound
 from engine.forms.submission import ACTION_FIELD
+from engine.request_limits import upload_limit_key
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +86,9 @@ def http_error(error: HTTPException) -> tuple[str, int]:
     if status == 405:
         return error_page(405, _("That did not work"), _(
             "The page cannot be used this way. Go back and use the buttons on the page."))
+    if status == 413 and upload_limit_key(request.endpoint) is not None:
+        limit = current_app.extensions["sloyfe"].attachments.size_limit()
+        return error_page(413, _("That did not work"), str(AttachmentTooLarge(limit)))
     if status == 413:
         return error_page(413, _("That did not work"), _(
             "What you sent is too large. Shorten the text and try again."))

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from engine.engine import ProcessEngine
 from engine.models import ProcessInstance, Task
 from engine.services.organisation import LEADER_ROLE, split_scoped_group
+from engine.web.attachment_rows import AttachmentRow, UploadLimits
 from engine.web.case_record import CompletedStep, completed_steps
 from engine.web.formatting import DueState, case_status, due_state
 
@@ -79,6 +80,9 @@ class TaskDetails:
     form_options: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     start_options: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     steps: list[CompletedStep] = field(default_factory=list)
+    attachments: list[AttachmentRow] = field(default_factory=list)
+    # Set when the user may upload files at the task.
+    upload_limits: UploadLimits | None = None
 
     @property
     def is_open(self) -> bool:

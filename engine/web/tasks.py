@@ -23,6 +23,7 @@ from engine.errors import (
     TaskNotOpen,
 )
 from engine.forms import change_rows
+from engine.web.attachment_rows import attachment_rows, upload_limits
 from engine.web.auth import current_user
 from engine.web.context import sloyfe_engine
 from engine.web.forms import form_html, summary_html
@@ -127,7 +128,18 @@ def _details(task_id: str, username: str) -> TaskDetails:
             task = engine.tasks.get(task_id)
         except TaskNotFound:
             abort(404)
-        return task_details(engine, task, username)
+        details = task_details(engine, task, username)
+        details.attachments = attachment_rows(engine, task.instance, username)
+        if details.is_open and details.is_mine:
+            details.upload_limits = upload_limits(engine)
+        return details
+
+
+def task_page_response(task_id: str, username: str, status: int) -> tuple[str, int]:
+    """Render the task page as a GET shows it, with `status`, after a side action on the
+    page (an upload) was rejected and put its reason in a flash message."""
+    details = _details(task_id, username)
+    return _render(details, details.variables), status
 
 
 def _render(details: TaskDetails, values: Any, errors: dict[str, list[str]] | None = None,
