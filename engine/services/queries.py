@@ -58,6 +58,7 @@ class QueryService(Service):
     def instances(self, viewer: str | None, *, confidential: bool = True,
                   status: str | None = None,
                   key: str | None = None, business_key: str | None = None,
+                  started_by: str | None = None,
                   limit: int = 50, cursor: str | None = None) -> Page[ProcessInstance]:
         """Instances, newest first, that `viewer` may see (for None every instance, of
         confidential processes too if `confidential`).
@@ -74,6 +75,8 @@ class QueryService(Service):
             query = query.where(ProcessInstance.definition_key == key)
         if business_key:
             query = query.where(ProcessInstance.business_key == business_key)
+        if started_by:
+            query = query.where(ProcessInstance.started_by == started_by)
         if before is not None:
             query = query.where(ProcessInstance.id < before)
         if viewer is not None:

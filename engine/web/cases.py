@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from engine.access import AUTHENTICATED, CASE_VIEWER, access
 from engine.engine import ProcessEngine
-from engine.errors import InstanceNotFound
+from engine.errors import InstanceNotFound, InvalidInput
 from engine.models import AuditEvent
 from engine.web.attachment_rows import attachment_rows
 from engine.web.auth import current_user
@@ -23,6 +23,8 @@ from engine.web.presenters import case_summary, task_rows
 
 bp = Blueprint("cases", __name__)
 
+PAGE_SIZE = 25
+
 
 @dataclass(frozen=True)
 class HistoryEntry:
@@ -32,13 +34,21 @@ class HistoryEntry:
 
 @bp.route("/saker")
 @access(AUTHENTICATED)
-def case_list() -> str:
+def case_list() -> tuple[str, int]:
+    """List the cases the user started, newest first, PAGE_SIZE at a time (?side=)."""
     user = current_user()
     engine = sloyfe_engine()
+    cursor = request.args.get("side") or None
     with engine.transaction(read_only=True):
-        cases = [case_summary(engine, instance)
-                 for instance in engine.runtime.instances(started_by=user.username)]
-    return render_template("cases.html", cases=cases)
+        try:
+            page = engine.queries.instances(None, started_by=user.username, limit=PAGE_SIZE,
+                                            cursor=cursor)
+        except InvalidInput:
+            message = _("The page link is damaged or out of date. Open the first page again.")
+            return render_template("cases.html", cases=[], error=message, cursor=cursor), 400
+        cases = [case_summary(engine, instance) for instance in page.items]
+    return render_template("cases.html", cases=cases, cursor=cursor,
+                           next_cursor=page.next_cursor), 200
 
 
 @bp.route("/saker/<int:instance_id>")

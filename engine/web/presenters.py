@@ -13,11 +13,14 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from engine.engine import ProcessEngine
+from engine.forms.markdown import render_markdown
 from engine.models import ProcessInstance, Task
 from engine.services.organisation import LEADER_ROLE, split_scoped_group
 from engine.web.attachment_rows import AttachmentRow, UploadLimits
+from engine.web.case_history import HistoryEntry, handler_history
 from engine.web.case_record import CompletedStep, completed_steps
 from engine.web.formatting import DueState, case_status, due_state
 
@@ -59,7 +62,7 @@ class TaskDetails:
 
     id: str
     name: str
-    documentation: str
+    instructions: Markup  # the step's BPMN documentation, rendered from Markdown
     state: str
     due_at: datetime | None
     due: DueState
@@ -83,6 +86,10 @@ class TaskDetails:
     attachments: list[AttachmentRow] = field(default_factory=list)
     # Set when the user may upload files at the task.
     upload_limits: UploadLimits | None = None
+    history: list[HistoryEntry] = field(default_factory=list)
+    # Colleagues the assignee may delegate the task to: (user name, display name).
+    delegates: list[tuple[str, str]] = field(default_factory=list)
+    may_reassign: bool = False
 
     @property
     def is_open(self) -> bool:
@@ -168,7 +175,9 @@ def task_details(engine: ProcessEngine, task: Task, username: str) -> TaskDetail
     form = engine.tasks.form(task)
     start_form = engine.forms.start_form(definition)
     return TaskDetails(
-        id=task.id, name=task.name, documentation=task.documentation or "", state=task.state,
+        id=task.id, name=task.name,
+        instructions=render_markdown(task.documentation or "", heading_level=3),
+        state=task.state,
         due_at=task.due_at, due=due_state(task.due_at, engine.clock.now(), _soon_hours()),
         priority=task.priority,
         escalation=escalation_text(task, unit_codes(engine, [task])), assignee=task.assignee,
@@ -183,4 +192,8 @@ def task_details(engine: ProcessEngine, task: Task, username: str) -> TaskDetail
         start_values=dict(instance.start_data or {}),
         start_options=engine.forms.options(start_form, variables)
         if start_form is not None else {},
-        steps=completed_steps(engine, instance.id))
+        steps=completed_steps(engine, instance.id),
+        history=handler_history(engine, instance.id),
+        delegates=engine.tasks.eligible_delegates(task, username)
+        if task.state == "open" and task.assignee == username else [],
+        may_reassign=task.state == "open" and engine.tasks.may_reassign(task, username))

@@ -11,11 +11,16 @@ from werkzeug.wrappers import Response
 
 from engine.access import AUTHENTICATED, TASK_VIEWER, access
 from engine.errors import (
+    AssigneeNotFound,
     ConcurrentModification,
+    DelegateNotEligible,
+    DelegationNeedsAssignee,
     FormValidationFailed,
     InstanceNotRunning,
+    InvalidInput,
     NotACandidate,
     NotAssignee,
+    ReassignNotAllowed,
     TaskAlreadyClaimed,
     TaskAlreadyCompleted,
     TaskNotClaimed,
@@ -27,33 +32,49 @@ from engine.web.attachment_rows import attachment_rows, upload_limits
 from engine.web.auth import current_user
 from engine.web.context import sloyfe_engine
 from engine.web.forms import form_html, summary_html
-from engine.web.presenters import TaskDetails, task_details, task_rows
+from engine.web.presenters import TaskDetails, TaskRow, task_details, task_rows
+from engine.web.task_list_query import VIEWS, parse_list_query, process_keys
 from engine.web.task_outcome import after_completion, after_unclaim
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("tasks", __name__)
 
-# The ?visning= values of the task list and the service's view of each.
-VIEWS = {"mine": "mine", "felles": "group", "enhet": "unit"}
-
 # Rejections of a claim or completion that leave the task as it was. The page shows why and
 # keeps what the user wrote.
 REJECTIONS = (TaskAlreadyClaimed, TaskAlreadyCompleted, TaskNotOpen, TaskNotClaimed,
-            NotACandidate, NotAssignee, ConcurrentModification, InstanceNotRunning)
+              NotACandidate, NotAssignee, ConcurrentModification, InstanceNotRunning)
+# Rejections of a delegation or reassignment, shown on the task page.
+HAND_OVER_REJECTIONS = (*REJECTIONS, AssigneeNotFound, DelegateNotEligible,
+                        DelegationNeedsAssignee, ReassignNotAllowed)
+PAGE_SIZE = 25
 
 
 @bp.route("/oppgaver")
 @access(AUTHENTICATED)
-def task_list() -> str:
+def task_list() -> tuple[str, int]:
     user = current_user()
-    view = request.args.get("visning", "mine")
-    if view not in VIEWS:
-        view = "mine"
     engine = sloyfe_engine()
     with engine.transaction(read_only=True):
-        rows = task_rows(engine, engine.tasks.list(user.username, VIEWS[view]), user.username)
-    return render_template("task_list.html", view=view, rows=rows)
+        query = parse_list_query(engine, request.args)
+        rows: list[TaskRow] = []
+        next_cursor = None
+        if not query.errors:
+            try:
+                page = engine.queries.task_list(user.username, VIEWS[query.view], query.filters,
+                                                sort=query.sort, limit=PAGE_SIZE,
+                                                cursor=query.cursor)
+            except InvalidInput as invalid:  # a damaged page cursor
+                query.errors.append(str(invalid))
+            else:
+                rows = task_rows(engine, page.items, user.username)
+                next_cursor = page.next_cursor
+        processes = process_keys(engine)
+        units = [(unit.code, unit.name) for unit in
+                 sorted(engine.organisation.units(), key=lambda unit: unit.name.casefold())]
+    status = 400 if query.errors else 200
+    return render_template("task_list.html", view=query.view, query=query, rows=rows,
+                           next_cursor=next_cursor, processes=processes, units=units), status
 
 
 @bp.route("/oppgaver/<task_id>/tildel", methods=["POST"])
@@ -83,6 +104,52 @@ def unclaim(task_id: str) -> Response:
     outcome = after_unclaim(engine, task_id, user.username)
     flash(outcome.message, "success")
     return redirect(outcome.location)
+
+
+@bp.route("/oppgaver/<task_id>/deleger", methods=["POST"])
+@access(TASK_VIEWER)
+def delegate(task_id: str) -> Response:
+    """Hand the task to a colleague who may take it (the assignee only)."""
+    user = current_user()
+    engine = sloyfe_engine()
+    to_username = request.form.get("til", "").strip()
+    if not to_username:
+        flash(_("Choose the colleague who takes over the task."), "error")
+        return redirect(url_for("tasks.task_page", task_id=task_id))
+    try:
+        task = engine.tasks.delegate(task_id, to_username, user.username)
+    except HAND_OVER_REJECTIONS as rejected:
+        flash(str(rejected), "error")
+        return redirect(url_for("tasks.task_page", task_id=task_id))
+    flash(_("The task %(name)s is now assigned to %(person)s.", name=task.name,
+            person=_display_name(to_username)), "success")
+    return redirect(url_for("tasks.task_list", visning="mine"))
+
+
+@bp.route("/oppgaver/<task_id>/tildel-annen", methods=["POST"])
+@access(TASK_VIEWER)
+def reassign(task_id: str) -> Response:
+    """Give the task to a named user (leaders of its unit or above, and administrators)."""
+    user = current_user()
+    engine = sloyfe_engine()
+    to_username = request.form.get("til", "").strip()
+    if not to_username:
+        flash(_("Write the user name of the person who takes over the task."), "error")
+        return redirect(url_for("tasks.task_page", task_id=task_id))
+    try:
+        task = engine.tasks.reassign(task_id, to_username, user.username)
+    except HAND_OVER_REJECTIONS as rejected:
+        flash(str(rejected), "error")
+    else:
+        flash(_("The task %(name)s is now assigned to %(person)s.", name=task.name,
+                person=_display_name(to_username)), "success")
+    return redirect(url_for("tasks.task_page", task_id=task_id))
+
+
+def _display_name(username: str) -> str:
+    engine = sloyfe_engine()
+    with engine.transaction(read_only=True):
+        return engine.organisation.display_names([username]).get(username, username)
 
 
 @bp.route("/oppgaver/<task_id>", methods=["GET", "POST"])

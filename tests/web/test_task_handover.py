@@ -1,0 +1,128 @@
+"""Delegating and reassigning from the task page, with plain form posts (no JavaScript)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.engine import ProcessEngine
+from tests.web.conftest import open_task_id
+
+
+def assignee(engine: ProcessEngine, task_id: str) -> str | None:
+    with engine.transaction(read_only=True):
+        return engine.tasks.get(task_id).assignee
+
+
+def claimed_task(engine: ProcessEngine, report: Any, username: str) -> str:
+    task_id = open_task_id(engine, report(), "VurderAvvik")
+    engine.tasks.claim(task_id, username)
+    return task_id
+
+
+def test_assignee_sees_eligible_colleagues(login_as: Any, report: Any,
+                                           demo_engine: ProcessEngine) -> None:
+    task_id = claimed_task(demo_engine, report, "lise.leder")
+
+    html = login_as("lise.leder").get(f"/oppgaver/{task_id}").get_data(as_text=True)
+
+    assert "Gi oppgaven til en kollega" in html
+    assert '<option value="fatima.ansatt">Fatima Ali</option>' in html
+    assert '<option value="erik.laerer">' not in html
+
+
+def test_delegate_form_moves_task(login_as: Any, report: Any,
+                                  demo_engine: ProcessEngine) -> None:
+    task_id = claimed_task(demo_engine, report, "lise.leder")
+    client = login_as("lise.leder")
+
+    response = client.post(f"/oppgaver/{task_id}/deleger", data={"til": "fatima.ansatt"})
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/oppgaver?visning=mine"
+    assert "Oppgaven «Vurder avvik» er nå tildelt Fatima Ali." in page
+    assert assignee(demo_engine, task_id) == "fatima.ansatt"
+
+
+def test_delegate_to_outsider_shows_reason(login_as: Any, report: Any,
+                                           demo_engine: ProcessEngine) -> None:
+    task_id = claimed_task(demo_engine, report, "lise.leder")
+    client = login_as("lise.leder")
+
+    response = client.post(f"/oppgaver/{task_id}/deleger", data={"til": "erik.laerer"})
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+
+    assert "Erik Moen kan ikke ta oppgaven «Vurder avvik»" in page
+    assert assignee(demo_engine, task_id) == "lise.leder"
+
+
+def test_delegate_without_colleague_asks(login_as: Any, report: Any,
+                                         demo_engine: ProcessEngine) -> None:
+    task_id = claimed_task(demo_engine, report, "lise.leder")
+    client = login_as("lise.leder")
+
+    response = client.post(f"/oppgaver/{task_id}/deleger", data={"til": " "})
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+
+    assert "Velg kollegaen som tar over oppgaven." in page
+    assert assignee(demo_engine, task_id) == "lise.leder"
+
+
+def test_reassign_form_only_for_leaders(login_as: Any, report: Any,
+                                        demo_engine: ProcessEngine) -> None:
+    task_id = claimed_task(demo_engine, report, "fatima.ansatt")
+
+    leader = login_as("lise.leder").get(f"/oppgaver/{task_id}").get_data(as_text=True)
+    employee = login_as("fatima.ansatt").get(f"/oppgaver/{task_id}").get_data(as_text=True)
+
+    assert "Tildel oppgaven til en annen" in leader
+    assert "Tildel oppgaven til en annen" not in employee
+
+
+def test_leader_reassigns_by_user_name(login_as: Any, report: Any,
+                                       demo_engine: ProcessEngine) -> None:
+    task_id = claimed_task(demo_engine, report, "fatima.ansatt")
+    client = login_as("tor.kommunalsjef")
+
+    response = client.post(f"/oppgaver/{task_id}/tildel-annen", data={"til": "ola.ansatt"})
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+
+    assert "Oppgaven «Vurder avvik» er nå tildelt Ola Olsen." in page
+    assert "Tor Hansen (kommunalsjef) tildelte oppgaven «Vurder avvik» til Ola Olsen i " \
+           "stedet for Fatima Ali." in page
+    assert assignee(demo_engine, task_id) == "ola.ansatt"
+
+
+def test_reassign_by_employee_rejected(login_as: Any, report: Any,
+                                       demo_engine: ProcessEngine) -> None:
+    task_id = claimed_task(demo_engine, report, "fatima.ansatt")
+    client = login_as("fatima.ansatt")
+
+    response = client.post(f"/oppgaver/{task_id}/tildel-annen", data={"til": "ola.ansatt"})
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+
+    assert "Bare lederen for enheten til oppgaven" in page
+    assert assignee(demo_engine, task_id) == "fatima.ansatt"
+
+
+def test_reassign_to_unknown_user_named(login_as: Any, report: Any,
+                                        demo_engine: ProcessEngine) -> None:
+    task_id = claimed_task(demo_engine, report, "fatima.ansatt")
+    client = login_as("lise.leder")
+
+    response = client.post(f"/oppgaver/{task_id}/tildel-annen", data={"til": "ola.ansat"})
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+
+    assert "Ingen aktiv bruker har brukernavnet ola.ansat." in page
+    assert assignee(demo_engine, task_id) == "fatima.ansatt"
+
+
+def test_outsider_cannot_reach_delegate(login_as: Any, report: Any,
+                                        demo_engine: ProcessEngine) -> None:
+    task_id = claimed_task(demo_engine, report, "lise.leder")
+
+    response = login_as("erik.laerer").post(f"/oppgaver/{task_id}/deleger",
+                                            data={"til": "erik.laerer"})
+
+    assert response.status_code == 404
+    assert assignee(demo_engine, task_id) == "lise.leder"
