@@ -66,7 +66,8 @@ DEFAULTS: dict[str, Any] = {
     # in engine/oidc/settings.py). As an environment variable the list is JSON text.
     "OIDC_PROVIDERS": [],
     # Secret key of the HMAC-SHA256 that turns a hashed subject claim (ID-porten's national
-    # identity number) into the value stored; changing it unlinks every such identity.
+    # identity number) into the value stored. Empty means SECRET_KEY is used. Changing the key
+    # in use unlinks every such identity.
     "OIDC_SUBJECT_HASH_KEY": "",
     # How long to wait for a provider's discovery document, keys or token endpoint, in seconds.
     "OIDC_TIMEOUT_SECONDS": 10.0,

@@ -102,7 +102,8 @@ def test_pid_not_in_database(browser: Browser, cli: Cli, demo_engine: ProcessEng
 def test_pid_not_in_logs(browser: Browser, demo_engine: ProcessEngine,
                          provider: LoopbackProvider,
                          caplog: pytest.LogCaptureFixture) -> None:
-    # Linked through the service: the command line replaces the log handlers (see below).
+    # Linked through the service, because the command line replaces the root log handlers,
+    # and with them the one caplog reads.
     demo_engine.identities.link("ola.ansatt", "idporten", provider.issuer,
                                 hash_subject(PID, HASH_KEY))
     caplog.set_level(logging.DEBUG)
@@ -171,6 +172,16 @@ def test_hash_key_defaults_to_secret_key(make_app: Callable[..., Flask],
 
     assert session_username(app, browser.client) == "ola.ansatt"
     assert stored_subjects(demo_engine) == [("ola.ansatt", expected_hash("the-app-secret-key"))]
+
+
+def test_secret_key_as_hash_key_warns(make_app: Callable[..., Flask], settings: dict[str, Any],
+                                      caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="engine.web.oidc")
+
+    make_app(settings, OIDC_SUBJECT_HASH_KEY="")
+
+    assert any("oidc subjects hashed with SECRET_KEY providers=idporten" in record.getMessage()
+               for record in caplog.records)
 
 
 def test_login_ignores_claims_turned_off(cli: Cli, browser: Browser,
