@@ -16,6 +16,7 @@ from engine.api.context import api_engine
 from engine.api.schemas.tasks import (
     CompleteRequestSchema,
     CompletionSchema,
+    HandOverRequestSchema,
     TaskDetailsSchema,
     TaskPageSchema,
     TaskQuerySchema,
@@ -91,6 +92,41 @@ def claim_task(task_id: str) -> dict[str, Any]:
 def unclaim_task(task_id: str) -> dict[str, Any]:
     """Put the task back to its candidates."""
     return _summary(api_engine().tasks.unclaim(task_id, acting_user()).id)
+
+
+@blp.route("/<task_id>/delegate", methods=["POST"], endpoint="delegate")
+@access(WRITE)
+@blp.arguments(HandOverRequestSchema)
+@blp.response(200, TaskSchema)
+@blp.alt_response(403, response="FORBIDDEN",
+                  description="The acting user is not the task's assignee.")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT", description="The task is no longer open.")
+def delegate_task(body: dict[str, Any], task_id: str) -> dict[str, Any]:
+    """Hand the task from the acting user, its assignee, to a colleague who may take it.
+
+    The colleague must be a candidate user of the task or a member of one of its candidate
+    groups; anyone else gives 422 (delegate_not_eligible), and an unknown or deactivated
+    user 422 (assignee_not_found).
+    """
+    return _summary(api_engine().tasks.delegate(task_id, body["assignee"], acting_user()).id)
+
+
+@blp.route("/<task_id>/reassign", methods=["POST"], endpoint="reassign")
+@access(WRITE)
+@blp.arguments(HandOverRequestSchema)
+@blp.response(200, TaskSchema)
+@blp.alt_response(403, response="FORBIDDEN", description="The acting user is neither a "
+                  "leader of the task's unit or a unit above it, nor an administrator.")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT", description="The task is no longer open.")
+def reassign_task(body: dict[str, Any], task_id: str) -> dict[str, Any]:
+    """Give the task to a named user, for example when its assignee is absent.
+
+    The acting user must lead the task's unit or a unit above it, or be an administrator.
+    An unknown or deactivated user gives 422 (assignee_not_found).
+    """
+    return _summary(api_engine().tasks.reassign(task_id, body["assignee"], acting_user()).id)
 
 
 @blp.route("/<task_id>/complete", methods=["POST"], endpoint="complete")

@@ -67,6 +67,11 @@ class CompleteRequestSchema(ApiSchema):
                        "check them before the process sees them."})
 
 
+class HandOverRequestSchema(ApiSchema):
+    assignee = fields.String(required=True, validate=validate.Length(min=1, max=64), metadata={
+        "description": "User name of the user who takes over the task."})
+
+
 class CompletionSchema(ApiSchema):
     task_id = fields.String(required=True)
     task_name = fields.String(required=True)
