@@ -161,11 +161,19 @@ def split_datetime(value: Any) -> DateTimeParts:
 
 
 def format_number(value: Any) -> str:
-    """Show a stored number with a decimal comma. Text typed by a person is kept as it is."""
+    """Show a stored number the Norwegian way, as 1 234,5. Text typed by a person is kept as
+    it is."""
     if isinstance(value, bool) or value is None:
         return ""
     if isinstance(value, (int, float, Decimal)):
-        number = Decimal(str(value))
-        text = format(number, "f")
-        return text.replace(".", ",")
+        text = format(Decimal(str(value)), "f")
+        sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
+        whole, _point, fraction = digits.partition(".")
+        # Thousands are grouped with a no-break space, so "1 234,5" never wraps.
+        groups = []
+        while len(whole) > 3:
+            groups.insert(0, whole[-3:])
+            whole = whole[:-3]
+        grouped = "\u00a0".join([whole, *groups])
+        return sign + grouped + ("," + fraction if fraction else "")
     return str(value)

@@ -107,8 +107,17 @@ def test_split_datetime_of_none_is_blank() -> None:
     assert split_datetime(None).is_blank
 
 
-def test_format_number_uses_decimal_comma() -> None:
-    assert format_number(1234.5) == "1234,5"
+@pytest.mark.parametrize(("value", "expected"), [
+    (1234.5, "1\u00a0234,5"), (12, "12"), (999, "999"), (1000, "1\u00a0000"),
+    (Decimal("-1234567.25"), "-1\u00a0234\u00a0567,25"), (0.5, "0,5"), (-12, "-12"),
+])
+def test_format_number_groups_thousands(value: object, expected: str) -> None:
+    assert format_number(value) == expected
+
+
+@pytest.mark.parametrize("value", [1234.5, Decimal("-1234567.25"), 1000, 7])
+def test_formatted_number_parses_back(value: object) -> None:
+    assert parse_number(format_number(value)) == Decimal(str(value))
 
 
 def test_format_number_keeps_typed_text() -> None:
