@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
 from werkzeug.datastructures import FileStorage
 
@@ -37,6 +38,18 @@ def _contains_nul(value: Any) -> bool:
     if isinstance(value, list):
         return any(_contains_nul(item) for item in value)
     return False
+
+
+class FileUpload(Upload):
+    """A file part of a multipart/form-data body. A plain form field of the same name is
+    invalid, so views always get a FileStorage with a stream and a filename."""
+
+    default_error_messages = {"invalid": "Invalid type."}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, FileStorage):
+            raise self.make_error("invalid")
+        return value
 
 
 class Timestamp(fields.String):

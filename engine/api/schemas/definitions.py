@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
-from engine.api.schemas.common import ApiSchema, timestamp
+from engine.api.schemas.common import ApiSchema, FileUpload, timestamp
 
 
 class DefinitionSchema(ApiSchema):
@@ -24,7 +23,7 @@ class DefinitionListSchema(ApiSchema):
 
 
 class DeployRequestSchema(ApiSchema):
-    files = fields.List(Upload(), required=True, validate=validate.Length(min=1), metadata={
+    files = fields.List(FileUpload(), required=True, validate=validate.Length(min=1), metadata={
         "description": ".bpmn and .form files, deployed together or not at all."})
     change_note = fields.String(load_default=None, validate=validate.Length(max=2000),
                                 metadata={"description": "Stored with the new versions."})
