@@ -14,7 +14,7 @@ from flask import Flask
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 
-from engine.api import definitions, docs, incidents, instances, messages, tasks
+from engine.api import attachments, definitions, docs, incidents, instances, messages, tasks
 from engine.api.auth import authenticate_api_requests, check_api_caller, is_api_path
 from engine.api.problems import (
     PROBLEM_CONTENT_TYPE,
@@ -32,7 +32,8 @@ API_DESCRIPTION = (
     "UI can use the API with the session cookie; calls that change something then need the "
     "header X-CSRFToken. Errors are RFC 9457 problem details (application/problem+json).")
 
-RESOURCES = (definitions.blp, instances.blp, tasks.blp, incidents.blp, messages.blp)
+RESOURCES = (definitions.blp, instances.blp, tasks.blp, incidents.blp, messages.blp,
+             attachments.blp)
 
 # Blueprints are set up once, at import; every app built afterwards registers the same ones.
 for _blueprint in (*RESOURCES, docs.bp):
