@@ -62,6 +62,11 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_HOST": "",
     "SMTP_PORT": 25,
     "MAIL_FROM": "sloyfe@localhost",
+    # Attempts to send one notification e-mail before it is given up (audited as
+    # mail_failed); the first retry waits MAIL_BACKOFF_SECONDS, and each further one twice
+    # as long.
+    "MAIL_MAX_ATTEMPTS": 5,
+    "MAIL_BACKOFF_SECONDS": 60,
     # OpenID Connect providers offered on the log-in page, one object each (the keys are read
     # in engine/oidc/settings.py). As an environment variable the list is JSON text.
     "OIDC_PROVIDERS": [],

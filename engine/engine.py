@@ -23,6 +23,7 @@ from engine.services.history import HistoryService
 from engine.services.identities import IdentityService
 from engine.services.logins import LoginService
 from engine.services.management import ManagementService
+from engine.services.notifications import NotificationService
 from engine.services.organisation import OrganisationService
 from engine.services.queries import QueryService
 from engine.services.repository import RepositoryService
@@ -67,6 +68,7 @@ class ProcessEngine:
         self.tasks = TaskService(self)
         self.history = HistoryService(self)
         self.management = ManagementService(self)
+        self.notifications = NotificationService(self)
         self.organisation = OrganisationService(self)
         self.logins = LoginService(self)
         self.identities = IdentityService(self)

@@ -8,10 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from engine.i18n import gettext as _
-from engine.i18n import use_locale
 from engine.models import Unit
 from engine.runtime.handlers import HandlerContext, HandlerError, topic
-from engine.runtime.timeexpr import OSLO
 from engine.services.organisation import LEADER_ROLE, scoped_group
 
 
@@ -41,30 +39,25 @@ def _recipients(ctx: HandlerContext, task: Any) -> list[Any]:
 
 @topic("paaminnelse")
 def remind(ctx: HandlerContext) -> dict[str, Any]:
-    """E-mail whoever holds the open task a reminder of its deadline."""
+    """Queue a reminder of its deadline to whoever holds the open task.
+
+    The scheduler sends the e-mails after this job commits; engine/services/notifications.py
+    says what they may contain.
+    """
     element = _target_element(ctx)
-    sent = 0
+    queued = 0
     for task in ctx.open_tasks(element):
         for user in _recipients(ctx, task):
-            with use_locale(user.locale or "nb"):
-                due = task.due_at.astimezone(OSLO).strftime("%d.%m.%Y %H:%M") \
-                    if task.due_at else "-"
-                subject = _("Reminder: %(task)s is due %(due)s", task=task.name, due=due)
-                body = _("Hello %(name)s,\n\nThe task %(task)s in case %(key)s is due %(due)s. "
-                         "Open it here:\n%(link)s\n\nThis message was sent by Sløyfe.",
-                         name=user.display_name, task=task.name,
-                         key=ctx.instance.business_key, due=due,
-                         link=ctx.link(f"/oppgaver/{task.id}"))
-            if ctx.send_mail(user.username, subject, body):
-                sent += 1
+            ctx.engine.notifications.task_reminder(task, user.username)
+            queued += 1
         ctx.engine.history.record("reminder_sent", "system", instance_id=ctx.instance.id,
                                   task_id=task.id, element_id=task.element_id)
-    return {f"paaminnelser_{element}": sent}
+    return {f"paaminnelser_{element}": queued}
 
 
 @topic("eskaler")
 def escalate(ctx: HandlerContext) -> dict[str, Any]:
-    """Offer the open task also to the next leader up, and tell that leader.
+    """Offer the open task also to the next leader up, and queue an e-mail to that leader.
 
     With the property `til` = `leder`, the task goes to the leader of its own unit instead
     (for tasks that belong to a staff function such as the privacy officer).
@@ -86,14 +79,6 @@ def escalate(ctx: HandlerContext) -> dict[str, Any]:
                                      "the unit above.", unit=unit.name), retry=False)
             target_unit, leader = found
         ctx.escalate(task, scoped_group(LEADER_ROLE, target_unit.code))
-        with use_locale(leader.locale or "nb"):
-            subject = _("Sent to you: %(task)s in case %(key)s is overdue", task=task.name,
-                        key=ctx.instance.business_key)
-            body = _("Hello %(name)s,\n\nThe task %(task)s in case %(key)s has passed its "
-                     "deadline and is now also in your task list. Open it here:\n%(link)s\n\n"
-                     "This message was sent by Sløyfe.", name=leader.display_name,
-                     task=task.name, key=ctx.instance.business_key,
-                     link=ctx.link(f"/oppgaver/{task.id}"))
-        ctx.send_mail(leader.username, subject, body)
+        ctx.engine.notifications.task_escalated(task, leader.username)
         escalated += 1
     return {f"eskalert_{element}": escalated}

@@ -39,8 +39,9 @@ def poll_once(engine: ProcessEngine, worker_id: str) -> dict[str, int]:
         return {}
     if any(report.values()):
         log.info("scheduler poll worker=%s timers_fired=%s jobs_done=%s jobs_failed=%s "
-                 "elapsed_ms=%.0f", worker_id, report["timers_fired"], report["jobs_done"],
-                 report["jobs_failed"], (time.perf_counter() - started) * 1000)
+                 "mails_sent=%s elapsed_ms=%.0f", worker_id, report["timers_fired"],
+                 report["jobs_done"], report["jobs_failed"], report["mails_sent"],
+                 (time.perf_counter() - started) * 1000)
     return report
 
 

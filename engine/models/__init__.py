@@ -4,6 +4,7 @@ from engine.models.attachment import Attachment
 from engine.models.base import Base
 from engine.models.definition import FormDefinition, ProcessDefinition, Setting
 from engine.models.history import AuditEvent
+from engine.models.notification import Notification
 from engine.models.organisation import (
     ExternalIdentity,
     Group,
@@ -26,6 +27,6 @@ from engine.models.security import ApiToken, LoginAttempt
 __all__ = [
     "ApiToken", "Attachment", "AuditEvent", "Base", "ExternalIdentity", "FormDefinition",
     "Group", "Incident", "Job", "LoginAttempt", "Membership", "MessageSubscription",
-    "ProcessDefinition", "ProcessInstance", "RoleAssignment", "Setting", "Task",
+    "Notification", "ProcessDefinition", "ProcessInstance", "RoleAssignment", "Setting", "Task",
     "TaskCandidate", "Timer", "Unit", "User",
 ]

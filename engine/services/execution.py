@@ -238,6 +238,7 @@ class Execution:
             claimed_at=self.engine.clock.now() if assignment.assignee else None)
         row.candidates = assignment.candidate_rows()
         self.session.add(row)
+        self.engine.notifications.task_assigned(row, self.actor)
         return row
 
     def _task_name(self, spiff_task: Any) -> str:

@@ -38,10 +38,11 @@ class RunReport:
     timers_fired: int = 0
     jobs_done: int = 0
     jobs_failed: int = 0
+    mails_sent: int = 0
 
     def to_dict(self) -> dict[str, int]:
         return {"timers_fired": self.timers_fired, "jobs_done": self.jobs_done,
-                "jobs_failed": self.jobs_failed}
+                "jobs_failed": self.jobs_failed, "mails_sent": self.mails_sent}
 
 
 def default_worker_id() -> str:
@@ -76,7 +77,8 @@ class ManagementService(Service):
 
     def run_due(self, worker_id: str | None = None, batch: int = 100,
                 max_rounds: int = 1000) -> RunReport:
-        """Fire every due timer and run every due job, until nothing more is due now."""
+        """Fire every due timer and run every due job, until nothing more is due now, then
+        send the notification e-mails that are due."""
         worker = worker_id or default_worker_id()
         report = RunReport()
         for _round in range(max_rounds):
@@ -87,6 +89,7 @@ class ManagementService(Service):
             report.jobs_failed += failed
             if fired == 0 and done == 0 and failed == 0:
                 break
+        report.mails_sent = self.engine.notifications.deliver_due(worker, batch)
         return report
 
     def run_due_timers(self, worker_id: str | None = None, batch: int = 100) -> int:

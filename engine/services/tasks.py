@@ -328,6 +328,7 @@ class TaskService(Service):
         self.engine.history.record(action, actor, instance_id=task.instance_id,
                                    task_id=task.id, element_id=task.element_id,
                                    previous=previous, assignee=to_username)
+        self.engine.notifications.task_assigned(task, actor)
 
     def escalate(self, task: Task, group_key: str, actor: str) -> None:
         """Offer a task also to `group_key` and mark it as sent to the next leader."""
