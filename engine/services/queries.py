@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from engine.errors import InvalidInput
 from engine.i18n import gettext as _
@@ -129,7 +130,10 @@ class QueryService(Service):
             query = query.where(filters.condition(self.engine.clock.now()))
         if cursor:
             query = query.where(after_cursor(sort, decode_cursor(sort, cursor)))
-        query = query.order_by(*order_by(sort)).limit(limit + 1)
+        # The lists show each task's case, so its instance comes in one more query, not one
+        # per row.
+        query = query.order_by(*order_by(sort)).limit(limit + 1) \
+            .options(selectinload(Task.instance))
 
         rows = list(self.session.scalars(query))
         if len(rows) <= limit:
