@@ -27,6 +27,7 @@ AUDIT_ACTIONS = {
     "job_retry_scheduled": N_("automatic step failed, retry planned"),
     "incident_created": N_("incident"), "incident_retried": N_("incident retried"),
     "mail_sent": N_("e-mail sent"), "mail_not_sent": N_("e-mail not sent"),
+    "mail_failed": N_("e-mail failed"),
     "reminder_sent": N_("reminder sent"), "case_transferred": N_("case transferred"),
     "message_received": N_("message received"),
 }
