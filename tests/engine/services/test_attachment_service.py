@@ -26,6 +26,7 @@ from engine.models import Attachment
 from engine.services.attachments import allowed_types, clean_filename
 from tests import attachment_files as files
 from tests.confidential import start_confidential_case
+from tests.engine.services.test_concurrency import race
 
 REPORT: dict[str, Any] = {
     "tittel": "Glatt gulv i gangen", "hva_skjedde": "En ansatt skled.",
@@ -427,3 +428,17 @@ def test_delete_case_removes_everything(demo_engine: ProcessEngine,
 
 def test_text_type_allowed_by_default(demo_engine: ProcessEngine) -> None:
     assert KNOWN_TYPES[TEXT] in demo_engine.attachments.allowed
+
+
+def test_last_place_taken_once(make_engine: Callable[..., ProcessEngine],
+                               demo_engine: ProcessEngine, case: tuple[int, str]) -> None:
+    instance_id, task_id = case
+    first, second = (make_engine(ATTACHMENT_MAX_PER_CASE=1) for _ in range(2))
+
+    results = race([lambda: attach(first, task_id, filename="en.pdf"),
+                    lambda: attach(second, task_id, filename="to.pdf")])
+
+    assert sorted(type(result).__name__ for result in results) == [
+        "Attachment", "TooManyAttachments"]
+    assert len(visible_names(demo_engine, instance_id, "lise.leder")) == 1
+    assert len(stored_files(demo_engine)) == 1
