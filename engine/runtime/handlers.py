@@ -84,6 +84,8 @@ class HandlerContext:
     now: datetime
     attempt: int
     audit_details: dict[str, Any] = field(default_factory=dict)
+    # The SpiffWorkflow task of the service task, when the engine runs one.
+    spiff_task: Any = None
 
     @property
     def idempotency_key(self) -> str:
@@ -127,7 +129,32 @@ class HandlerContext:
         return reason is None
 
     def open_tasks(self, element_id: str | None = None) -> list[Task]:
-        return self.engine.tasks.open_tasks_of_instance(self.instance.id, element_id)
+        """Return the open user tasks of the instance that lie in the service task's own
+        subprocess or below it.
+
+        Inside one instance of a multi-instance subprocess, only that instance's tasks count,
+        so a reminder for one decision point does not reach the tasks of the others.
+        """
+        tasks = self.engine.tasks.open_tasks_of_instance(self.instance.id, element_id)
+        if self.spiff_task is None:
+            return tasks
+        return [task for task in tasks if self._in_scope(task.id)]
+
+    def _in_scope(self, task_id: str) -> bool:
+        from uuid import UUID
+
+        from SpiffWorkflow.exceptions import TaskNotFoundException
+
+        scope = self.spiff_task.workflow
+        try:
+            workflow = scope.top_workflow.get_task_from_id(UUID(task_id)).workflow
+        except TaskNotFoundException:
+            return True  # a row the state no longer has: keep the unscoped behaviour
+        while workflow is not None:
+            if workflow is scope:
+                return True
+            workflow = workflow.parent_workflow
+        return False
 
     def escalate(self, task: Task, group_key: str) -> None:
         self.engine.tasks.escalate(task, group_key, actor="system")

@@ -231,7 +231,8 @@ class ManagementService(Service):
                     task_id=job.task_id, element_id=job.element_id,
                     variables=dict(spiff_task.data),
                     properties=dict(spiff_task.task_spec.extensions or {}),
-                    now=self.engine.clock.now(), attempt=job.attempts + 1)
+                    now=self.engine.clock.now(), attempt=job.attempts + 1,
+                    spiff_task=spiff_task)
                 result = handler(context)
                 if result:
                     DeepMerge.merge(spiff_task.data, dict(result))
