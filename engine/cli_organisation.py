@@ -79,6 +79,15 @@ def user_add(state: Any, username: str, display_name: str, email: str | None,
     click.echo(_("User %(user)s created.", user=username))
 
 
+@user.command("end-sessions", help=_("Log a user out of every browser at once."))
+@click.argument("username")
+@pass_state
+@handle_errors
+def user_end_sessions(state: Any, username: str) -> None:
+    state.engine.organisation.end_sessions(username, actor="cli")
+    click.echo(_("Every session of %(user)s has ended.", user=username))
+
+
 @user.command("list", help=_("List users with their groups and roles."))
 @click.option("--json", "as_json", is_flag=True, help=_("Print the result as JSON."))
 @pass_state

@@ -44,6 +44,9 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str] = mapped_column(String(8), default="nb")
     created_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Sessions that logged in before this time are over: set at log-out, on a new password
+    # and by `sloyfe user end-sessions`, so a copied session cookie stops working.
+    sessions_valid_after: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     unit: Mapped[Unit | None] = relationship(foreign_keys=[unit_id])
 

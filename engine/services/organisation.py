@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -64,6 +65,7 @@ class UserProfile:
     roles: frozenset[str]
     group_keys: frozenset[str]
     led_unit_ids: frozenset[int]
+    sessions_valid_after: datetime | None = None
 
 
 class OrganisationService(Service):
@@ -211,9 +213,21 @@ class OrganisationService(Service):
                            user=username)
 
     def set_password(self, username: str, password: str, actor: str | None = None) -> None:
+        """Set the local password; the user's sessions from before end."""
         with self.transaction():
-            self.user(username).password_hash = hash_password(password)
+            user = self.user(username)
+            user.password_hash = hash_password(password)
+            user.sessions_valid_after = self.engine.clock.now()
             self.audit("password_set", actor, user=username)
+
+    def end_sessions(self, username: str, actor: str | None = None) -> None:
+        """End every session of the user that logged in before now, in every web worker.
+
+        Other workers see it within ORGANISATION_CACHE_SECONDS, as with any profile change.
+        """
+        with self.transaction():
+            self.user(username).sessions_valid_after = self.engine.clock.now()
+            self.audit("sessions_ended", actor, user=username)
 
     # --- groups and roles ----------------------------------------------------------------
 
@@ -313,7 +327,8 @@ class OrganisationService(Service):
         return UserProfile(username=user.username, user_id=user.id,
                            display_name=user.display_name, locale=user.locale,
                            active=user.active, roles=roles, group_keys=frozenset(groups),
-                           led_unit_ids=frozenset(unit_id for unit_id, _code in led))
+                           led_unit_ids=frozenset(unit_id for unit_id, _code in led),
+                           sessions_valid_after=user.sessions_valid_after)
 
     def forget_profiles(self) -> None:
         """Drop remembered profiles after a change to users, groups, roles or leaders."""

@@ -34,6 +34,7 @@ from engine.web.oidc import login_buttons
 from engine.web.sessions import (
     SessionEnd,
     end_session,
+    ended_early,
     session_end,
     session_username,
     start_session,
@@ -92,6 +93,11 @@ def _load_session_user(username: str) -> None:
     profile = _active_profile(username)
     if profile is None:
         end_session()  # the account was removed or deactivated since the log-in
+        return
+    if ended_early(profile.sessions_valid_after):
+        log.info("session ended reason=%s user=%s", SessionEnd.ENDED.value, username)
+        end_session()
+        g.session_ended = SessionEnd.ENDED
         return
 
     touch_session()
@@ -177,6 +183,9 @@ def _session_ended_message(ended: SessionEnd) -> str:
                         "again to go on.",
                         "You were logged out after %(num)s minutes without activity. Log in "
                         "again to go on.", _idle_minutes())
+    if ended is SessionEnd.ENDED:
+        return _("You have been logged out, in this browser or another. Log in again to go "
+                 "on.")
     return _("Your log-in has expired. Log in again to go on.")
 
 
@@ -249,6 +258,10 @@ def login_page(username: str, error: str | None, next_path: str) -> str:
 @bp.route("/logg-ut", methods=["POST"])
 @access(AUTHENTICATED)
 def logout() -> Response:
+    # Ending the sessions in the database also ends copies of this cookie, and the user's
+    # sessions in other browsers.
+    sloyfe_engine().organisation.end_sessions(current_user().username,
+                                              actor=current_user().username)
     end_session()
     flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))

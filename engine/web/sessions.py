@@ -1,15 +1,18 @@
 """The signed-in session: whom it belongs to, when it began and when it was last used.
 
-Flask keeps the session in a signed cookie, so the server keeps no list of sessions to end.
-The cookie carries its own limits instead: the log-in time for the absolute lifetime
+Flask keeps the session in a signed cookie, so the server keeps no list of sessions. The
+cookie carries its own limits instead: the log-in time for the absolute lifetime
 (SESSION_HOURS) and the time of the last request for the idle limit (SESSION_IDLE_MINUTES),
-both read from the engine clock.
+both read from the engine clock. To end sessions early, the user row stores a time
+(`sessions_valid_after`, set at log-out and on a new password): a session that logged in
+before it is over, wherever its cookie is.
 """
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from enum import Enum
 
 from flask import current_app, session
@@ -26,6 +29,7 @@ SESSION_NONCE = "nonce"
 class SessionEnd(Enum):
     IDLE = "idle"
     LIFETIME = "lifetime"
+    ENDED = "ended"  # by a log-out, a new password or an administrator
 
 
 @dataclass(frozen=True)
@@ -60,10 +64,16 @@ def start_session(username: str) -> None:
 
 
 def end_session() -> None:
-    # NOTE: this clears the user's own cookie only. A copy of the cookie taken before the
-    # log-out stays valid until its idle or absolute limit, since the server keeps no record
-    # of ended sessions.
+    """Clear the session cookie. Other copies of it end through `sessions_valid_after`."""
     session.clear()
+
+
+def ended_early(valid_after: datetime | None) -> bool:
+    """Whether the session logged in before the user's sessions were ended."""
+    logged_in_at = session.get(LOGGED_IN_AT)
+    if valid_after is None or not isinstance(logged_in_at, (int, float)):
+        return False
+    return logged_in_at < valid_after.timestamp()
 
 
 def session_username() -> str | None:
