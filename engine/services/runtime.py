@@ -80,6 +80,8 @@ class RuntimeService(Service):
         instance = execution.instance
         instance.start_data = dict(variables)
         if not instance.business_key:
+            instance.business_key = _business_key_from(compiled, variables)
+        if not instance.business_key:
             year = self.engine.clock.now().year
             instance.business_key = f"{definition.key.upper()}-{year}-{instance.id:05d}"
 
@@ -325,3 +327,13 @@ class RuntimeService(Service):
     def require_running(self, instance: ProcessInstance) -> None:
         if instance.status != "running":
             raise InstanceNotRunning(instance.id, instance.status)
+
+
+def _business_key_from(compiled: Any, variables: Mapping[str, Any]) -> str | None:
+    """Return the case number that the process property `businessKeyVariable` names in the
+    start data, or None."""
+    name = compiled.facts.properties.get("businessKeyVariable", "").strip()
+    value = variables.get(name) if name else None
+    if isinstance(value, str) and value.strip():
+        return value.strip()[:128]
+    return None
