@@ -18,6 +18,8 @@ DEFAULTS: dict[str, Any] = {
     "FORMS_DIR": str(PROJECT_ROOT / "forms"),
     # Largest BPMN or form file accepted for deployment, in bytes.
     "MAX_DEFINITION_BYTES": 2 * 1024 * 1024,
+    # Largest deployment request, all its files together, in bytes.
+    "MAX_DEPLOY_BYTES": 10 * 1024 * 1024,
     # The file store of attachments: one file per attachment, named by a random key.
     "ATTACHMENT_DIR": str(PROJECT_ROOT / "instance" / "attachments"),
     # Largest attachment accepted, in bytes, and the most attachments one case may have.

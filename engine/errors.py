@@ -352,6 +352,17 @@ class DefinitionInvalid(EngineError):
         return data
 
 
+class DeploymentTooLarge(EngineError):
+    code = "deployment_too_large"
+    http_status = 413
+    message = N_("The files are larger than %(limit)s together, the most one deployment "
+                 "takes. Deploy the forms first and the processes afterwards, or fewer files "
+                 "at a time.")
+
+    def __init__(self, limit: str) -> None:
+        super().__init__(limit=limit)
+
+
 class DefinitionProblem:
     """One reason a definition file cannot run, located by file, line and BPMN element id."""
 

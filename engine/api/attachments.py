@@ -25,6 +25,7 @@ from engine.api.schemas.attachments import (
     UploadRequestSchema,
 )
 from engine.attachments.download import attachment_response
+from engine.attachments.errors import AttachmentTooLarge
 from engine.attachments.types import KNOWN_TYPES
 from engine.request_limits import upload_limit
 
@@ -85,7 +86,7 @@ def delete_attachment(instance_id: int, attachment_id: int) -> None:
 
 @blp.route("/tasks/<task_id>/attachments", methods=["POST"], endpoint="upload")
 @access(UPLOAD)
-@upload_limit("ATTACHMENT_MAX_BYTES")
+@upload_limit("ATTACHMENT_MAX_BYTES", AttachmentTooLarge)
 @blp.arguments(UploadRequestSchema, location=MULTIPART)
 @blp.response(201, AttachmentSchema)
 @blp.alt_response(403, response="FORBIDDEN", description=(

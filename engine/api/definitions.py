@@ -14,6 +14,8 @@ from engine.api.schemas.definitions import (
     DeploymentSchema,
     DeployRequestSchema,
 )
+from engine.errors import DeploymentTooLarge
+from engine.request_limits import upload_limit
 
 blp = Blueprint("api_definitions", __name__, url_prefix="/api/v1/definitions",
                 description="Deployed processes (newest version of each) and deployment.")
@@ -45,8 +47,11 @@ def get_definition(key: str) -> Any:
 
 @blp.route("", methods=["POST"], endpoint="deploy")
 @access(WRITE)
+@upload_limit("MAX_DEPLOY_BYTES", DeploymentTooLarge)
 @blp.arguments(DeployRequestSchema, location=MULTIPART)
 @blp.response(201, DeploymentSchema)
+@blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE", description=(
+    "The files together are larger than MAX_DEPLOY_BYTES."))
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY", description=(
     "The files cannot run; problems lists each reason with file, line and element id."))
 def deploy(body: dict[str, Any]) -> dict[str, Any]:

@@ -12,14 +12,13 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import Flask, Response, current_app, g, json, request
+from flask import Flask, Response, g, json, request
 from werkzeug.exceptions import HTTPException, default_exceptions
 
 from engine.api.validation import translate_validation_message
-from engine.attachments.errors import AttachmentTooLarge
 from engine.errors import DefinitionInvalid, EngineError, FormValidationFailed
 from engine.i18n import N_, gettext
-from engine.request_limits import upload_limit_key
+from engine.request_limits import too_large_error
 
 log = logging.getLogger(__name__)
 
@@ -100,9 +99,8 @@ def http_problem(error: HTTPException) -> Response:
         return problem(422, "invalid_request", gettext(DETAILS[422]),
                        errors=flatten_messages(messages))
 
-    if status == 413 and upload_limit_key(request.endpoint) is not None:
-        limit = current_app.extensions["sloyfe"].attachments.size_limit()
-        too_large = AttachmentTooLarge(limit)
+    too_large = too_large_error(request.endpoint) if status == 413 else None
+    if too_large is not None:
         return problem(413, too_large.code, str(too_large))
     code = _code_name(error)
     detail = data.get("detail") or gettext(DETAILS.get(status, DETAILS[400]))

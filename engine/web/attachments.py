@@ -19,6 +19,7 @@ from engine.attachments.errors import (
     AttachmentNotDeletable,
     AttachmentNotFound,
     AttachmentRejected,
+    AttachmentTooLarge,
     NoFileChosen,
 )
 from engine.errors import (
@@ -49,7 +50,7 @@ UPLOAD_REJECTIONS = (AttachmentRejected, PermissionDenied, TaskAlreadyCompleted,
 
 @bp.route("/oppgaver/<task_id>/vedlegg", methods=["POST"])
 @access(TASK_VIEWER)
-@upload_limit("ATTACHMENT_MAX_BYTES")
+@upload_limit("ATTACHMENT_MAX_BYTES", AttachmentTooLarge)
 def upload(task_id: str) -> Response | tuple[str, int]:
     user = current_user()
     engine = sloyfe_engine()

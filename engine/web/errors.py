@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from engine.attachments.errors import AttachmentTooLarge
 from engine.errors import EngineError, NotFound
 from engine.forms.submission import ACTION_FIELD
-from engine.request_limits import upload_limit_key
+from engine.request_limits import too_large_error
 
 log = logging.getLogger(__name__)
 
@@ -86,9 +85,9 @@ def http_error(error: HTTPException) -> tuple[str, int]:
     if status == 405:
         return error_page(405, _("That did not work"), _(
             "The page cannot be used this way. Go back and use the buttons on the page."))
-    if status == 413 and upload_limit_key(request.endpoint) is not None:
-        limit = current_app.extensions["sloyfe"].attachments.size_limit()
-        return error_page(413, _("That did not work"), str(AttachmentTooLarge(limit)))
+    too_large = too_large_error(request.endpoint) if status == 413 else None
+    if too_large is not None:
+        return error_page(413, _("That did not work"), str(too_large))
     if status == 413:
         return error_page(413, _("That did not work"), _(
             "What you sent is too large. Shorten the text and try again."))

@@ -46,7 +46,8 @@ class FileUpload(Upload):
 
     default_error_messages = {"invalid": "Invalid type."}
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+    def _deserialize(self, value: Any, attr: str | None, data: Any,
+                     **kwargs: Any) -> FileStorage:
         if not isinstance(value, FileStorage):
             raise self.make_error("invalid")
         return value

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import fields, validate
 
 from engine.api.schemas.common import ApiSchema, FileUpload, timestamp
@@ -23,8 +25,9 @@ class DefinitionListSchema(ApiSchema):
 
 
 class DeployRequestSchema(ApiSchema):
-    files = fields.List(FileUpload(), required=True, validate=validate.Length(min=1), metadata={
-        "description": ".bpmn and .form files, deployed together or not at all."})
+    files: fields.List[Any] = fields.List(
+        FileUpload(), required=True, validate=validate.Length(min=1), metadata={
+            "description": ".bpmn and .form files, deployed together or not at all."})
     change_note = fields.String(load_default=None, validate=validate.Length(max=2000),
                                 metadata={"description": "Stored with the new versions."})
 
