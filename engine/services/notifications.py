@@ -104,7 +104,11 @@ class NotificationService(Service):
         """Send every notification due now; returns how many went out."""
         sent = 0
         for notification_id in self._claim(worker, batch):
-            sent += self._deliver(notification_id, worker)
+            try:
+                sent += self._deliver(notification_id, worker)
+            except Exception as error:  # a broken row must not stop the others
+                log.exception("notification could not be composed id=%s", notification_id)
+                self._failed(notification_id, error)
         return sent
 
     def _claim(self, worker: str, batch: int) -> list[int]:

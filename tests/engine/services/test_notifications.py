@@ -244,6 +244,23 @@ def test_smtp_down_keeps_user_action(mail_engine: ProcessEngine, mailbox: MailBo
     assert open_task(mail_engine, instance_id, "VurderAvvik").assignee == "fatima.ansatt"
 
 
+def test_compose_error_counts_as_attempt(mail_engine: ProcessEngine, mailbox: MailBox,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_args: Any) -> tuple[str, str]:
+        raise RuntimeError("no spec")
+
+    monkeypatch.setattr(mail_engine.notifications, "_text", broken)
+    to_measure(mail_engine)
+
+    report = mail_engine.management.run_due()
+
+    (waiting,) = notifications(mail_engine)
+    assert report.mails_sent == 0
+    assert waiting.status == "pending"
+    assert waiting.attempts == 1
+    assert waiting.claimed_by is None
+
+
 def test_given_up_after_last_attempt(make_engine: Callable[..., ProcessEngine],
                                      mail_config: dict[str, Any], clock: Any) -> None:
     engine = make_engine(**{**mail_config, "SMTP_PORT": free_port(), "MAIL_MAX_ATTEMPTS": 2})
