@@ -120,6 +120,8 @@ class AttachmentService(Service):
             with self.transaction():
                 task = self._open_task_for(task_id, username)
                 self._check_room(task.instance_id)
+                # NOTE: a crash between this rename and the commit leaves a file that no row
+                # names; nothing removes such files from the store yet.
                 key = self.store.keep(staged)
                 attachment = Attachment(
                     instance_id=task.instance_id, task_id=task.id, element_id=task.element_id,

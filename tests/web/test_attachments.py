@@ -191,6 +191,24 @@ def test_file_just_over_limit_gets_413(small_app: Flask, demo_engine: ProcessEng
     assert stored_count(demo_engine) == 0
 
 
+def test_large_upload_with_csrf_on(make_engine: Callable[..., ProcessEngine],
+                                   demo_engine: ProcessEngine, web_config: dict[str, Any],
+                                   task_id: str) -> None:
+    engine = make_engine(ATTACHMENT_MAX_BYTES=1000)
+    app = create_app({**web_config, "WTF_CSRF_ENABLED": True}, engine=engine)
+    client = app.test_client()
+    token = csrf_token(client.get("/logg-inn").get_data(as_text=True))
+    client.post("/logg-inn", data={"brukernavn": "lise.leder", "passord": "demo",
+                                   "csrf_token": token})
+    token = csrf_token(client.get(f"/oppgaver/{task_id}").get_data(as_text=True))
+
+    response = upload(client, task_id, b"x" * (200 * 1024), "stor.txt", csrf_token=token)
+
+    assert response.status_code == 413
+    assert TOO_LARGE + " 1000 B." in response.get_data(as_text=True)
+    assert stored_count(demo_engine) == 0
+
+
 def test_upload_larger_than_other_posts(login_as: Callable[[str], FlaskClient],
                                         demo_engine: ProcessEngine, task_id: str) -> None:
     # Twice the limit of other posts (1 MB), well under the attachment limit (10 MB).
