@@ -7,6 +7,7 @@ access and entity resolution, and a size limit applies before parsing starts.
 
 from __future__ import annotations
 
+import codecs
 import re
 
 from lxml import etree
@@ -15,6 +16,24 @@ from engine.errors import DefinitionInvalid, DefinitionProblem
 from engine.i18n import gettext as _
 
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+# Byte-order marks and first bytes of "<?" of the encodings in which "<!DOCTYPE" is not
+# plain ASCII, so the check above must read the decoded text. UTF-32 comes first because
+# its little-endian mark begins with UTF-16's.
+_WIDE_ENCODINGS = (
+    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+    (b"<\x00\x00\x00", "utf-32-le"), (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00?\x00", "utf-16-le"), (b"\x00<\x00?", "utf-16-be"),
+)
+
+
+def _ascii_view(raw: bytes) -> bytes:
+    """Return the document as UTF-8 when it is in UTF-16 or UTF-32, else unchanged."""
+    for start, encoding in _WIDE_ENCODINGS:
+        if raw.startswith(start):
+            return raw.decode(encoding, errors="replace").encode("utf-8")
+    return raw
 
 
 def _parser() -> etree.XMLParser:
@@ -39,9 +58,10 @@ def parse_xml(data: bytes | str, file_name: str, max_bytes: int) -> etree._Eleme
             "into smaller diagrams or remove embedded images.",
             size=len(raw) // 1024, limit=max_bytes // 1024))])
 
-    match = _DOCTYPE.search(raw)
+    view = _ascii_view(raw)
+    match = _DOCTYPE.search(view)
     if match:
-        line = raw.count(b"\n", 0, match.start()) + 1
+        line = view.count(b"\n", 0, match.start()) + 1
         raise DefinitionInvalid(file_name, [DefinitionProblem(file_name, _(
             "The file contains a document type declaration (DOCTYPE or ENTITY). BPMN files "
             "never need one, and it is refused for safety. Remove it and deploy again."),
