@@ -7,12 +7,14 @@ turns it into the stored value and checks the component's rules. A blank value r
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
+import regex
 from marshmallow import ValidationError, fields
 
 from engine.forms.components import (
@@ -35,6 +37,12 @@ from engine.forms.values import (
 )
 from engine.i18n import gettext as _
 from engine.i18n import ngettext
+
+log = logging.getLogger(__name__)
+
+# A pattern with nested repetition, such as (a+)+$, can backtrack for hours on a short value.
+# The `regex` module stops the search after this many seconds instead.
+PATTERN_TIMEOUT_SECONDS = 0.1
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+")
 # A Norwegian number of 8 digits, or an international number that starts with + or 00.
@@ -123,7 +131,18 @@ class TextValue(FormValue):
     def _check_pattern(self, value: str) -> None:
         # form-js tests the pattern with JavaScript's RegExp.test, which searches the value,
         # so a pattern without ^ and $ may match part of it here too.
-        if value and not re.search(self.component.rules.pattern or "", value):
+        if not value:
+            return
+        try:
+            found = regex.search(self.component.rules.pattern or "", value,
+                                 timeout=PATTERN_TIMEOUT_SECONDS)
+        except TimeoutError:
+            log.warning("form pattern timed out field=%s pattern=%r length=%s",
+                        self.component.id, self.component.rules.pattern, len(value))
+            raise ValidationError(_(
+                "The value could not be checked against the field's format in time. Shorten "
+                "the value, or ask the process owner to simplify the field's pattern.")) from None
+        if found is None:
             raise ValidationError(_("The value does not have the expected format. Read the "
                                     "help text for the field and correct the value."))
 

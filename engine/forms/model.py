@@ -7,6 +7,7 @@ author fixes them in one round. Problem texts are in the current locale.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -37,6 +38,8 @@ from engine.i18n import gettext as _
 
 __all__ = ["FormSpec", "MAX_FORM_BYTES", "parse_form"]
 
+log = logging.getLogger(__name__)
+
 MAX_FORM_BYTES = 1024 * 1024
 MAX_NESTING = 20
 # form-js component types that exist but that Sløyfe cannot render without JavaScript.
@@ -53,27 +56,54 @@ def parse_form(document: Mapping[str, Any] | str | bytes, file_name: str) -> For
         text = None
         size = len(json.dumps(document, ensure_ascii=False).encode("utf-8"))
     else:
-        text = document.decode("utf-8", errors="replace") if isinstance(document, bytes) \
-            else document
         size = len(document) if isinstance(document, bytes) else len(document.encode("utf-8"))
+        text = None if isinstance(document, bytes) else document
     if size > MAX_FORM_BYTES:
         raise DefinitionInvalid(file_name, [DefinitionProblem(file_name, _(
             "The file is %(size)s bytes, more than the limit of %(limit)s bytes. Remove "
             "embedded content or split the form.", size=size, limit=MAX_FORM_BYTES))])
 
-    if text is not None:
+    if isinstance(document, bytes):
         try:
-            document = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise DefinitionInvalid(file_name, [DefinitionProblem(
-                file_name, _("The file is not valid JSON: %(reason)s.", reason=error.msg),
-                line=error.lineno)]) from None
+            text = document.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = document.count(b"\n", 0, error.start) + 1
+            raise DefinitionInvalid(file_name, [DefinitionProblem(file_name, _(
+                "The file is not UTF-8 text. Save it as UTF-8 in the form editor and deploy "
+                "again."), line=line)]) from None
+    if text is not None:
+        document = _load_json(text, file_name)
 
     builder = _Builder(file_name, text)
     spec = builder.build(document)
     if builder.problems:
         raise DefinitionInvalid(file_name, builder.problems)
     return spec
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(name)
+
+
+def _load_json(text: str, file_name: str) -> Any:
+    """Decode the form's JSON, refusing what form editors never write: NaN and Infinity,
+    nesting deeper than Python's recursion limit and integers too long to convert."""
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as error:
+        raise DefinitionInvalid(file_name, [DefinitionProblem(
+            file_name, _("The file is not valid JSON: %(reason)s.", reason=error.msg),
+            line=error.lineno)]) from None
+    except RecursionError:
+        raise DefinitionInvalid(file_name, [DefinitionProblem(file_name, _(
+            "The file nests lists or objects too deeply to read. A form needs at most "
+            "%(levels)s levels of groups; remove the extra levels.", levels=MAX_NESTING))]
+            ) from None
+    except ValueError as error:
+        log.info("form JSON refused file=%s reason=%s", file_name, error)
+        raise DefinitionInvalid(file_name, [DefinitionProblem(file_name, _(
+            "The file contains a number that JSON does not allow (NaN or Infinity) or that "
+            "has too many digits. Write an ordinary number."))]) from None
 
 
 class _Scope:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+import regex
 
 from engine.forms.components import Rules
 from engine.i18n import gettext as _
@@ -109,8 +110,8 @@ def _pattern(pattern: Any, problems: list[RuleProblem]) -> str | None:
         problems.append(_("The pattern must be text."))
         return None
     try:
-        re.compile(pattern)
-    except re.error as error:
+        regex.compile(pattern)
+    except regex.error as error:
         problems.append(_("The pattern %(pattern)s is not a valid regular expression: "
                           "%(reason)s.", pattern=pattern, reason=str(error)))
         return None

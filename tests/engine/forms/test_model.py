@@ -286,6 +286,22 @@ def test_dynamic_list_without_path_is_rejected() -> None:
     single_problem(component("dynamiclist", components=[textfield("a")]))
 
 
+@pytest.mark.parametrize(("name", "data", "expected"), [
+    ("deep arrays", b'{"id":"f","components":' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+     "for dypt"),
+    ("NaN", b'{"id":"f","components":[{"type":"number","key":"n","validate":{"max":NaN}}]}',
+     "JSON tillater ikke"),
+    ("long integer", b'{"id":"f","components":[],"x":' + b"9" * 5000 + b"}",
+     "JSON tillater ikke"),
+    ("invalid UTF-8", b'{"id":"f\xff","components":[]}', "ikke UTF-8"),
+    ("image", b"\x89PNG\r\n\x1a\n", "ikke UTF-8"),
+])
+def test_hostile_form_file_is_rejected(name: str, data: bytes, expected: str) -> None:
+    with pytest.raises(DefinitionInvalid) as raised:
+        parse_form(data, "fiendtlig.form")
+    assert expected in raised.value.problems[0].text, name
+
+
 def test_invalid_pattern_is_rejected() -> None:
     problem = single_problem(textfield("a", validate={"pattern": "([a-z"}))
     assert "regulært uttrykk" in problem.text

@@ -71,6 +71,16 @@ def test_pattern_accepts_match() -> None:
     assert errors == {}
 
 
+@pytest.mark.parametrize(("pattern", "value"), [
+    (r"^(x+x+)+y$", "x" * 5000), (r"^(a|aa)+$", "a" * 5000 + "!"),
+    (r"^(\w+\s?)+$", "a" * 5000 + "!"),
+])
+def test_backtracking_pattern_times_out(pattern: str, value: str) -> None:
+    spec = form(textfield("kode", validate={"pattern": pattern}))
+    _, errors = post(spec, ("kode", value))
+    assert "i tide" in errors["kode"][0]
+
+
 def test_pattern_is_not_applied_to_blank() -> None:
     spec = form(textfield("kode", validate={"pattern": "^[0-9]{4}$"}))
     _, errors = post(spec, ("kode", ""))
