@@ -89,6 +89,12 @@ def _clients() -> dict[str, ProviderClient]:
     return clients
 
 
+def _log_key(provider: str) -> str:
+    """Return the provider key for a log line; a key from the URL that matches no provider
+    could contain any text, line breaks included, so it is not logged."""
+    return provider if provider in _clients() else "(not configured)"
+
+
 def _now() -> float:
     return sloyfe_engine().clock.now().timestamp()
 
@@ -121,7 +127,8 @@ def start(provider: str) -> Response | tuple[str, int]:
     except LoginBlocked as blocked:
         return _blocked_page(blocked, next_path)
     except ProviderLoginFailed as failure:
-        log.info("oidc log-in not started provider=%s code=%s", provider, failure.code)
+        log.info("oidc log-in not started provider=%s code=%s", _log_key(provider),
+                 failure.code)
         return _failure_page(failure, next_path)
 
     _remember(state, PendingLogin(provider, nonce, code_verifier, next_path, _now()))
@@ -146,8 +153,8 @@ def callback(provider: str) -> Response | tuple[str, int]:
     except ProviderLoginFailed as failure:
         username = failure.username if isinstance(failure, UserDeactivated) else None
         engine.logins.record(username, address, success=False)
-        log.info("oidc log-in failed provider=%s code=%s username=%s", provider, failure.code,
-                 username or "-")
+        log.info("oidc log-in failed provider=%s code=%s username=%s", _log_key(provider),
+                 failure.code, username or "-")
         return _failure_page(failure, next_path)
 
     engine.logins.record(user.username, address, success=True)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 from collections.abc import Callable
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -441,6 +443,19 @@ def test_unknown_provider_shows_login_page(browser: Browser) -> None:
 
     assert response.status_code == 404
     assert "Denne innloggingsmåten er ikke satt opp" in response.get_data(as_text=True)
+
+
+def test_unknown_provider_key_not_logged(browser: Browser,
+                                         caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+
+    browser.client.get("/logg-inn/x%0Afake%20log%20line")
+    browser.client.get("/logg-inn/x%0Afake%20log%20line/tilbake?state=abc&code=def")
+    messages = [record.getMessage() for record in caplog.records]
+
+    assert all("fake log line" not in message for message in messages)
+    assert "oidc log-in not started provider=(not configured) code=provider_not_configured" \
+        in messages
 
 
 def test_signed_in_user_skips_provider(app: Flask, provider: LoopbackProvider) -> None:
