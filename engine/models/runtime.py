@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, false
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.models.base import Base, JSONText, UTCDateTime
 
 INSTANCE_STATUSES = ("running", "completed", "terminated", "suspended")
+SORT_COLUMNS = ("due_at", text("priority DESC"), "created_at", "id")
 TASK_STATES = ("open", "completed", "cancelled")
 
 
@@ -49,10 +50,12 @@ class Task(Base):
     """One row per user task, open or finished: what the task list queries."""
 
     __tablename__ = "task"
+    # The task lists filter open tasks on nothing, the assignee or the unit, and read them in
+    # the order of SORT_COLUMNS (see engine/services/task_filters.py).
     __table_args__ = (
-        Index("ix_task_state_assignee", "state", "assignee"),
-        Index("ix_task_state_due_at", "state", "due_at"),
-        Index("ix_task_state_unit", "state", "unit_id"),
+        Index("ix_task_open_due", "state", *SORT_COLUMNS),
+        Index("ix_task_open_assignee_due", "state", "assignee", *SORT_COLUMNS),
+        Index("ix_task_open_unit_due", "state", "unit_id", *SORT_COLUMNS),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

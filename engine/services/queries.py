@@ -19,10 +19,9 @@ from engine.models import ProcessInstance, Task, TaskCandidate
 from engine.services.base import Service
 from engine.services.task_filters import (
     TaskFilter,
-    after_cursor,
-    decode_cursor,
     encode_cursor,
-    order_by,
+    segments_after,
+    unit_subtree,
 )
 
 Row = TypeVar("Row")
@@ -125,17 +124,25 @@ class QueryService(Service):
         The cursor is the sort key of the last task of the previous page (keyset paging).
         """
         _check_limit(limit)
-        query = select(Task).where(self.engine.tasks.view_condition(username, view))
+        base = select(Task).where(self.engine.tasks.view_condition(username, view))
         if filters is not None:
-            query = query.where(filters.condition(self.engine.clock.now()))
-        if cursor:
-            query = query.where(after_cursor(sort, decode_cursor(sort, cursor)))
-        # The lists show each task's case, so its instance comes in one more query, not one
-        # per row.
-        query = query.order_by(*order_by(sort)).limit(limit + 1) \
-            .options(selectinload(Task.instance))
+            unit_ids = list(self.session.scalars(unit_subtree(filters.unit_id))) \
+                if filters.unit_id is not None else []
+            base = base.where(filters.condition(self.engine.clock.now(), unit_ids))
 
-        rows = list(self.session.scalars(query))
+        rows: list[Task] = []
+        for segment, after in segments_after(sort, cursor):
+            query = base.where(segment.condition)
+            if after is not None:
+                query = query.where(after)
+            # The lists show each task's case, so the instances come in one more query, not
+            # one per row.
+            query = query.order_by(*segment.order_by()).limit(limit + 1 - len(rows)) \
+                .options(selectinload(Task.instance))
+            rows += self.session.scalars(query)
+            if len(rows) > limit:
+                break
+
         if len(rows) <= limit:
             return Page(rows, None)
         return Page(rows[:limit], encode_cursor(rows[limit - 1]))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -53,8 +54,9 @@ class TaskFilter:
             raise InvalidInput(_("the number of days must be a whole number from 1 to "
                                  "%(max)s", max=MAX_WITHIN_DAYS))
 
-    def condition(self, now: datetime) -> ColumnElement[bool]:
-        """Return a WHERE clause on Task. `now` decides which deadlines have passed."""
+    def condition(self, now: datetime, unit_ids: Sequence[int] = ()) -> ColumnElement[bool]:
+        """Return a WHERE clause on Task. `now` decides which deadlines have passed, and
+        `unit_ids` are the ids from unit_subtree(unit_id) when the filter has a unit."""
         parts: list[ColumnElement[bool]] = []
         if self.process is not None:
             parts.append(Task.definition_key == self.process)
@@ -63,7 +65,7 @@ class TaskFilter:
         elif self.status == "unassigned":
             parts.append(Task.assignee.is_(None))
         if self.unit_id is not None:
-            parts.append(Task.unit_id.in_(unit_subtree(self.unit_id)))
+            parts.append(Task.unit_id.in_(unit_ids))
         if self.due == "overdue":
             parts.append(Task.due_at <= now)
         elif self.due == "within":
@@ -88,6 +90,7 @@ class SortKey:
     """One column of a sort order. A nullable column sorts its NULLs last."""
 
     column: Any
+    field: str  # the cursor's name for the column's value
     descending: bool = False
     nullable: bool = False
 
@@ -97,7 +100,7 @@ class SortKey:
         return self.column.asc().nulls_last() if self.nullable else self.column.asc()
 
     def after(self, value: Any) -> ColumnElement[bool]:
-        """Rows that come after `value` in this column alone."""
+        """Return a WHERE clause for the rows after `value` in this column alone."""
         if value is None:
             return false()  # NULLs come last, so nothing follows them
         beyond = self.column < value if self.descending else self.column > value
@@ -107,27 +110,66 @@ class SortKey:
         return self.column.is_(None) if value is None else self.column == value
 
 
-_DUE = SortKey(Task.due_at, nullable=True)
-_PRIORITY = SortKey(Task.priority, descending=True)
-_TIEBREAK = (SortKey(Task.created_at), SortKey(Task.id))
-SORT_KEYS: dict[str, tuple[SortKey, ...]] = {
-    "due": (_DUE, _PRIORITY, *_TIEBREAK),
-    "priority": (_PRIORITY, _DUE, *_TIEBREAK),
-}
+@dataclass(frozen=True)
+class Segment:
+    """A part of a sort order that one query reads: the rows where `condition` holds, in the
+    order of `keys`. A sort order is its segments one after the other."""
+
+    condition: ColumnElement[bool]
+    keys: tuple[SortKey, ...]
+    holds: Callable[[dict[str, Any]], bool]  # whether a cursor's row lies in this segment
+
+    def order_by(self) -> list[Any]:
+        return [key.order() for key in self.keys]
+
+    def after(self, values: dict[str, Any]) -> ColumnElement[bool]:
+        """Return a WHERE clause for the rows after the cursor's row in this segment."""
+        branches = []
+        for index, key in enumerate(self.keys):
+            equal_before = [earlier.equal(values[earlier.field])
+                            for earlier in self.keys[:index]]
+            branches.append(and_(*equal_before, key.after(values[key.field])))
+        return or_(*branches)
 
 
-def order_by(sort: str) -> list[Any]:
-    return [key.order() for key in _keys(sort)]
+_PRIORITY = SortKey(Task.priority, "priority", descending=True)
+_TIEBREAK = (SortKey(Task.created_at, "created"), SortKey(Task.id, "id"))
+
+# By deadline, the earliest first, then the tasks without a deadline. Each part is read
+# with its own query, so both follow an index on (state, due_at, priority DESC,
+# created_at, id): a single ORDER BY due_at NULLS LAST cannot use one on SQLite, which
+# stores NULLs first.
+_BY_DUE = (
+    Segment(Task.due_at.is_not(None),
+            (SortKey(Task.due_at, "due"), _PRIORITY, *_TIEBREAK),
+            lambda values: values["due"] is not None),
+    Segment(Task.due_at.is_(None), (_PRIORITY, *_TIEBREAK),
+            lambda values: values["due"] is None),
+)
+# By priority, the highest first, then by deadline with the tasks without one last.
+_BY_PRIORITY = (
+    Segment(true(), (_PRIORITY, SortKey(Task.due_at, "due", nullable=True), *_TIEBREAK),
+            lambda values: True),
+)
+SORT_ORDERS: dict[str, tuple[Segment, ...]] = {"due": _BY_DUE, "priority": _BY_PRIORITY}
 
 
-def after_cursor(sort: str, values: list[Any]) -> ColumnElement[bool]:
-    """Return a WHERE clause for the rows after the row whose sort key is `values`."""
-    keys = _keys(sort)
-    branches = []
-    for index, key in enumerate(keys):
-        equal_before = [keys[i].equal(values[i]) for i in range(index)]
-        branches.append(and_(*equal_before, key.after(values[index])))
-    return or_(*branches)
+def segments_after(sort: str, cursor: str | None
+                   ) -> list[tuple[Segment, ColumnElement[bool] | None]]:
+    """List the segments a page of `sort` reads from, in order, each with the WHERE clause
+    that skips what earlier pages showed (None to read the segment from its start)."""
+    if sort not in SORT_ORDERS:
+        raise InvalidInput(_("the sort order must be one of %(values)s",
+                             values=", ".join(SORTS)))
+    order = SORT_ORDERS[sort]
+    if not cursor:
+        return [(segment, None) for segment in order]
+    values = decode_cursor(cursor)
+    for index, segment in enumerate(order):
+        if segment.holds(values):
+            return [(segment, segment.after(values)),
+                    *((later, None) for later in order[index + 1:])]
+    return []
 
 
 def encode_cursor(task: Task) -> str:
@@ -138,8 +180,8 @@ def encode_cursor(task: Task) -> str:
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
-def decode_cursor(sort: str, cursor: str) -> list[Any]:
-    """Read a cursor from encode_cursor into the sort-key values of `sort`."""
+def decode_cursor(cursor: str) -> dict[str, Any]:
+    """Read a cursor from encode_cursor into its values by field name."""
     invalid = InvalidInput(_("the page link is damaged or out of date; open the first page "
                              "again"))
     if len(cursor) > 400:
@@ -155,13 +197,4 @@ def decode_cursor(sort: str, cursor: str) -> list[Any]:
     if any(moment is not None and moment.tzinfo is None
            for moment in (values["due"], values["created"])):
         raise invalid
-    by_column = {"due_at": values["due"], "priority": values["priority"],
-                 "created_at": values["created"], "id": values["id"]}
-    return [by_column[key.column.key] for key in _keys(sort)]
-
-
-def _keys(sort: str) -> tuple[SortKey, ...]:
-    if sort not in SORT_KEYS:
-        raise InvalidInput(_("the sort order must be one of %(values)s",
-                             values=", ".join(SORTS)))
-    return SORT_KEYS[sort]
+    return values

@@ -114,8 +114,12 @@ class TaskService(Service):
                 (TaskCandidate.kind == "group") & (TaskCandidate.value.in_(groups or {""}))))
             return and_(is_open, Task.assignee.is_(None), Task.id.in_(offered))
         if view == "unit":
+            # The unit ids go into the statement as a list, not a subquery, so the database
+            # plans with their number: a leader high in the tree reads the tasks in sort
+            # order, a leader of one unit fetches that unit's tasks and sorts them.
             user = self.engine.organisation.user(username)
-            return and_(is_open, Task.unit_id.in_(self.led_subtree(user.id)),
+            led = list(self.session.scalars(self.led_subtree(user.id)))
+            return and_(is_open, Task.unit_id.in_(led),
                         self.engine.visibility.open_to_roles(Task.definition_key))
         if view == "all":
             if not self.engine.organisation.has_role(username, "administrator"):

@@ -1,7 +1,7 @@
 """Attachments: files added to cases, kept in the file store
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-05 00:10:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import engine.models.base
 
 revision = '0009'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -174,3 +174,29 @@ def test_within_filter_needs_days() -> None:
         TaskFilter(due="within", within_days=0)
 
     assert "antall dager må være et heltall fra 1 til 366" in str(raised.value)
+
+
+def without_deadline(engine: ProcessEngine, task_id: str) -> None:
+    with engine.transaction():
+        engine.tasks.get(task_id).due_at = None
+
+
+@pytest.mark.parametrize("sort", ["due", "priority"])
+def test_task_without_deadline_comes_last(demo_engine: ProcessEngine, three_cases: list[str],
+                                          sort: str) -> None:
+    first, second, third = three_cases
+    without_deadline(demo_engine, first)
+
+    ids = listed(demo_engine, "lise.leder", "group", sort=sort)
+
+    assert ids == ([second, third, first] if sort == "due" else [third, second, first])
+    assert all_pages(demo_engine, "lise.leder", "group", sort, limit=1) == ids
+
+
+def test_deadline_filter_skips_missing(demo_engine: ProcessEngine,
+                                       three_cases: list[str]) -> None:
+    without_deadline(demo_engine, three_cases[0])
+
+    ids = listed(demo_engine, "lise.leder", "group", TaskFilter(due="none"))
+
+    assert ids == three_cases[:1]
