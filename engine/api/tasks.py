@@ -106,8 +106,8 @@ def delegate_task(body: dict[str, Any], task_id: str) -> dict[str, Any]:
     """Hand the task from the acting user, its assignee, to a colleague who may take it.
 
     The colleague must be a candidate user of the task or a member of one of its candidate
-    groups; anyone else gives 422 (delegate_not_eligible), and an unknown or deactivated
-    user 422 (assignee_not_found).
+    groups, or the answer is 422 (delegate_not_eligible). An unknown or deactivated user
+    also gives 422 (assignee_not_found).
     """
     return _summary(api_engine().tasks.delegate(task_id, body["assignee"], acting_user()).id)
 

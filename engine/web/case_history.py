@@ -1,9 +1,9 @@
 """The history of a case as its handlers read it: who took, handed on and completed which
 task, and how the status changed.
 
-The reporter's view on the case page leaves out who did what; this one is for the task page,
-which only those who handle the case may open. Technical events (timers, jobs, e-mails,
-incidents) stay out.
+The case page leaves out who did what, because the reporter reads it too. This history is
+for the task page, which only those who handle the case may open. Technical events (timers,
+jobs, e-mails, incidents) stay out.
 """
 
 from __future__ import annotations

@@ -45,7 +45,8 @@ class ListQuery:
         return any(self.values.get(name) for name in ("prosess", "status", "enhet", "frist"))
 
     def link_arguments(self, **changes: str | None) -> dict[str, str]:
-        """The query string of this list with `changes`; None leaves a parameter out."""
+        """Return the arguments of this list's URL with `changes`. None leaves a parameter
+        out."""
         arguments = {name: value for name, value in self.values.items() if value}
         for name, value in changes.items():
             if value is None:
@@ -117,7 +118,7 @@ def parse_list_query(engine: ProcessEngine, arguments: Mapping[str, str]) -> Lis
 
 
 def process_keys(engine: ProcessEngine) -> dict[str, str]:
-    """The deployed processes: key to name, sorted by name."""
+    """Return the deployed processes as key to name, sorted by name."""
     definitions = sorted(engine.repository.definitions(), key=lambda d: d.name.casefold())
     return {definition.key: definition.name for definition in definitions}
 
@@ -133,5 +134,5 @@ def _days(text: str, errors: list[str]) -> int | None:
 
 
 def _shown(value: str) -> str:
-    """A rejected value as the message quotes it, cut to a readable length."""
+    """Quote a rejected value for a message, cut to a readable length."""
     return "«" + (value if len(value) <= 40 else value[:40] + "…") + "»"

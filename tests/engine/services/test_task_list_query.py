@@ -193,7 +193,7 @@ def test_task_without_deadline_comes_last(demo_engine: ProcessEngine, three_case
     assert all_pages(demo_engine, "lise.leder", "group", sort, limit=1) == ids
 
 
-def test_deadline_filter_skips_missing(demo_engine: ProcessEngine,
+def test_no_deadline_filter_finds_task(demo_engine: ProcessEngine,
                                        three_cases: list[str]) -> None:
     without_deadline(demo_engine, three_cases[0])
 
