@@ -5,7 +5,8 @@ states what happened and what to do, and none repeats claims or tokens from the 
 
 `http_status` is the status of that log-in page. A failure at the provider gets 200 rather
 than 502 or 503, because a reverse proxy may replace a 5xx page with its own error page, and
-the user would then not see what to do.
+the user would then not see what to do. A rejected log-in gets 403, not 401, since 401 would
+need a WWW-Authenticate challenge that a browser log-in cannot give.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ class ProviderLoginCancelled(ProviderLoginFailed):
     """The provider returned error=access_denied: the person cancelled or was denied there."""
 
     code = "provider_login_cancelled"
-    http_status = 401
+    http_status = 403
     message = N_("The log-in at %(provider)s was cancelled or refused, so you are not logged "
                  "in. Try again, or choose another way to log in.")
 
@@ -76,7 +77,7 @@ class IdTokenInvalid(ProviderLoginFailed):
     """
 
     code = "id_token_invalid"
-    http_status = 401
+    http_status = 403
     message = N_("Sløyfe could not verify the answer from %(provider)s, so you are not logged "
                  "in. Start the log-in again. If it happens again, tell the IT department.")
 

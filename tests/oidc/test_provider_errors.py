@@ -39,14 +39,14 @@ UNREACHABLE = ("Sløyfe fikk ikke kontakt med Microsoft, så du er ikke logget i
 # misbehaviour, status of the page, its message, the logged code, and a word of the logged
 # reason (for the ID token checks).
 MISBEHAVIOURS = [
-    (WRONG_KEY, 401, NOT_VERIFIED, "id_token_invalid", "bad_signature"),
-    (UNSIGNED, 401, NOT_VERIFIED, "id_token_invalid", "none"),
-    (WRONG_AUDIENCE, 401, NOT_VERIFIED, "id_token_invalid", "aud"),
-    (WRONG_ISSUER, 401, NOT_VERIFIED, "id_token_invalid", "iss"),
-    (EXPIRED, 401, NOT_VERIFIED, "id_token_invalid", "expired"),
-    (WRONG_NONCE, 401, NOT_VERIFIED, "id_token_invalid", "nonce"),
-    (MISSING_NONCE, 401, NOT_VERIFIED, "id_token_invalid", "nonce"),
-    (ACCESS_DENIED, 401, CANCELLED, "provider_login_cancelled", None),
+    (WRONG_KEY, 403, NOT_VERIFIED, "id_token_invalid", "bad_signature"),
+    (UNSIGNED, 403, NOT_VERIFIED, "id_token_invalid", "none"),
+    (WRONG_AUDIENCE, 403, NOT_VERIFIED, "id_token_invalid", "aud"),
+    (WRONG_ISSUER, 403, NOT_VERIFIED, "id_token_invalid", "iss"),
+    (EXPIRED, 403, NOT_VERIFIED, "id_token_invalid", "expired"),
+    (WRONG_NONCE, 403, NOT_VERIFIED, "id_token_invalid", "nonce"),
+    (MISSING_NONCE, 403, NOT_VERIFIED, "id_token_invalid", "nonce"),
+    (ACCESS_DENIED, 403, CANCELLED, "provider_login_cancelled", None),
     (TOKEN_ERROR_500, 200, REPORTED_ERROR, "provider_reported_error", None),
 ]
 CASE_IDS = [case[0] for case in MISBEHAVIOURS]
@@ -148,7 +148,7 @@ def test_token_expired_while_waiting(browser: Browser, clock: FixedClock) -> Non
 
     response = browser.return_to(callback)
 
-    assert response.status_code == 401
+    assert response.status_code == 403
     assert NOT_VERIFIED in page_text(response)
     assert not browser.signed_in()
 
