@@ -32,6 +32,7 @@ from engine.models import (
 from engine.runtime.compiler import CompiledProcess
 from engine.runtime.prune import prune
 from engine.runtime.specs import ExternalServiceTask, UserTask, timer_due_at
+from engine.runtime.subprocesses import delete_subprocesses_of_dropped_tasks
 from engine.services.assignment import resolve_assignment
 
 if TYPE_CHECKING:
@@ -56,6 +57,7 @@ class Execution:
         self.definition = definition
         self.compiled = compiled
         self.workflow = workflow
+        delete_subprocesses_of_dropped_tasks(workflow)
         self.actor = actor
         self.reached: list[Any] = []
         self.incidents: list[Incident] = []
