@@ -48,11 +48,14 @@ UNITS = (
 STAFF = (
     # user name, display name, home unit, groups, roles
     ("pia.personvern", "Pia Solberg (personvernombud)", "eksempel", ("personvernombud",), ()),
+    ("siri.sekretariat", "Siri Nilsen (politisk sekretariat)", "eksempel",
+     ("politisk-sekretariat",), ()),
     ("paal.prosesseier", "Pål Eide (prosesseier)", "eksempel", (), ("prosesseier",)),
     ("admin", "Administrator", "eksempel", (), ("administrator",)),
 )
 
-GROUPS = (("personvernombud", "Personvernombud"),)
+GROUPS = (("personvernombud", "Personvernombud"),
+          ("politisk-sekretariat", "Politisk sekretariat"))
 
 SUBKINDS = [
     {"label": "HMS – Vold og trusler", "value": "hms/vold-trusler"},
