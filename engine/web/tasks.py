@@ -67,7 +67,7 @@ def task_list() -> tuple[str, int]:
             except InvalidInput as invalid:  # a damaged page cursor
                 query.errors.append(str(invalid))
             else:
-                rows = task_rows(engine, page.items, user.username)
+                rows = task_rows(engine, page.items, user.username, listed=True)
                 next_cursor = page.next_cursor
         processes = process_keys(engine)
         units = [(unit.code, unit.name) for unit in
