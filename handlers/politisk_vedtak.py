@@ -2,7 +2,7 @@
 
 The setting `politisk-vedtak.oppfolging` contains what differs between municipalities:
 who distributes the decision points, the deadline for that, the reminder and escalation around
-each point's deadline, and the dates the points report their status on. DEFAULTS applies to
+each deadline, the unit the cases belong to, and the dates the points report their status on. DEFAULTS applies to
 every key the setting leaves out. The reporting dates default to the tertial dates 30.04 and
 31.08, so the points' status follows the tertial reports to the council.
 """
@@ -24,6 +24,8 @@ SETTING = "politisk-vedtak.oppfolging"
 DEFAULTS: dict[str, Any] = {
     "fordeles_av": "politisk-sekretariat",
     "fordeling": "P14D",
+    "paaminnelse_for_fordeling": "P3D",
+    "eskalering_etter_fordeling": "P3D",
     "paaminnelse_for_frist": "P14D",
     "eskalering_etter_frist": "P1D",
     "rapporteringsdatoer": ["30.04", "31.08"],
@@ -80,16 +82,28 @@ def register_decision(ctx: HandlerContext) -> dict[str, Any]:
     rules = settings(ctx)
     working = rules.get("kalender") == WORKING_DAYS
     due = _duration(rules, "fordeling").add_to(ctx.now, working)
-    reminder = max(ctx.now, _duration(rules, "paaminnelse_for_frist").subtract_from(
+    reminder = max(ctx.now, _duration(rules, "paaminnelse_for_fordeling").subtract_from(
         due, working))
-    return {
+    result = {
         "fordeling": points,
         "fordeles_av": str(rules["fordeles_av"]),
         "frist_fordeling": due.isoformat(),
-        "paaminnelse_fordeling": min(reminder, due).isoformat(),
-        "eskalering_fordeling": _duration(rules, "eskalering_etter_frist").add_to(
+        "paaminnelse_fordeling": reminder.isoformat(),
+        "eskalering_fordeling": _duration(rules, "eskalering_etter_fordeling").add_to(
             due, working).isoformat(),
     }
+    if not ctx.variables.get("enhet"):
+        result["enhet"] = _case_unit(ctx, rules)
+    return result
+
+
+def _case_unit(ctx: HandlerContext, rules: dict[str, Any]) -> str | None:
+    """Return the unit the case belongs to: the setting's `enhet`, else the municipality at
+    the top of the unit tree, whose leaders then see every decision case."""
+    if rules.get("enhet"):
+        return str(rules["enhet"])
+    top = ctx.organisation.units(kind="kommune")
+    return top[0].code if top else None
 
 
 @topic("politisk-vedtak.klargjor")

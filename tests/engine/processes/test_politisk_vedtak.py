@@ -313,3 +313,23 @@ def test_removed_point_is_not_followed(driver: ProcessDriver) -> None:
     assert sorted(tasks) == [1]
     assert tasks[1].assignee == "lise.leder"
     assert len(driver.variables(instance_id)["punkter"]) == 1
+
+
+def test_overdue_distribution_goes_to_director(driver: ProcessDriver, mailbox: Any) -> None:
+    instance_id = register(driver)
+    task = driver.task(instance_id, "FordelVedtakspunkter")
+    assert driver.instance(instance_id).unit_id is not None
+
+    driver.advance(days=11, minutes=-1)  # a minute before the reminder, three days before due
+    assert mailbox.to("siri.sekretariat@eksempel.kommune.no") == []
+    driver.advance(minutes=1)
+    assert len(mailbox.to("siri.sekretariat@eksempel.kommune.no")) == 1
+
+    driver.advance(days=6, minutes=-1)  # a minute before the escalation, three days past due
+    assert driver.task(instance_id, "FordelVedtakspunkter").escalated is False
+    driver.advance(minutes=1)
+    escalated = driver.task(instance_id, "FordelVedtakspunkter")
+    assert escalated.escalated is True
+    assert "leder@eksempel" in escalated.candidate_groups
+    assert [t.id for t in driver.group_list("kari.direktor")] == [task.id]
+    assert driver.incidents(instance_id) == []
