@@ -1,10 +1,11 @@
 """Handlers of the follow-up of political decisions (oppfølging av politiske vedtak).
 
 The setting `politisk-vedtak.oppfolging` contains what differs between municipalities:
-who distributes the decision points, the deadline for that, the reminder and escalation around
-each deadline, the unit the cases belong to, and the dates the points report their status on. DEFAULTS applies to
-every key the setting leaves out. The reporting dates default to the tertial dates 30.04 and
-31.08, so the points' status follows the tertial reports to the council.
+who distributes the decision points, the deadline for that, the reminder and escalation
+around each deadline, the unit the cases belong to, and the dates the points report their
+status on. DEFAULTS applies to every key the setting leaves out. The reporting dates default
+to the tertial dates 30.04 and 31.08, so the points' status follows the tertial reports to
+the council.
 """
 
 from __future__ import annotations
