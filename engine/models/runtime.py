@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from engine.models.base import Base, JSONText, UTCDateTime
 
 INSTANCE_STATUSES = ("running", "completed", "terminated", "suspended")
-SORT_COLUMNS = ("due_at", text("priority DESC"), "created_at", "id")
+BY_DUE = ("due_at", text("priority DESC"), "created_at", "id")
 TASK_STATES = ("open", "completed", "cancelled")
 
 
@@ -51,11 +51,13 @@ class Task(Base):
 
     __tablename__ = "task"
     # The task lists filter open tasks on nothing, the assignee or the unit, and read them in
-    # the order of SORT_COLUMNS (see engine/services/task_filters.py).
+    # deadline or priority order (see engine/services/task_filters.py).
     __table_args__ = (
-        Index("ix_task_open_due", "state", *SORT_COLUMNS),
-        Index("ix_task_open_assignee_due", "state", "assignee", *SORT_COLUMNS),
-        Index("ix_task_open_unit_due", "state", "unit_id", *SORT_COLUMNS),
+        Index("ix_task_open_due", "state", *BY_DUE),
+        Index("ix_task_open_assignee_due", "state", "assignee", *BY_DUE),
+        Index("ix_task_open_unit_due", "state", "unit_id", *BY_DUE),
+        Index("ix_task_open_priority", "state", text("priority DESC"), "due_at", "created_at",
+              "id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

@@ -109,10 +109,14 @@ class TaskService(Service):
             return and_(is_open, Task.assignee == username)
         if view == "group":
             groups = self.engine.organisation.group_keys(username)
+            # MATERIALIZED makes PostgreSQL read the few offered task ids first. Without it,
+            # it walks every unassigned task in deadline order and probes each one.
             offered = select(TaskCandidate.task_id).where(or_(
                 (TaskCandidate.kind == "user") & (TaskCandidate.value == username),
-                (TaskCandidate.kind == "group") & (TaskCandidate.value.in_(groups or {""}))))
-            return and_(is_open, Task.assignee.is_(None), Task.id.in_(offered))
+                (TaskCandidate.kind == "group") & (TaskCandidate.value.in_(groups or {""})))
+            ).cte("offered").prefix_with("MATERIALIZED")
+            return and_(is_open, Task.assignee.is_(None),
+                        Task.id.in_(select(offered.c.task_id)))
         if view == "unit":
             # The unit ids go into the statement as a list, not a subquery, so the database
             # plans with their number: a leader high in the tree reads the tasks in sort
