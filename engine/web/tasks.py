@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -28,6 +29,7 @@ from engine.errors import (
     TaskNotOpen,
 )
 from engine.forms import change_rows
+from engine.models import Task
 from engine.web.attachment_rows import attachment_rows, upload_limits
 from engine.web.auth import current_user
 from engine.web.context import sloyfe_engine
@@ -109,41 +111,39 @@ def unclaim(task_id: str) -> Response:
 @bp.route("/oppgaver/<task_id>/deleger", methods=["POST"])
 @access(TASK_VIEWER)
 def delegate(task_id: str) -> Response:
-    """Hand the task to a colleague who may take it (the assignee only)."""
-    user = current_user()
-    engine = sloyfe_engine()
-    to_username = request.form.get("til", "").strip()
-    if not to_username:
-        flash(_("Choose the colleague who takes over the task."), "error")
-        return redirect(url_for("tasks.task_page", task_id=task_id))
-    try:
-        task = engine.tasks.delegate(task_id, to_username, user.username)
-    except HAND_OVER_REJECTIONS as rejected:
-        flash(str(rejected), "error")
-        return redirect(url_for("tasks.task_page", task_id=task_id))
-    flash(_("The task %(name)s is now assigned to %(person)s.", name=task.name,
-            person=_display_name(to_username)), "success")
-    return redirect(url_for("tasks.task_list", visning="mine"))
+    """Hand the task to a colleague who may take it (the assignee only). The assignee no
+    longer has it, so the page after is their own task list."""
+    return _hand_over(task_id, sloyfe_engine().tasks.delegate,
+                      _("Choose the colleague who takes over the task."),
+                      url_for("tasks.task_list", visning="mine"))
 
 
 @bp.route("/oppgaver/<task_id>/tildel-annen", methods=["POST"])
 @access(TASK_VIEWER)
 def reassign(task_id: str) -> Response:
     """Give the task to a named user (leaders of its unit or above, and administrators)."""
-    user = current_user()
-    engine = sloyfe_engine()
+    return _hand_over(task_id, sloyfe_engine().tasks.reassign,
+                      _("Write the user name of the person who takes over the task."),
+                      url_for("tasks.task_page", task_id=task_id))
+
+
+def _hand_over(task_id: str, action: Callable[[str, str, str], Task], missing: str,
+               success_location: str) -> Response:
+    """Run `action` (delegate or reassign) with the user name in the form field `til`. A
+    rejection goes back to the task page with its reason."""
+    task_page = url_for("tasks.task_page", task_id=task_id)
     to_username = request.form.get("til", "").strip()
     if not to_username:
-        flash(_("Write the user name of the person who takes over the task."), "error")
-        return redirect(url_for("tasks.task_page", task_id=task_id))
+        flash(missing, "error")
+        return redirect(task_page)
     try:
-        task = engine.tasks.reassign(task_id, to_username, user.username)
+        task = action(task_id, to_username, current_user().username)
     except HAND_OVER_REJECTIONS as rejected:
         flash(str(rejected), "error")
-    else:
-        flash(_("The task %(name)s is now assigned to %(person)s.", name=task.name,
-                person=_display_name(to_username)), "success")
-    return redirect(url_for("tasks.task_page", task_id=task_id))
+        return redirect(task_page)
+    flash(_("The task %(name)s is now assigned to %(person)s.", name=task.name,
+            person=_display_name(to_username)), "success")
+    return redirect(success_location)
 
 
 def _display_name(username: str) -> str:
