@@ -6,7 +6,6 @@ import hashlib
 import io
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -26,14 +25,8 @@ from engine.models import Attachment
 from engine.services.attachments import allowed_types, clean_filename
 from tests import attachment_files as files
 from tests.confidential import start_confidential_case
+from tests.engine.services.test_case_access import REPORT
 from tests.engine.services.test_concurrency import race
-
-REPORT: dict[str, Any] = {
-    "tittel": "Glatt gulv i gangen", "hva_skjedde": "En ansatt skled.",
-    "tidspunkt": "2027-01-04T08:30:00+01:00", "sted": "Gang 1", "enhet": "sykehjem",
-    "kategori": "hms", "alvorlighetsgrad": "Lav", "personopplysninger": False,
-    "personskade": False, "alvorlig_hendelse": False,
-}
 
 
 def open_task(engine: ProcessEngine, instance_id: int, element_id: str) -> str:
