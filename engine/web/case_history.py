@@ -85,6 +85,11 @@ def _event_text(event: AuditEvent, task: str, names: dict[str, str],
     if action == "task_escalated":
         return _("The task %(task)s was sent to %(group)s.", task=task,
                  group=groups.get(details.get("group") or "", ""))
+    if action == "attachment_added":
+        return _("%(actor)s attached a file at the task %(task)s.", actor=actor, task=task)
+    if action == "attachment_deleted":
+        return _("%(actor)s deleted an attachment at the task %(task)s.", actor=actor,
+                 task=task)
     if action == "reminder_sent":
         return _("A reminder about the task %(task)s was sent.", task=task)
     if action == "case_transferred":

@@ -384,6 +384,18 @@ def test_uploader_deletes_attachment(login_as: Callable[[str], FlaskClient],
     assert stored_count(demo_engine) == 0
 
 
+def test_history_names_uploads(login_as: Callable[[str], FlaskClient],
+                               task_id: str) -> None:
+    client = login_as("lise.leder")
+    link = uploaded_link(client, task_id)
+    client.post(link + "/slett")
+
+    page = client.get(f"/oppgaver/{task_id}").get_data(as_text=True)
+
+    assert "Lise Johansen la ved en fil i oppgaven «Vurder avvik»." in page
+    assert "Lise Johansen slettet et vedlegg i oppgaven «Vurder avvik»." in page
+
+
 def test_other_reader_cannot_delete(login_as: Callable[[str], FlaskClient],
                                     demo_engine: ProcessEngine, task_id: str) -> None:
     link = uploaded_link(login_as("lise.leder"), task_id)
