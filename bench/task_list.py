@@ -6,9 +6,9 @@
 The data is bulk-inserted with SQLAlchemy Core, not run through the engine. The municipality
 has 8 service areas with 30 units each and a leader per unit and area. The users are spread
 over the units, with a few case handlers per unit in its handler group. There are 20
-municipality-wide groups, five processes, and as many completed tasks as open ones. Of the open tasks, 55 % are
-assigned (most to the unit's case handlers), 15 % have no deadline, and the deadlines spread
-from ten days ago to thirty days ahead.
+municipality-wide groups, five processes, and as many completed tasks as open ones. Of the
+open tasks, 55 % are assigned (most to the unit's case handlers), 15 % have no deadline, and
+the deadlines spread from ten days ago to thirty days ahead.
 
 Each view (mine, felles, enhet for a unit leader, a service-area leader and the
 kommunedirektør) is measured with and without filters, on its first page and on the page
