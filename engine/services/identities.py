@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from engine.errors import GroupNotFound, InvalidInput, UnitNotFound
 from engine.i18n import gettext as _
@@ -32,6 +33,10 @@ def provider_actor(provider: str) -> str:
     return f"oidc:{provider}"
 
 
+class FirstLoginRaced(Exception):
+    """Another log-in created the user or link between this log-in's checks and its insert."""
+
+
 class IdentityService(Service):
     def log_in(self, identity: ProviderIdentity, provider_name: str,
                provision_users: bool) -> User:
@@ -40,7 +45,22 @@ class IdentityService(Service):
         Creates and links a new user when `provision_users` is set and no user is linked.
         Raises IdentityNotLinked, ProvisioningRefused or UserDeactivated (with `provider_name`,
         the provider's name, for the message); nothing is saved then.
+
+        Two first log-ins at the same moment (two tabs, or two people with one user name) can
+        both pass the checks, and the second insert then fails. That log-in is tried once more
+        in a new transaction, which reads the rows the first one committed.
         """
+        try:
+            return self._log_in(identity, provider_name, provision_users)
+        except (FirstLoginRaced, IntegrityError):
+            if self.engine.uow.in_transaction():
+                raise  # the caller's transaction is spoiled, so only the caller can retry
+            log.info("oidc first log-in raced another, trying again provider=%s",
+                     identity.provider)
+            return self._log_in(identity, provider_name, provision_users)
+
+    def _log_in(self, identity: ProviderIdentity, provider_name: str,
+                provision_users: bool) -> User:
         with self.transaction():
             link = self.find(identity.issuer, identity.subject)
             if link is None:
@@ -113,17 +133,21 @@ class IdentityService(Service):
         email = identity.email if identity.email and len(identity.email) <= EMAIL_LENGTH \
             else None
         unit = organisation.find_unit(identity.unit_code)
-        user = organisation.create_user(
-            username, (identity.display_name or username)[:DISPLAY_NAME_LENGTH], email=email,
-            unit=unit.code if unit else None, actor=provider_actor(identity.provider))
+        try:
+            user = organisation.create_user(
+                username, (identity.display_name or username)[:DISPLAY_NAME_LENGTH],
+                email=email, unit=unit.code if unit else None,
+                actor=provider_actor(identity.provider))
+        except InvalidInput as taken:
+            # create_user found the name taken, although find_user above did not.
+            raise FirstLoginRaced() from taken
         log.info("oidc user provisioned provider=%s username=%s", identity.provider, username)
         return self._add_link(user, identity.provider, identity.issuer, identity.subject)
 
     def _add_link(self, user: User, provider: str, issuer: str,
                   subject: str) -> ExternalIdentity:
-        # NOTE: two first log-ins of the same person at the same moment both insert this row.
-        # The second fails on the unique (issuer, subject) constraint and is rolled back, so
-        # that browser shows an error page, and the person's next log-in works.
+        # Two first log-ins of the same person at the same moment both insert this row. The
+        # second fails on the unique (issuer, subject) constraint, and log_in tries it again.
         link = ExternalIdentity(user_id=user.id, issuer=issuer, subject=subject,
                                 provider=provider, created_at=self.engine.clock.now())
         self.session.add(link)
