@@ -165,9 +165,16 @@ def mailbox() -> Iterator[MailBox]:
     from aiosmtpd.controller import Controller
 
     box = MailBox()
-    box.port = free_port()  # type: ignore[attr-defined]
-    controller = Controller(box, hostname="127.0.0.1", port=box.port)  # type: ignore[attr-defined]
-    controller.start()
+    # Another process may take the free port before the server binds it, so try a few.
+    for attempt in range(5):
+        box.port = free_port()  # type: ignore[attr-defined]
+        controller = Controller(box, hostname="127.0.0.1", port=box.port)  # type: ignore[attr-defined]
+        try:
+            controller.start()
+            break
+        except (OSError, RuntimeError):
+            if attempt == 4:
+                raise
     yield box
     controller.stop()
 
