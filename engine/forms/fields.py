@@ -27,6 +27,7 @@ from engine.forms.components import (
 from engine.forms.options import find_option, resolve_options
 from engine.forms.values import (
     DateTimeParts,
+    NonexistentDate,
     NonexistentTime,
     local_datetime,
     parse_date,
@@ -246,6 +247,8 @@ class DateTimeValue(FormValue):
             return store_datetime(parse_datetime(text))
         except NonexistentTime:
             raise ValidationError(self._summer_time_message()) from None
+        except NonexistentDate:
+            raise ValidationError(_nonexistent_date_message(text)) from None
         except ValueError:
             raise ValidationError(self._invalid_message()) from None
 
@@ -258,6 +261,8 @@ class DateTimeValue(FormValue):
         messages = []
         try:
             day = parse_date(parts.date)
+        except NonexistentDate:
+            messages.append(_nonexistent_date_message(parts.date))
         except ValueError:
             messages.append(_("Enter a valid date in the form dd.mm.yyyy."))
         try:
@@ -371,3 +376,8 @@ def value_field(component: Field, *, source: str, options: Mapping[str, list[Any
         kind = MultipleChoiceValue if component.multiple else ChoiceValue
         return kind(component, source=source, options=options)
     return BooleanValue(component, source=source)
+
+
+def _nonexistent_date_message(text: str) -> str:
+    return _("The date %(date)s does not exist. Check the day and the month.",
+             date=text.strip())

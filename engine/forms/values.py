@@ -44,18 +44,30 @@ class NonexistentTime(ValueError):
     of March in Norway."""
 
 
+class NonexistentDate(ValueError):
+    """A date written in a valid form that no calendar has, such as 31.02.2027."""
+
+
 def parse_date(text: str) -> date:
-    """Parse dd.mm.åååå, d.m.åååå, d/m/åååå or åååå-mm-dd, or raise ValueError."""
+    """Parse dd.mm.åååå, d.m.åååå, d/m/åååå or åååå-mm-dd, or raise ValueError
+    (NonexistentDate when the form is right but the day does not exist)."""
     text = text.strip()
     match = _NORWEGIAN_DATE.fullmatch(text)
     if match:
         day, month, year = (int(match.group(number)) for number in (1, 3, 4))
-        return date(year, month, day)
+        return _calendar_date(year, month, day, text)
     match = _ISO_DATE.fullmatch(text)
     if match:
         year, month, day = (int(group) for group in match.groups())
-        return date(year, month, day)
+        return _calendar_date(year, month, day, text)
     raise ValueError(text)
+
+
+def _calendar_date(year: int, month: int, day: int, text: str) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise NonexistentDate(text) from None
 
 
 def parse_time(text: str) -> time:
