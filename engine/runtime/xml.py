@@ -16,6 +16,7 @@ from engine.errors import DefinitionInvalid, DefinitionProblem
 from engine.i18n import gettext as _
 
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_POSITION_SUFFIX = re.compile(r",? line \d+, column \d+\s*$")
 
 # Byte-order marks and first bytes of "<?" of the encodings in which "<!DOCTYPE" is not
 # plain ASCII, so the check above must read the decoded text. UTF-32 comes first because
@@ -70,8 +71,11 @@ def parse_xml(data: bytes | str, file_name: str, max_bytes: int) -> etree._Eleme
     try:
         root = etree.fromstring(raw, parser=_parser())
     except etree.XMLSyntaxError as error:
+        # libxml2 writes its reason in English and ends it with the position, which the
+        # problem carries as its line already.
+        reason = _POSITION_SUFFIX.sub("", error.msg or "")
         raise DefinitionInvalid(file_name, [DefinitionProblem(file_name, _(
-            "The file is not well-formed XML: %(reason)s. Open it in a BPMN modeler, save it "
-            "again and deploy the new file.", reason=error.msg),
-            line=error.lineno or None)]) from None
+            "The file is not well-formed XML. Open it in a BPMN modeler, save it again and "
+            "deploy the new file. The XML reader's reason, in English: %(reason)s.",
+            reason=reason), line=error.lineno or None)]) from None
     return root

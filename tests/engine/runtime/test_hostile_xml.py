@@ -276,3 +276,13 @@ def test_stylesheet_instruction_is_not_fetched(engine: ProcessEngine, trap: Trap
     engine.repository.deploy([("stilark.bpmn", data)], actor="paal.prosesseier")
 
     assert trap.requests == []
+
+
+def test_parser_reason_has_no_position(engine: ProcessEngine) -> None:
+    with pytest.raises(DefinitionInvalid) as raised:
+        engine.repository.deploy([("tull.bpmn", b"tull")])
+    problem = raised.value.problems[0]
+
+    assert problem.line == 1
+    assert "column" not in problem.text
+    assert "på engelsk: Start tag expected" in problem.text
