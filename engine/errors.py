@@ -50,7 +50,8 @@ class TaskNotFound(NotFound):
 
 class InstanceNotFound(NotFound):
     code = "instance_not_found"
-    message = N_("No case with number %(instance_id)s exists. Check the number and try again.")
+    message = N_("No case with id %(instance_id)s exists. Check the id (not the case number, "
+                 "such as AVVIK-2027-00001) and try again.")
 
     def __init__(self, instance_id: Any) -> None:
         super().__init__(instance_id=instance_id)
