@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 View = TypeVar("View", bound=Callable[..., Any])
+RuleCheck = Callable[["Principal", Mapping[str, Any], "ProcessEngine"], bool]
 ACCESS_ATTRIBUTE = "sloyfe_access"
 
 
@@ -79,34 +80,30 @@ def _task_viewer(principal: Principal, args: Mapping[str, Any], engine: ProcessE
         return engine.tasks.may_see(task, principal.username)
 
 
-def _case_viewer(principal: Principal, args: Mapping[str, Any], engine: ProcessEngine) -> bool:
-    from engine.errors import InstanceNotFound
+def _case_rule(check: Callable[[Any, Any, str], bool]) -> RuleCheck:
+    """Build a rule check that applies `check(runtime, instance, username)` to the case the
+    route names; an unknown case or a caller who is not signed in fails it."""
+    def allows(principal: Principal, args: Mapping[str, Any], engine: ProcessEngine) -> bool:
+        from engine.errors import InstanceNotFound
 
-    if principal.username is None:
-        return False
-    with engine.transaction(read_only=True):
-        try:
-            instance = engine.runtime.instance(int(args["instance_id"]))
-        except (InstanceNotFound, ValueError):
+        if principal.username is None:
             return False
-        return engine.runtime.may_see(instance, principal.username)
+        with engine.transaction(read_only=True):
+            try:
+                instance = engine.runtime.instance(int(args["instance_id"]))
+            except (InstanceNotFound, ValueError):
+                return False
+            return check(engine.runtime, instance, principal.username)
+    return allows
 
 
-def _case_reader(principal: Principal, args: Mapping[str, Any], engine: ProcessEngine) -> bool:
-    from engine.errors import InstanceNotFound
-
-    if principal.username is None:
-        return False
-    with engine.transaction(read_only=True):
-        try:
-            instance = engine.runtime.instance(int(args["instance_id"]))
-        except (InstanceNotFound, ValueError):
-            return False
-        return engine.runtime.reads_record(instance, principal.username)
+_case_viewer = _case_rule(lambda runtime, instance, username: runtime.may_see(instance, username))
+_case_reader = _case_rule(
+    lambda runtime, instance, username: runtime.reads_record(instance, username))
 
 
 def _names_confidential_case(args: Mapping[str, Any], engine: ProcessEngine) -> bool:
-    """Whether the case or task the route names belongs to a confidential process."""
+    """Return whether the case or task the route names belongs to a confidential process."""
     from engine.errors import InstanceNotFound, TaskNotFound
 
     with engine.transaction(read_only=True):

@@ -59,7 +59,7 @@ class RuntimeService(Service):
                                instance.case_status, self._open_task_summaries(instance.id))
 
     def may_start(self, definition: Any, username: str) -> bool:
-        """Whether `username` passes the process's candidateStarterGroups and -Users."""
+        """Return whether `username` passes the process's candidateStarterGroups and -Users."""
         try:
             self._check_may_start(self.engine.specs.get(definition.id), username)
         except PermissionDenied:
@@ -279,12 +279,12 @@ class RuntimeService(Service):
         return unit.code if unit else None
 
     def may_see(self, instance: ProcessInstance, username: str) -> bool:
-        """Whether `username` may read a case: its starter, or anyone who reads its record
+        """Return whether `username` may read a case: its starter, or anyone who reads its record
         (see `reads_record`)."""
         return instance.started_by == username or self.reads_record(instance, username)
 
     def reads_record(self, instance: ProcessInstance, username: str) -> bool:
-        """Whether `username` may read what the handlers wrote in a case: anyone who may see
+        """Return whether `username` may read what the handlers wrote in a case: anyone who may see
         one of its tasks and the process's reader groups; for a process that is not
         confidential also the leaders of its unit and every unit above, and administrators.
         The starter alone sees the case, not the record."""
@@ -307,7 +307,7 @@ class RuntimeService(Service):
         return self.engine.tasks.leads_unit_or_above(unit_id, profile.user_id)
 
     def visible_condition(self, username: str) -> ColumnElement[bool]:
-        """A WHERE clause on ProcessInstance that holds for exactly the cases `may_see`
+        """Build a WHERE clause on ProcessInstance that is true for exactly the cases `may_see`
         allows."""
         profile = self.engine.organisation.profile(username)
         if profile is None:
