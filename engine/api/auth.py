@@ -133,5 +133,5 @@ def caller_is_token() -> bool:
 
 
 def token_reads_confidential() -> bool:
-    """Whether a token caller may list the cases and tasks of confidential processes."""
+    """Return whether a token caller may list the cases and tasks of confidential processes."""
     return CONFIDENTIAL_SCOPE in current_principal().scopes

@@ -48,7 +48,7 @@ READER_GROUPS_PROPERTY = "readerGroups"
 
 
 def reader_groups(value: str) -> list[str]:
-    """The group keys a readerGroups property names, in order, without duplicates."""
+    """Split a readerGroups property into its group keys, in order, without duplicates."""
     keys = [key.strip() for key in value.split(",")]
     return list(dict.fromkeys(key for key in keys if key))
 

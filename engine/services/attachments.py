@@ -211,7 +211,7 @@ class AttachmentService(Service):
 
     def may_read(self, attachment: Attachment, instance: ProcessInstance,
                  username: str) -> bool:
-        """Whether `username` reads the case's record, or added the file to a case they
+        """Return whether `username` reads the case's record, or added the file to a case they
         see."""
         if self.engine.runtime.reads_record(instance, username):
             return True
@@ -219,7 +219,7 @@ class AttachmentService(Service):
             self.engine.runtime.may_see(instance, username)
 
     def may_delete(self, attachment: Attachment, username: str) -> bool:
-        """Whether `username` added the file and its task is still open."""
+        """Return whether `username` added the file and its task is still open."""
         if attachment.uploaded_by != username or attachment.task_id is None:
             return False
         task = self.session.get(Task, attachment.task_id)

@@ -176,7 +176,7 @@ class TaskService(Service):
         return self.engine.organisation.has_role(username, "administrator")
 
     def takes_part(self, task: Task, username: str) -> bool:
-        """Whether `username` is the task's assignee, completer or a candidate."""
+        """Return whether `username` is the task's assignee, completer or a candidate."""
         if task.assignee == username or task.completed_by == username:
             return True
         return self.is_candidate(task, username)

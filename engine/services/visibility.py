@@ -37,7 +37,7 @@ class ReadingRules:
         return key in self.confidential
 
     def readable_keys(self, group_keys: Iterable[str]) -> frozenset[str]:
-        """The process keys whose every case a member of `group_keys` may read."""
+        """Return the process keys whose every case a member of `group_keys` may read."""
         groups = set(group_keys)
         return frozenset(key for key, readers in self.readers.items() if readers & groups)
 
@@ -80,14 +80,14 @@ class VisibilityService(Service):
         return self.rules().is_confidential(key)
 
     def reads_every_case(self, username: str, key: str) -> bool:
-        """Whether `username` is in a reader group of the process `key`."""
+        """Return whether `username` is in a reader group of the process `key`."""
         readers = self.rules().readers.get(key)
         if not readers:
             return False
         return bool(readers & self.engine.organisation.group_keys(username))
 
     def open_to_roles(self, key_column: Any) -> ColumnElement[bool]:
-        """A WHERE clause that holds for rows of processes that are not confidential, whose
+        """Build a WHERE clause that is true for rows of processes that are not confidential, whose
         cases unit leaders and administrators may read."""
         confidential = self.rules().confidential
         if not confidential:
@@ -95,5 +95,5 @@ class VisibilityService(Service):
         return key_column.notin_(sorted(confidential))
 
     def read_by_groups(self, key_column: Any, group_keys: Iterable[str]) -> ColumnElement[bool]:
-        """A WHERE clause that holds for rows of processes a member of `group_keys` reads."""
+        """Build a WHERE clause that is true for the processes a member of `group_keys` reads."""
         return key_column.in_(sorted(self.rules().readable_keys(group_keys)))

@@ -69,7 +69,7 @@ def end_session() -> None:
 
 
 def ended_early(valid_after: datetime | None) -> bool:
-    """Whether the session logged in before the user's sessions were ended."""
+    """Return whether the session logged in before the user's sessions were ended."""
     logged_in_at = session.get(LOGGED_IN_AT)
     if valid_after is None or not isinstance(logged_in_at, (int, float)):
         return False

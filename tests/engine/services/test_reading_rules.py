@@ -88,21 +88,21 @@ def test_open_case_is_hidden_from_group_not_named(org: ProcessEngine) -> None:
     assert not _may_see_case(org, instance_id, "jonas.ansatt")
 
 
-def test_reader_group_reads_every_case_of_an_open_process(org: ProcessEngine) -> None:
+def test_reader_group_reads_open_cases(org: ProcessEngine) -> None:
     _deploy(org, OPEN_WITH_READERS)
     instance_id = _start(org)
 
     assert _reads_record(org, instance_id, "jonas.ansatt")
 
 
-def test_reader_group_sees_the_task_of_an_open_process(org: ProcessEngine) -> None:
+def test_reader_group_sees_open_task(org: ProcessEngine) -> None:
     _deploy(org, OPEN_WITH_READERS)
     instance_id = _start(org)
 
     assert _may_see_task(org, instance_id, "jonas.ansatt")
 
 
-def test_leader_reads_case_of_own_unit_without_a_task_there(org: ProcessEngine) -> None:
+def test_leader_reads_own_unit_case(org: ProcessEngine) -> None:
     _deploy(org, OPEN)
     instance_id = _start(org)
     with org.transaction():
@@ -122,7 +122,7 @@ def confidential_case(org: ProcessEngine) -> int:
 
 
 @pytest.mark.parametrize("username", ["ola.ansatt", "fatima.ansatt", "jonas.ansatt"])
-def test_confidential_case_is_seen_by_starter_candidate_and_reader(
+def test_confidential_case_visible_to_participants(
         org: ProcessEngine, confidential_case: int, username: str) -> None:
     assert _may_see_case(org, confidential_case, username)
 
@@ -162,7 +162,7 @@ def test_case_listing_leaves_out_confidential_case(
 
 
 @pytest.mark.parametrize("username", ["ola.ansatt", "fatima.ansatt", "jonas.ansatt"])
-def test_case_listing_shows_confidential_case_to_those_who_may_see_it(
+def test_listing_shows_confidential_to_readers(
         org: ProcessEngine, confidential_case: int, username: str) -> None:
     assert confidential_case in _listed_cases(org, username)
 
