@@ -50,12 +50,19 @@ STAFF = (
     ("pia.personvern", "Pia Solberg (personvernombud)", "eksempel", ("personvernombud",), ()),
     ("siri.sekretariat", "Siri Nilsen (politisk sekretariat)", "eksempel",
      ("politisk-sekretariat",), ()),
+    ("eva.okonomisjef", "Eva Strand (økonomisjef)", "eksempel", ("okonomi", "okonomisjef"),
+     ()),
+    ("jon.okonomi", "Jon Bakke (økonomirådgiver)", "eksempel", ("okonomi",), ()),
+    ("hanne.hr", "Hanne Moe (HR-rådgiver)", "eksempel", ("hr-avdelingen",), ()),
     ("paal.prosesseier", "Pål Eide (prosesseier)", "eksempel", (), ("prosesseier",)),
     ("admin", "Administrator", "eksempel", (), ("administrator",)),
 )
 
 GROUPS = (("personvernombud", "Personvernombud"),
-          ("politisk-sekretariat", "Politisk sekretariat"))
+          ("politisk-sekretariat", "Politisk sekretariat"),
+          ("okonomi", "Økonomi"),
+          ("okonomisjef", "Økonomisjef"),
+          ("hr-avdelingen", "HR-avdelingen"))
 
 SUBKINDS = [
     {"label": "HMS – Vold og trusler", "value": "hms/vold-trusler"},
