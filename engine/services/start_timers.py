@@ -51,7 +51,9 @@ def schedule(engine: ProcessEngine, definition: ProcessDefinition,
     return created
 
 
-def _timer_text(engine: ProcessEngine, definition: Any, now: datetime) -> str:
+def timer_text(engine: ProcessEngine, definition: Any, now: datetime) -> str:
+    """Return a start timer's ISO 8601 text: the literal as written, else the value of its
+    expression at `now`."""
     text = (definition.expression or "").strip()
     written = timeexpr.literal(text)
     if written is not None:
@@ -67,7 +69,7 @@ def first_firing(engine: ProcessEngine, definition: Any, now: datetime
     A cycle whose start lies in the past begins at its first occurrence from now on, so a
     yearly cycle deployed late does not start the years it missed.
     """
-    text = _timer_text(engine, definition, now)
+    text = timer_text(engine, definition, now)
     if isinstance(definition, ClockTimeDate):
         due = timeexpr.parse_instant(text)
         return (due if due >= now else None), None
@@ -96,5 +98,5 @@ def next_firing(engine: ProcessEngine, timer: Timer, compiled: CompiledProcess
     definition = getattr(spec, "start_timer", None)
     if not isinstance(definition, ClockCycle) or timer.remaining == 0:
         return None
-    cycle = timeexpr.parse_cycle(_timer_text(engine, definition, timer.due_at))
+    cycle = timeexpr.parse_cycle(timer_text(engine, definition, timer.due_at))
     return cycle.period.add_to(timer.due_at)

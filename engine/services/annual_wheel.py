@@ -1,0 +1,237 @@
+"""The annual wheel (årshjul): every yearly timer, legal deadline and recurring review of a year.
+
+Nothing is typed in for it. The entries come from three places:
+
+- the timers that the newest deployed version of each process fixes in the calendar (timer
+  start events, and boundary and intermediate timers with a literal date or dated cycle),
+  expanded into each firing within the year; these belong to the whole municipality;
+- the waiting timers of running instances, at their real due time;
+- the due dates of open tasks.
+
+Entries from instances appear only for cases the viewer may see (RuntimeService.may_see), and
+carry the case's unit. A confidential process's entries never carry the case's title or the
+task's title suffix.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from engine.errors import InvalidInput
+from engine.i18n import gettext as _
+from engine.models import ProcessDefinition, ProcessInstance, Task, Timer, Unit
+from engine.runtime.specs import ClockCycle
+from engine.services.annual_wheel_timers import (
+    CASE_DEADLINE,
+    REVIEW,
+    DiagramTimer,
+    case_timer_kind,
+    diagram_timers,
+    element_kind,
+    element_title,
+    find_spec,
+    year_bounds,
+)
+from engine.services.base import Service
+from engine.services.task_filters import unit_subtree
+
+MIN_YEAR = 2000
+MAX_YEAR = 2100
+
+MUNICIPALITY = "kommune"
+
+# Diagram timers expanded per (definition id, year); deployed versions never change.
+DIAGRAM_CACHE_SIZE = 512
+
+
+@dataclass(frozen=True)
+class WheelEntry:
+    """One date in the annual wheel."""
+
+    at: datetime
+    title: str
+    process_key: str
+    process_name: str
+    kind: str
+    element_id: str
+    unit_code: str | None = None
+    unit_name: str | None = None
+    # Set for entries from a case; the viewer may open that case.
+    instance_id: int | None = None
+    business_key: str | None = None
+    case_title: str | None = None
+    # Set when the viewer may start the process from its start form.
+    start_key: str | None = None
+
+
+@dataclass(frozen=True)
+class WheelScope:
+    """The part of the organisation a wheel covers: the municipality, a service area or a
+    unit (with the units under it)."""
+
+    level: str
+    unit_code: str | None = None
+    unit_name: str | None = None
+
+
+@dataclass(frozen=True)
+class AnnualWheel:
+    year: int
+    scope: WheelScope
+    entries: list[WheelEntry]
+    # Titles of timers that fire more often in the year than the wheel lists.
+    crowded: list[str] = field(default_factory=list)
+
+
+class AnnualWheelService(Service):
+    def __init__(self, engine: Any) -> None:
+        super().__init__(engine)
+        self._diagram_cache: OrderedDict[tuple[int, int], tuple[list[DiagramTimer],
+                                                                 list[str]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def wheel(self, viewer: str, year: int, unit_code: str | None = None) -> AnnualWheel:
+        """Return the entries of `year` for the municipality, or for the unit `unit_code` and
+        the units under it together with the entries that belong to the whole municipality.
+
+        Raises InvalidInput for a year outside MIN_YEAR..MAX_YEAR and UnitNotFound for an
+        unknown unit code.
+        """
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise InvalidInput(_("the year must be from %(min)s to %(max)s", min=MIN_YEAR,
+                                 max=MAX_YEAR))
+        with self.transaction(read_only=True):
+            units = {unit.id: unit for unit in self.engine.organisation.units()}
+            scope, unit_ids = self._scope(unit_code, units)
+            from_cases = self._timer_entries(viewer, year, unit_ids, units) + \
+                self._task_entries(viewer, year, unit_ids, units)
+            from_diagrams, crowded = self._diagram_entries(viewer, year)
+
+        in_cases = {(entry.process_key, entry.element_id, entry.at) for entry in from_cases}
+        entries = [entry for entry in from_diagrams
+                   if (entry.process_key, entry.element_id, entry.at) not in in_cases]
+        entries += from_cases
+        entries.sort(key=lambda entry: (entry.at, entry.process_name, entry.title,
+                                        entry.instance_id or 0))
+        return AnnualWheel(year, scope, entries, crowded)
+
+    # --- scope ---------------------------------------------------------------------------
+
+    def _scope(self, unit_code: str | None, units: dict[int, Unit]
+               ) -> tuple[WheelScope, list[int] | None]:
+        """Return the scope and the ids of its units, None meaning every unit and none."""
+        if not unit_code:
+            top = next((unit for unit in units.values() if unit.kind == MUNICIPALITY), None)
+            return WheelScope(MUNICIPALITY, top.code if top else None,
+                              top.name if top else None), None
+        unit = self.engine.organisation.unit(unit_code)
+        scope = WheelScope(unit.kind, unit.code, unit.name)
+        if unit.kind == MUNICIPALITY:
+            return scope, None
+        return scope, list(self.session.scalars(unit_subtree(unit.id)))
+
+    # --- from the diagrams ---------------------------------------------------------------
+
+    def _diagram_entries(self, viewer: str, year: int) -> tuple[list[WheelEntry], list[str]]:
+        entries: list[WheelEntry] = []
+        crowded: list[str] = []
+        for definition in self.engine.repository.definitions():
+            timers, busy = self._diagram_timers(definition, year)
+            if not timers:
+                continue
+            start_key = definition.key if definition.start_form_ref and \
+                self.engine.runtime.may_start(definition, viewer) else None
+            entries += [WheelEntry(timer.at, timer.title, definition.key, definition.name,
+                                   timer.kind, timer.element_id, start_key=start_key)
+                        for timer in timers]
+            crowded += [f"{definition.name}: {title}" for title in busy]
+        return entries, crowded
+
+    def _diagram_timers(self, definition: ProcessDefinition, year: int
+                        ) -> tuple[list[DiagramTimer], list[str]]:
+        cache_key = (definition.id, year)
+        with self._lock:
+            cached = self._diagram_cache.get(cache_key)
+        if cached is not None:
+            return cached
+        compiled = self.engine.specs.get(definition.id)
+        limit = int(self.engine.config["ANNUAL_WHEEL_MAX_FIRINGS"])
+        found = diagram_timers(self.engine, definition, compiled, year, limit)
+        with self._lock:
+            self._diagram_cache[cache_key] = found
+            while len(self._diagram_cache) > DIAGRAM_CACHE_SIZE:
+                self._diagram_cache.popitem(last=False)
+        return found
+
+    # --- from running cases --------------------------------------------------------------
+
+    def _timer_entries(self, viewer: str, year: int, unit_ids: list[int] | None,
+                       units: dict[int, Unit]) -> list[WheelEntry]:
+        begin, end = year_bounds(year)
+        query = (select(Timer, ProcessInstance)
+                 .join(ProcessInstance, Timer.instance_id == ProcessInstance.id)
+                 .where(ProcessInstance.status == "running", Timer.due_at >= begin,
+                        Timer.due_at < end,
+                        self.engine.runtime.visible_condition(viewer)))
+        if unit_ids is not None:
+            query = query.where(ProcessInstance.unit_id.in_(unit_ids))
+
+        entries = []
+        for timer, instance in self.session.execute(query):
+            compiled = self.engine.specs.get(instance.definition_id)
+            spec = find_spec(compiled, timer.element_id)
+            if spec is not None:
+                kind = case_timer_kind(spec, timer.kind)
+            else:
+                kind = REVIEW if timer.kind == ClockCycle.__name__ else CASE_DEADLINE
+            if kind is None:
+                continue
+            title = element_title(compiled, spec) if spec is not None else timer.element_id
+            entries.append(self._case_entry(timer.due_at, title, kind, timer.element_id,
+                                            instance, instance.unit_id, units))
+        return entries
+
+    def _task_entries(self, viewer: str, year: int, unit_ids: list[int] | None,
+                      units: dict[int, Unit]) -> list[WheelEntry]:
+        begin, end = year_bounds(year)
+        unit_of_case = func.coalesce(ProcessInstance.unit_id, Task.unit_id)
+        query = (select(Task, ProcessInstance)
+                 .join(ProcessInstance, Task.instance_id == ProcessInstance.id)
+                 .where(Task.state == "open", Task.due_at >= begin, Task.due_at < end,
+                        self.engine.runtime.visible_condition(viewer)))
+        if unit_ids is not None:
+            query = query.where(unit_of_case.in_(unit_ids))
+
+        entries = []
+        for task, instance in self.session.execute(query):
+            compiled = self.engine.specs.get(instance.definition_id)
+            spec = find_spec(compiled, task.element_id)
+            kind = element_kind(spec, CASE_DEADLINE) if spec is not None else CASE_DEADLINE
+            if kind is None or task.due_at is None:
+                continue
+            title = task.name
+            if self.engine.visibility.is_confidential(instance.definition_key):
+                # The task name may end with its title property, which can name a person.
+                title = element_title(compiled, spec) if spec is not None else task.element_id
+            entries.append(self._case_entry(task.due_at, title, kind, task.element_id,
+                                            instance, instance.unit_id or task.unit_id,
+                                            units))
+        return entries
+
+    def _case_entry(self, at: datetime, title: str, kind: str, element_id: str,
+                    instance: ProcessInstance, unit_id: int | None,
+                    units: dict[int, Unit]) -> WheelEntry:
+        definition = self.engine.repository.cached_definition(instance.definition_id)
+        unit = units.get(unit_id) if unit_id is not None else None
+        entry = WheelEntry(at, title, instance.definition_key, definition.name, kind,
+                           element_id, unit_code=unit.code if unit else None,
+                           unit_name=unit.name if unit else None, instance_id=instance.id)
+        if self.engine.visibility.is_confidential(instance.definition_key):
+            return entry
+        return replace(entry, business_key=instance.business_key, case_title=instance.title)

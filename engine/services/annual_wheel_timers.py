@@ -1,0 +1,276 @@
+"""The timers that a deployed diagram itself fixes in the calendar, expanded over one year.
+
+Timer start events count however they are written, as the scheduler reads them (see
+start_timers). Boundary and intermediate timers count when their timeDate or timeCycle is an
+ISO 8601 literal that needs no process variable. Durations and cycles without a start date
+count from the moment an instance reaches them, so only running instances show those.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+
+from engine.runtime import timeexpr
+from engine.runtime.calendar import WORKING_DAYS
+from engine.runtime.sandbox_rules import SandboxError
+from engine.runtime.specs import ClockCycle, ClockDuration, ClockTimeDate
+from engine.services import start_timers
+
+if TYPE_CHECKING:
+    from engine.engine import ProcessEngine
+    from engine.models import ProcessDefinition
+    from engine.runtime.compiler import CompiledProcess
+
+log = logging.getLogger(__name__)
+
+# Kinds of entries in the annual wheel.
+START = "start"
+LEGAL_DEADLINE = "legal_deadline"
+REVIEW = "review"
+CASE_DEADLINE = "case_deadline"
+KINDS = (START, LEGAL_DEADLINE, REVIEW, CASE_DEADLINE)
+
+# The element property that sets an entry's kind, or leaves the element out of the wheel.
+KIND_PROPERTY = "arshjul"
+PROPERTY_KINDS = {"oppstart": START, "lovfrist": LEGAL_DEADLINE, "gjennomgang": REVIEW,
+                  "frist": CASE_DEADLINE}
+HIDDEN = "skjul"
+
+# Steps a cycle may take to reach the year asked for, so a short period that began long ago
+# cannot keep a request busy; an estimate that covers a daily cycle over 250 years.
+MAX_CYCLE_STEPS = 100_000
+
+EMBEDDED_SUBPROCESS_TAGS = ("subProcess", "transaction")
+
+
+@dataclass(frozen=True)
+class DiagramTimer:
+    """One firing of a timer that the diagram fixes, before scope and viewer are applied."""
+
+    at: datetime
+    element_id: str
+    title: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Firings:
+    """The firings of one timer within a year; `more` is true when some were left out."""
+
+    times: list[datetime]
+    more: bool = False
+
+
+def year_bounds(year: int) -> tuple[datetime, datetime]:
+    """Return the first instant of `year` and of the year after, in Oslo time, as UTC."""
+    begin = datetime.combine(date(year, 1, 1), time(0, 0), timeexpr.OSLO)
+    end = datetime.combine(date(year + 1, 1, 1), time(0, 0), timeexpr.OSLO)
+    return begin.astimezone(UTC), end.astimezone(UTC)
+
+
+def cycle_firings(first: datetime, repetitions: int | None, period: timeexpr.Duration,
+                  begin: datetime, end: datetime, *, working_days: bool = False,
+                  max_firings: int) -> Firings:
+    """List the firings of a cycle in [begin, end), each counted from the one before it.
+
+    `repetitions` is the number of firings in all, starting with `first` (None is unbounded).
+    Counting each from the previous one is what the scheduler does, so a monthly cycle from
+    31 January runs 28 February, then 28 March.
+    """
+    if repetitions == 0 or period.is_zero():
+        return Firings([])
+    due, fired = first, 0
+    exact = _exact_length(period)
+    if exact is not None and due < begin and not working_days:
+        skipped = (begin - due) // exact
+        if repetitions is not None:
+            skipped = min(skipped, repetitions - 1)
+        due, fired = due + skipped * exact, skipped
+
+    times: list[datetime] = []
+    steps = 0
+    while due < end and (repetitions is None or fired < repetitions):
+        if due >= begin:
+            if len(times) == max_firings:
+                return Firings(times, more=True)
+            times.append(due)
+        due = period.add_to(due, working_days=working_days)
+        fired += 1
+        steps += 1
+        if steps > MAX_CYCLE_STEPS:
+            log.warning("annual wheel stopped a cycle first=%s steps=%s", first.isoformat(),
+                        steps)
+            return Firings(times, more=True)
+    return Firings(times)
+
+
+def _exact_length(period: timeexpr.Duration) -> timedelta | None:
+    """Return the length of a period made only of hours, minutes and seconds, else None."""
+    if period.years or period.months or period.weeks or period.days:
+        return None
+    return timedelta(hours=period.hours, minutes=period.minutes, seconds=period.seconds)
+
+
+def diagram_timers(engine: ProcessEngine, definition: ProcessDefinition,
+                   compiled: CompiledProcess, year: int, max_firings: int
+                   ) -> tuple[list[DiagramTimer], list[str]]:
+    """Return the firings within `year` of the timers the diagram fixes, and the titles of
+    the timers that fire more often than `max_firings` times in it."""
+    begin, end = year_bounds(year)
+    found: list[DiagramTimer] = []
+    crowded: list[str] = []
+    for spec in _timer_specs(compiled):
+        kind = element_kind(spec)
+        if kind is None:
+            continue
+        try:
+            firings = _spec_firings(engine, definition, spec, begin, end, max_firings)
+        except (timeexpr.TimeExpressionError, SandboxError) as error:
+            log.warning("annual wheel skipped an unreadable timer key=%s element=%s error=%s",
+                        definition.key, spec.bpmn_id, type(error).__name__)
+            continue
+        title = element_title(compiled, spec)
+        found += [DiagramTimer(at, spec.bpmn_id, title, kind) for at in firings.times]
+        if firings.more:
+            crowded.append(title)
+    return found, crowded
+
+
+def _spec_firings(engine: ProcessEngine, definition: ProcessDefinition, spec: Any,
+                  begin: datetime, end: datetime, max_firings: int) -> Firings:
+    start_timer = getattr(spec, "start_timer", None)
+    if start_timer is not None:
+        return _start_firings(engine, definition, start_timer, begin, end, max_firings)
+
+    event = spec.event_definition
+    text = timeexpr.literal((event.expression or "").strip())
+    if text is None:
+        return Firings([])  # needs process variables: only instances know the date
+    if isinstance(event, ClockTimeDate):
+        return _one_firing(timeexpr.parse_instant(text), begin, end)
+    if isinstance(event, ClockCycle):
+        cycle = timeexpr.parse_cycle(text)
+        if cycle.start is None:
+            return Firings([])  # counted from when an instance reaches it
+        return cycle_firings(cycle.start, cycle.repetitions, cycle.period, begin, end,
+                             working_days=_uses_working_days(spec), max_firings=max_firings)
+    return Firings([])
+
+
+def _start_firings(engine: ProcessEngine, definition: ProcessDefinition, timer: Any,
+                   begin: datetime, end: datetime, max_firings: int) -> Firings:
+    """Return the firings of a timer start event as the scheduler plans them from the
+    moment the version was deployed (an expression is evaluated as of then, too)."""
+    deployed = definition.deployed_at
+    text = start_timers.timer_text(engine, timer, deployed)
+    if isinstance(timer, ClockTimeDate):
+        return _one_firing(timeexpr.parse_instant(text), begin, end)
+    if isinstance(timer, ClockDuration):
+        return _one_firing(timeexpr.parse_duration(text).add_to(deployed), begin, end)
+    if isinstance(timer, ClockCycle):
+        cycle = timeexpr.parse_cycle(text)
+        return cycle_firings(cycle.first_due(deployed), cycle.repetitions, cycle.period, begin,
+                             end, max_firings=max_firings)
+    return Firings([])
+
+
+def _one_firing(at: datetime, begin: datetime, end: datetime) -> Firings:
+    return Firings([at] if begin <= at < end else [])
+
+
+def _uses_working_days(spec: Any) -> bool:
+    return (getattr(spec, "extensions", None) or {}).get("kalender") == WORKING_DAYS
+
+
+def _timer_specs(compiled: CompiledProcess) -> list[Any]:
+    """Return the specs with a timer, of the process and of its embedded subprocesses.
+
+    Called processes are deployed definitions of their own, so their timers are theirs.
+    """
+    embedded = {str(node.get("id")) for tag in EMBEDDED_SUBPROCESS_TAGS
+                for node in compiled.root.xpath(f".//*[local-name()='{tag}']")}
+    process_specs = [compiled.spec] + [sub for key, sub in compiled.subprocess_specs.items()
+                                       if key in embedded and sub is not None]
+    timers = []
+    for process_spec in process_specs:
+        for spec in process_spec.task_specs.values():
+            if getattr(spec, "start_timer", None) is not None or isinstance(
+                    getattr(spec, "event_definition", None),
+                    (ClockTimeDate, ClockDuration, ClockCycle)):
+                timers.append(spec)
+    return timers
+
+
+def find_spec(compiled: CompiledProcess, element_id: str) -> Any | None:
+    """Return the task spec of `element_id` in the process or an embedded subprocess."""
+    for process_spec in (compiled.spec, *compiled.subprocess_specs.values()):
+        if process_spec is None:
+            continue
+        for spec in process_spec.task_specs.values():
+            if getattr(spec, "bpmn_id", None) == element_id:
+                return spec
+    return None
+
+
+def element_kind(spec: Any, default: str | None = None) -> str | None:
+    """Return the kind of entry an element makes, or None when it stays out of the wheel.
+
+    The element property `arshjul` decides when set. Otherwise a start timer is a start, a
+    cycle a recurring review, and any other timer a legal deadline (or `default`).
+    """
+    extensions = getattr(spec, "extensions", None) or {}
+    chosen = str(extensions.get(KIND_PROPERTY, "")).strip().lower()
+    if chosen == HIDDEN:
+        return None
+    if chosen in PROPERTY_KINDS:
+        return PROPERTY_KINDS[chosen]
+    if getattr(spec, "start_timer", None) is not None:
+        return START
+    if default is not None:
+        return default
+    if isinstance(getattr(spec, "event_definition", None), ClockCycle):
+        return REVIEW
+    return LEGAL_DEADLINE
+
+
+def case_timer_kind(spec: Any, timer_kind: str) -> str | None:
+    """Return the kind of entry a waiting timer of a case makes, or None to leave it out.
+
+    A timer the diagram fixes keeps the kind it has in the diagram. Any other is a deadline
+    of the case, or a recurring review when it is a cycle, unless `arshjul` says otherwise.
+    """
+    if _is_fixed(spec):
+        return element_kind(spec)
+    return element_kind(spec, REVIEW if timer_kind == ClockCycle.__name__ else CASE_DEADLINE)
+
+
+def _is_fixed(spec: Any) -> bool:
+    event = getattr(spec, "event_definition", None)
+    text = timeexpr.literal((getattr(event, "expression", None) or "").strip())
+    if text is None:
+        return False
+    if isinstance(event, ClockTimeDate):
+        return True
+    if isinstance(event, ClockCycle):
+        try:
+            return timeexpr.parse_cycle(text).start is not None
+        except timeexpr.TimeExpressionError:
+            return False
+    return False
+
+
+def element_title(compiled: CompiledProcess, spec: Any) -> str:
+    """Return the element's name; for an unnamed boundary timer, the name of its activity."""
+    name = (getattr(spec, "bpmn_name", None) or "").strip()
+    if name:
+        return name
+    nodes = compiled.root.xpath(".//*[@id=$id]", id=spec.bpmn_id)
+    attached = nodes[0].get("attachedToRef") if nodes else None
+    if attached:
+        activities = compiled.root.xpath(".//*[@id=$id]", id=attached)
+        if activities and (activities[0].get("name") or "").strip():
+            return str(activities[0].get("name")).strip()
+    return str(spec.bpmn_id)

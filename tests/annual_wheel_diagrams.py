@@ -1,0 +1,104 @@
+"""Small processes with every kind of timer the annual wheel reads, for its tests."""
+
+from __future__ import annotations
+
+from engine.engine import ProcessEngine
+
+HEADER = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+          '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+          'xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="t">\n')
+
+# A yearly plan: a timer start event, and a plain start for a report task with a due date
+# from a variable and four boundary timers (a fixed date, a date from a variable, a dated
+# monthly cycle and a fixed date the wheel is told to leave out).
+YEARLY_PLAN = HEADER + """<bpmn:process id="aarsplan" name="Årsplan" isExecutable="true">
+  <bpmn:startEvent id="aarlig" name="Årlig planlegging">
+    <bpmn:timerEventDefinition><bpmn:timeCycle>{cycle}</bpmn:timeCycle></bpmn:timerEventDefinition>
+  </bpmn:startEvent>
+  <bpmn:sequenceFlow id="f1" sourceRef="aarlig" targetRef="planlegg" />
+  <bpmn:userTask id="planlegg" name="Planlegg året" camunda:candidateUsers="lise.leder" />
+  <bpmn:sequenceFlow id="f2" sourceRef="planlegg" targetRef="slutt1" />
+  <bpmn:endEvent id="slutt1" />
+
+  <bpmn:startEvent id="manuell" />
+  <bpmn:sequenceFlow id="f3" sourceRef="manuell" targetRef="rapporter" />
+  <bpmn:userTask id="rapporter" name="Lever tertialrapport" camunda:candidateUsers="lise.leder"
+      camunda:dueDate="${{frist}}" />
+  <bpmn:sequenceFlow id="f4" sourceRef="rapporter" targetRef="slutt2" />
+  <bpmn:endEvent id="slutt2" />
+
+  <bpmn:boundaryEvent id="tertialfrist" name="Frist 1. tertial" attachedToRef="rapporter"
+      cancelActivity="false">
+    <bpmn:timerEventDefinition><bpmn:timeDate>2027-04-30T12:00</bpmn:timeDate></bpmn:timerEventDefinition>
+  </bpmn:boundaryEvent>
+  <bpmn:sequenceFlow id="f5" sourceRef="tertialfrist" targetRef="slutt3" />
+  <bpmn:endEvent id="slutt3" />
+
+  <bpmn:boundaryEvent id="paaminnelse" name="Påminnelse" attachedToRef="rapporter"
+      cancelActivity="false">
+    <bpmn:timerEventDefinition><bpmn:timeDate>${{paaminnelse}}</bpmn:timeDate></bpmn:timerEventDefinition>
+  </bpmn:boundaryEvent>
+  <bpmn:sequenceFlow id="f6" sourceRef="paaminnelse" targetRef="slutt4" />
+  <bpmn:endEvent id="slutt4" />
+
+  <bpmn:boundaryEvent id="kontroll" name="Månedlig kontroll" attachedToRef="rapporter"
+      cancelActivity="false">
+    <bpmn:timerEventDefinition><bpmn:timeCycle>"R/2027-03-01T08:00/P1M"</bpmn:timeCycle></bpmn:timerEventDefinition>
+  </bpmn:boundaryEvent>
+  <bpmn:sequenceFlow id="f7" sourceRef="kontroll" targetRef="slutt5" />
+  <bpmn:endEvent id="slutt5" />
+
+  <bpmn:boundaryEvent id="teknisk" name="Teknisk opprydding" attachedToRef="rapporter"
+      cancelActivity="false">
+    <bpmn:extensionElements><camunda:properties>
+      <camunda:property name="arshjul" value="skjul" />
+    </camunda:properties></bpmn:extensionElements>
+    <bpmn:timerEventDefinition><bpmn:timeDate>2027-06-01T09:00</bpmn:timeDate></bpmn:timerEventDefinition>
+  </bpmn:boundaryEvent>
+  <bpmn:sequenceFlow id="f8" sourceRef="teknisk" targetRef="slutt6" />
+  <bpmn:endEvent id="slutt6" />
+</bpmn:process></bpmn:definitions>"""
+
+# An employee conversation: confidential, read by the group hr, with a task whose name gets
+# the employee's name through its title property.
+CONVERSATION = HEADER + """<bpmn:process id="samtale" name="Samtale" isExecutable="true">
+  <bpmn:extensionElements><camunda:properties>
+    <camunda:property name="confidential" value="true" />
+    <camunda:property name="readerGroups" value="hr" />
+  </camunda:properties></bpmn:extensionElements>
+  <bpmn:startEvent id="start" />
+  <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="forbered" />
+  <bpmn:userTask id="forbered" name="Forbered samtalen" camunda:candidateUsers="fatima.ansatt"
+      camunda:dueDate="${frist}">
+    <bpmn:extensionElements><camunda:properties>
+      <camunda:property name="title" value="${navn}" />
+    </camunda:properties></bpmn:extensionElements>
+  </bpmn:userTask>
+  <bpmn:sequenceFlow id="f2" sourceRef="forbered" targetRef="slutt" />
+  <bpmn:endEvent id="slutt" />
+</bpmn:process></bpmn:definitions>"""
+
+YEARLY_CYCLE = "R/2027-01-15T08:00:00/P1Y"
+
+
+def deploy_yearly_plan(engine: ProcessEngine, cycle: str = YEARLY_CYCLE) -> None:
+    engine.repository.deploy([("aarsplan.bpmn", YEARLY_PLAN.format(cycle=cycle).encode())],
+                             actor="paal.prosesseier")
+
+
+def start_report(engine: ProcessEngine, unit: str, title: str, due: str = "2027-05-15",
+                 reminder: str = "2027-05-10T09:00") -> int:
+    """Start a report case in `unit` as its leader would; returns the instance id."""
+    data = {"tittel": title, "enhet": unit, "frist": due, "paaminnelse": reminder}
+    return engine.runtime.start("aarsplan", "admin", data).instance_id
+
+
+def start_conversation(engine: ProcessEngine) -> int:
+    """Deploy the conversation and start one about Ola Olsen in sykehjem, due 20 March."""
+    with engine.transaction():
+        engine.organisation.create_group("hr", "HR", actor="admin")
+        engine.organisation.add_member("hr", "jonas.ansatt", actor="admin")
+    engine.repository.deploy([("samtale.bpmn", CONVERSATION.encode())], actor="admin")
+    data = {"tittel": "Samtale med Ola Olsen", "navn": "Ola Olsen", "enhet": "sykehjem",
+            "frist": "2027-03-20"}
+    return engine.runtime.start("samtale", "lise.leder", data).instance_id
