@@ -49,6 +49,9 @@ DEFAULTS: dict[str, Any] = {
     "JOB_MAX_ATTEMPTS": 3,
     # First retry delay of a failed job, in seconds; doubles on each further attempt.
     "JOB_BACKOFF_SECONDS": 60,
+    # Most firings of one timer that the annual wheel lists for a year; a timer that fires
+    # more often is listed this many times and named in a note.
+    "ANNUAL_WHEEL_MAX_FIRINGS": 60,
     "DEFAULT_LOCALE": "nb",
     "TIMEZONE": "Europe/Oslo",
     # Show the demo users and their password on the log-in page.

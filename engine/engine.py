@@ -17,6 +17,7 @@ from engine.runtime.handlers import HandlerRegistry, load_handlers
 from engine.runtime.sandbox import Sandbox
 from engine.runtime.script_engine import SandboxScriptEngine
 from engine.runtime.serializer import StateSerializer
+from engine.services.annual_wheel import AnnualWheelService
 from engine.services.attachments import AttachmentService
 from engine.services.forms import FormService
 from engine.services.history import HistoryService
@@ -77,6 +78,7 @@ class ProcessEngine:
         self.queries = QueryService(self)
         self.visibility = VisibilityService(self)
         self.attachments = AttachmentService(self)
+        self.annual_wheel = AnnualWheelService(self)
         self.specs = SpecCache(self.repository.compile_stored)
 
     def set_clock(self, clock: Clock) -> None:
