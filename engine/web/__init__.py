@@ -6,7 +6,7 @@ from flask import Flask, g
 from flask_wtf.csrf import CSRFProtect
 
 from engine.access import enforce
-from engine.web import attachments, auth, cases, home, oidc, tasks
+from engine.web import annual_wheel, attachments, auth, cases, home, oidc, tasks
 from engine.web.errors import init_errors
 from engine.web.formatting import init_formatting
 from engine.web.security import init_security
@@ -33,7 +33,8 @@ def register_web(app: Flask) -> None:
     init_formatting(app)
     app.context_processor(_layout_context)
 
-    for blueprint in (auth.bp, oidc.bp, home.bp, tasks.bp, cases.bp, attachments.bp):
+    for blueprint in (auth.bp, oidc.bp, home.bp, tasks.bp, cases.bp, attachments.bp,
+                      annual_wheel.bp):
         app.register_blueprint(blueprint)
 
 
