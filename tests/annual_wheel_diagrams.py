@@ -9,8 +9,9 @@ HEADER = ('<?xml version="1.0" encoding="UTF-8"?>\n'
           'xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="t">\n')
 
 # A yearly plan: a timer start event, and a plain start for a report task with a due date
-# from a variable and four boundary timers (a fixed date, a date from a variable, a dated
-# monthly cycle and a fixed date the wheel is told to leave out).
+# from a variable (marked as a legal deadline for the wheel) and four boundary timers (a
+# fixed date, a date from a variable, a dated monthly cycle and a fixed date the wheel is told
+# to leave out).
 YEARLY_PLAN = HEADER + """<bpmn:process id="aarsplan" name="Årsplan" isExecutable="true">
   <bpmn:startEvent id="aarlig" name="Årlig planlegging">
     <bpmn:timerEventDefinition><bpmn:timeCycle>{cycle}</bpmn:timeCycle></bpmn:timerEventDefinition>
@@ -23,7 +24,11 @@ YEARLY_PLAN = HEADER + """<bpmn:process id="aarsplan" name="Årsplan" isExecutab
   <bpmn:startEvent id="manuell" />
   <bpmn:sequenceFlow id="f3" sourceRef="manuell" targetRef="rapporter" />
   <bpmn:userTask id="rapporter" name="Lever tertialrapport" camunda:candidateUsers="lise.leder"
-      camunda:dueDate="${{frist}}" />
+      camunda:dueDate="${{frist}}">
+    <bpmn:extensionElements><camunda:properties>
+      <camunda:property name="arshjul" value="lovfrist" />
+    </camunda:properties></bpmn:extensionElements>
+  </bpmn:userTask>
   <bpmn:sequenceFlow id="f4" sourceRef="rapporter" targetRef="slutt2" />
   <bpmn:endEvent id="slutt2" />
 

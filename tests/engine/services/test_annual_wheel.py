@@ -123,7 +123,7 @@ def test_variable_timer_shows_through_case(org_engine: ProcessEngine) -> None:
     assert after[0].case_title == "Rapport sykehjem"
 
 
-def test_open_task_due_date_listed(org_engine: ProcessEngine) -> None:
+def test_task_due_date_takes_property_kind(org_engine: ProcessEngine) -> None:
     deploy_yearly_plan(org_engine)
     instance_id = start_report(org_engine, "sykehjem", "Rapport sykehjem")
 
@@ -131,7 +131,7 @@ def test_open_task_due_date_listed(org_engine: ProcessEngine) -> None:
 
     assert [entry.instance_id for entry in entries] == [instance_id]
     assert entries[0].at.astimezone(OSLO).date().isoformat() == "2027-05-15"
-    assert entries[0].kind == CASE_DEADLINE
+    assert entries[0].kind == LEGAL_DEADLINE
 
 
 def test_case_timer_replaces_diagram_entry(org_engine: ProcessEngine) -> None:
