@@ -1,0 +1,363 @@
+"""Handlers of the budget cycle (budsjett og økonomiplan), one process instance per budget year.
+
+An instance follows budget year Y. It closes the accounts of Y-1 (by 22.02) and the annual
+report (by 31.03), and collects forecasts for Y per 30.04 and 31.08. It ends when the council
+has adopted the budget for Y+1 and the economy plan from Y+1 (by 31.12), so every date falls
+in Y.
+
+The setting `budsjett.syklus` contains what differs between municipalities: the dates as
+day.month texts, the periods after the tertial dates, the groups, and which units report.
+DEFAULTS applies to every key the setting leaves out. The setting `budsjett.rammer.<year>` maps
+unit codes to the adopted budget frame of that year; adopting a budget writes it.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from engine.i18n import gettext as _
+from engine.runtime import timeexpr
+from engine.runtime.handlers import HandlerContext, HandlerError, topic
+from engine.services.organisation import LEADER_ROLE, scoped_group
+
+log = logging.getLogger(__name__)
+
+SETTING = "budsjett.syklus"
+FRAMES_SETTING = "budsjett.rammer.{year}"
+DEFAULTS: dict[str, Any] = {
+    # Legal dates (kommuneloven chapter 14 and its regulations).
+    "aarsregnskap": "22.02",
+    "aarsrapport": "31.03",
+    "tertialer": ["30.04", "31.08"],
+    "budsjettvedtak": "31.12",
+    "offentlig_ettersyn": "P14D",
+    "okonomiplan_aar": 4,
+    # Internal deadlines: after the figures date of a tertial, and fixed dates.
+    "prognosefrist": "P10D",
+    "tertialrapportfrist": "P30D",
+    "rammer": "30.06",
+    "forslag": "15.11",
+    # How long after a passed deadline the escalation fires.
+    "eskalering_etter_frist": "P0D",
+    # Who does what.
+    "okonomi_gruppe": "okonomi",
+    "okonomisjef_gruppe": "okonomisjef",
+    "sekretariat_gruppe": "politisk-sekretariat",
+    # The user name of the kommunedirektør. Empty means the leader of the top unit.
+    "kommunedirektor": "",
+    # The kind of unit whose leaders report forecasts, or an explicit list of unit codes.
+    "budsjettniva": "enhet",
+    "enheter": [],
+}
+# The economy plan covers at least four years (kommuneloven chapter 14).
+MIN_PLAN_YEARS = 4
+
+
+def settings(ctx: HandlerContext) -> dict[str, Any]:
+    return {**DEFAULTS, **(ctx.setting(SETTING) or {})}
+
+
+def _setting_error(name: str) -> HandlerError:
+    return HandlerError(_("The setting %(setting)s has no valid value for %(name)s. Correct "
+                          "the setting and retry the incident.", setting=SETTING, name=name),
+                        retry=False)
+
+
+def day_in_year(rules: dict[str, Any], name: str, year: int, text: Any = None) -> date:
+    """Return the date that a day.month text such as "22.02" names in `year`."""
+    raw = rules.get(name) if text is None else text
+    try:
+        day, month = (int(part) for part in str(raw).split("."))
+        return date(year, month, day)
+    except (TypeError, ValueError):
+        raise _setting_error(name) from None
+
+
+def _duration(rules: dict[str, Any], name: str) -> timeexpr.Duration:
+    try:
+        return timeexpr.parse_duration(str(rules[name]))
+    except (KeyError, timeexpr.TimeExpressionError):
+        raise _setting_error(name) from None
+
+
+def start_of_day(day: date) -> datetime:
+    """Midnight at the start of `day` in Oslo."""
+    return datetime.combine(day, time(0, 0), timeexpr.OSLO)
+
+
+def deadline_pair(rules: dict[str, Any], day: date) -> tuple[str, str]:
+    """Return the deadline (the end of `day`) and the escalation instant (once the day has
+    passed, plus the setting's delay) as ISO texts."""
+    escalation = _duration(rules, "eskalering_etter_frist").add_to(
+        start_of_day(day + timedelta(days=1)))
+    return timeexpr.end_of_day(day).isoformat(), escalation.isoformat()
+
+
+def budget_year(ctx: HandlerContext) -> int:
+    """Return the budget year from the start form, or the Oslo year of a timer start."""
+    value = ctx.variables.get("budsjettaar")
+    if value in (None, ""):
+        return ctx.now.astimezone(timeexpr.OSLO).year
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise HandlerError(_("The budget year %(value)s is not a year. Start the budget year "
+                             "again with a year such as 2027.", value=repr(value)),
+                           retry=False) from None
+
+
+def top_unit(ctx: HandlerContext) -> Any:
+    units = ctx.organisation.units(kind="kommune")
+    if not units:
+        raise HandlerError(_("The organisation has no unit of kind kommune. Create the "
+                             "municipality at the top of the unit tree and retry the "
+                             "incident."), retry=False)
+    return units[0]
+
+
+def reporting_units(ctx: HandlerContext, rules: dict[str, Any]) -> list[Any]:
+    """Return the units whose leaders report forecasts: the setting's `enheter`, else every
+    unit of the kind `budsjettniva`. A unit without a leader is an error, since nobody could
+    take its task."""
+    codes = rules.get("enheter") or []
+    if codes:
+        units = []
+        for code in codes:
+            unit = ctx.organisation.find_unit(str(code))
+            if unit is None:
+                raise _setting_error("enheter")
+            units.append(unit)
+    else:
+        units = ctx.organisation.units(kind=str(rules["budsjettniva"]))
+    if not units:
+        raise _setting_error("budsjettniva")
+    leaderless = [unit.name for unit in units if unit.leader is None]
+    if leaderless:
+        raise HandlerError(_("These units have no leader to report the forecast: %(units)s. "
+                             "Set a leader for each and retry the incident.",
+                             units=", ".join(leaderless)), retry=False)
+    return units
+
+
+def frames(ctx: HandlerContext, year: int) -> dict[str, Any]:
+    stored = ctx.setting(FRAMES_SETTING.format(year=year)) or {}
+    return stored if isinstance(stored, dict) else {}
+
+
+@topic("budsjett.klargjor")
+def prepare_year(ctx: HandlerContext) -> dict[str, Any]:
+    """Set the budget year, its title, groups and every date of the cycle.
+
+    The dates are Europe/Oslo days of the budget year, read from the setting, so the timers
+    of the diagram and the annual wheel show the same days.
+    """
+    rules = settings(ctx)
+    year = budget_year(ctx)
+    municipality = top_unit(ctx)
+    plan_years = max(MIN_PLAN_YEARS, int(rules.get("okonomiplan_aar") or MIN_PLAN_YEARS))
+
+    result: dict[str, Any] = {
+        "budsjettaar": year,
+        "regnskapsaar": year - 1,
+        "nytt_budsjettaar": year + 1,
+        "okonomiplan_fra": year + 1,
+        "okonomiplan_til": year + plan_years,
+        "tittel": _("Budget and economy plan, budget year %(year)s", year=year),
+        "enhet": municipality.code,
+        "okonomi_gruppe": str(rules["okonomi_gruppe"]),
+        "sekretariat_gruppe": str(rules["sekretariat_gruppe"]),
+        "kommunedirektor_gruppe": scoped_group(LEADER_ROLE, municipality.code),
+    }
+    for name in ("aarsregnskap", "aarsrapport", "rammer", "budsjettvedtak"):
+        due, escalation = deadline_pair(rules, day_in_year(rules, name, year))
+        result[f"frist_{name}"] = due
+        result[f"eskalering_{name}"] = escalation
+    result["frist_forslag"] = timeexpr.end_of_day(
+        day_in_year(rules, "forslag", year)).isoformat()
+
+    tertials = rules.get("tertialer") or []
+    if len(tertials) != 2:
+        raise _setting_error("tertialer")
+    for number, text in enumerate(tertials, start=1):
+        figures_day = day_in_year(rules, "tertialer", year, text)
+        # The figures are per the end of that day, so the tertial opens the next morning.
+        result[f"tall_tertial{number}"] = start_of_day(
+            figures_day + timedelta(days=1)).isoformat()
+
+    current = frames(ctx, year)
+    result["rammer"] = [
+        {"enhet": unit.code, "ramme": current.get(unit.code)}
+        for unit in reporting_units(ctx, rules)]
+    return result
+
+
+@topic("budsjett.tertial")
+def open_tertial(ctx: HandlerContext) -> dict[str, Any]:
+    """List one forecast per reporting unit and set the deadlines of the tertial.
+
+    The service task's property `tertial` (1 or 2) picks the figures date from the setting.
+    """
+    rules = settings(ctx)
+    try:
+        number = int(ctx.properties.get("tertial", ""))
+        text = (rules.get("tertialer") or [])[number - 1]
+    except (ValueError, IndexError):
+        raise HandlerError(_("The service task %(element)s needs the camunda property "
+                             "'tertial' set to 1 or 2. Add it in the modeler.",
+                             element=ctx.element_id), retry=False) from None
+    year = int(ctx.variables["budsjettaar"])
+    figures_day = day_in_year(rules, "tertialer", year, text)
+    forecast_day = _duration(rules, "prognosefrist").add_to(
+        start_of_day(figures_day)).astimezone(timeexpr.OSLO).date()
+    report_day = _duration(rules, "tertialrapportfrist").add_to(
+        start_of_day(figures_day)).astimezone(timeexpr.OSLO).date()
+
+    current = frames(ctx, year)
+    phase = _("%(number)s. tertial", number=number)
+    forecasts = []
+    for unit in reporting_units(ctx, rules):
+        forecasts.append({
+            "enhet": unit.code, "enhetsnavn": unit.name, "ansvarlig": unit.leader.username,
+            "ramme": current.get(unit.code), "fase": phase, "tall_per": figures_day.isoformat(),
+            "frist": forecast_day.isoformat()})
+
+    forecast_due, forecast_escalation = deadline_pair(rules, forecast_day)
+    report_due, report_escalation = deadline_pair(rules, report_day)
+    return {"tertial": number, "fase": phase, "tall_per": figures_day.isoformat(),
+            "prognoser": forecasts,
+            "frist_prognose": forecast_due, "eskalering_prognose": forecast_escalation,
+            "frist_tertialrapport": report_due,
+            "eskalering_tertialrapport": report_escalation}
+
+
+def whole(value: float) -> int | float:
+    """Return `value` as an int when it has no fraction, so forms show 1 000 and not 1 000,0."""
+    return int(value) if float(value).is_integer() else value
+
+
+def deviation(frame: Any, forecast: Any) -> tuple[int | float | None, float | None]:
+    """Return the deviation from the budget frame in kr and in per cent of the frame.
+
+    A negative deviation is an overspend (the forecast exceeds the frame). The per cent is
+    None when the frame is zero or missing.
+    """
+    if frame is None or forecast is None:
+        return None, None
+    amount = whole(round(float(frame) - float(forecast), 2))
+    if float(frame) == 0:
+        return amount, None
+    return amount, round(amount / float(frame) * 100, 1)
+
+
+@topic("budsjett.avvik")
+def compute_deviation(ctx: HandlerContext) -> dict[str, Any]:
+    """Compute the unit's deviation from its frame after the leader sent the forecast."""
+    forecast = dict(ctx.variables.get("prognose") or {})
+    amount, percent = deviation(forecast.get("ramme"), forecast.get("aarsprognose"))
+    forecast.update(avvik_kr=amount, avvik_prosent=percent)
+    return {"prognose": forecast}
+
+
+@topic("budsjett.sammenstill")
+def consolidate(ctx: HandlerContext) -> dict[str, Any]:
+    """Sum the units' forecasts into the tertial report that finance completes.
+
+    The report is also kept as `tertial1` or `tertial2`, so the second tertial does not
+    replace the first.
+    """
+    forecasts = [dict(item) for item in ctx.variables.get("prognoser") or []]
+    total_frame = whole(sum(float(item.get("ramme") or 0) for item in forecasts))
+    total_forecast = whole(sum(float(item.get("aarsprognose") or 0) for item in forecasts))
+    amount, percent = deviation(total_frame, total_forecast)
+    number = ctx.variables.get("tertial")
+    report = {
+        "tertial": number, "tall_per": ctx.variables.get("tall_per"),
+        "enheter": forecasts, "sum_ramme": total_frame, "sum_prognose": total_forecast,
+        "sum_avvik_kr": amount, "sum_avvik_prosent": percent,
+        "enheter_med_merforbruk": sum(1 for item in forecasts
+                                      if (item.get("avvik_kr") or 0) < 0),
+    }
+    return {"tertialrapport": report, f"tertial{number}": report}
+
+
+@topic("budsjett.ettersyn")
+def start_public_display(ctx: HandlerContext) -> dict[str, Any]:
+    """Start the public display of the formannskap's recommendation today.
+
+    The council may adopt the budget once the recommendation has been public for the
+    period of the setting (14 days by law), so the next step waits until then.
+    """
+    rules = settings(ctx)
+    published = ctx.now.astimezone(timeexpr.OSLO).date()
+    ends = _duration(rules, "offentlig_ettersyn").add_to(start_of_day(published))
+    return {"lagt_ut": published.isoformat(), "ettersyn_slutt": ends.isoformat(),
+            "tidligste_mote": ends.astimezone(timeexpr.OSLO).date().isoformat()}
+
+
+@topic("budsjett.vedtatt")
+def store_adoption(ctx: HandlerContext) -> dict[str, Any]:
+    """Store the adopted frames as next year's frames, so its forecasts compare with them."""
+    year = int(ctx.variables["nytt_budsjettaar"])
+    adopted = {str(row["enhet"]): row.get("ramme")
+               for row in ctx.variables.get("rammer") or []
+               if isinstance(row, dict) and row.get("enhet")}
+    ctx.engine.repository.set_setting(FRAMES_SETTING.format(year=year), adopted,
+                                      actor="system")
+    ctx.engine.history.record("budget_adopted", "system", instance_id=ctx.instance.id,
+                              element_id=ctx.element_id, year=year,
+                              plan_to=ctx.variables.get("okonomiplan_til"))
+    return {"budsjett_vedtatt": True}
+
+
+def escalation_recipients(ctx: HandlerContext, rules: dict[str, Any]) -> list[Any]:
+    """Return the head of finance (the members of the setting's group) and the
+    kommunedirektør, each once."""
+    people: dict[str, Any] = {}
+    for user in ctx.organisation.members(str(rules["okonomisjef_gruppe"])):
+        people[user.username] = user
+    director = ctx.organisation.find_user(str(rules.get("kommunedirektor") or "")) \
+        or top_unit(ctx).leader
+    if director is not None:
+        people[director.username] = director
+    if not people:
+        raise HandlerError(_("Nobody receives the escalation: the group %(group)s has no "
+                             "members and the municipality has no leader. Add the head of "
+                             "finance to the group and retry the incident.",
+                             group=rules["okonomisjef_gruppe"]), retry=False)
+    return list(people.values())
+
+
+@topic("budsjett.eskaler")
+def escalate(ctx: HandlerContext) -> dict[str, Any]:
+    """Send a passed legal deadline to the head of finance and the kommunedirektør.
+
+    The open tasks that the property `oppgave` names (without it, every open task of the
+    instance in the service task's scope) are offered to both and marked as escalated, and
+    each gets an e-mail with a link to the case. The property `frist` names the deadline.
+    """
+    rules = settings(ctx)
+    deadline = ctx.properties.get("frist") or ctx.element_id
+    tasks = ctx.open_tasks(ctx.properties.get("oppgave") or None)
+    groups = [str(rules["okonomisjef_gruppe"]),
+              scoped_group(LEADER_ROLE, top_unit(ctx).code)]
+    for task in tasks:
+        for group in groups:
+            ctx.escalate(task, group)
+
+    year = ctx.variables.get("budsjettaar")
+    for user in escalation_recipients(ctx, rules):
+        subject = _("Deadline passed: %(deadline)s, budget year %(year)s",
+                    deadline=deadline, year=year)
+        body = _("Hello %(name)s,\n\nThe deadline for %(deadline)s in the budget year "
+                 "%(year)s has passed. Open the case to see what is missing:\n%(link)s\n\n"
+                 "This message was sent by Sløyfe.", name=user.display_name,
+                 deadline=deadline, year=year, link=ctx.case_link())
+        ctx.send_mail(user.username, subject, body)
+    ctx.engine.history.record("budget_deadline_escalated", "system",
+                              instance_id=ctx.instance.id, element_id=ctx.element_id,
+                              deadline=deadline, tasks=len(tasks))
+    log.info("budget deadline escalated instance_id=%s element_id=%s tasks=%s",
+             ctx.instance.id, ctx.element_id, len(tasks))
+    return None
