@@ -83,6 +83,16 @@ CONVERSATION = HEADER + """<bpmn:process id="samtale" name="Samtale" isExecutabl
   <bpmn:endEvent id="slutt" />
 </bpmn:process></bpmn:definitions>"""
 
+# A budget-like case for the whole municipality with a task for the leader of one unit.
+UNIT_TASK = HEADER + """<bpmn:process id="prognose" name="Prognose" isExecutable="true">
+  <bpmn:startEvent id="start" />
+  <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="lever" />
+  <bpmn:userTask id="lever" name="Lever prognose" camunda:candidateGroups="leder@${oppgaveenhet}"
+      camunda:dueDate="${frist}" />
+  <bpmn:sequenceFlow id="f2" sourceRef="lever" targetRef="slutt" />
+  <bpmn:endEvent id="slutt" />
+</bpmn:process></bpmn:definitions>"""
+
 YEARLY_CYCLE = "R/2027-01-15T08:00:00/P1Y"
 
 
@@ -107,3 +117,12 @@ def start_conversation(engine: ProcessEngine) -> int:
     data = {"tittel": "Samtale med Ola Olsen", "navn": "Ola Olsen", "enhet": "sykehjem",
             "frist": "2027-03-20"}
     return engine.runtime.start("samtale", "lise.leder", data).instance_id
+
+
+def start_unit_task(engine: ProcessEngine, task_unit: str) -> int:
+    """Start a case for the whole municipality whose task goes to the leader of `task_unit`,
+    due 10 September; returns the instance id."""
+    engine.repository.deploy([("prognose.bpmn", UNIT_TASK.encode())], actor="admin")
+    data = {"tittel": "Prognose 2027", "enhet": "eksempel", "oppgaveenhet": task_unit,
+            "frist": "2027-09-10"}
+    return engine.runtime.start("prognose", "admin", data).instance_id

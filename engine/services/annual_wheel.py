@@ -2,15 +2,17 @@
 
 Nothing is typed in for it. The entries come from three places:
 
-- the timers that the newest deployed version of each process fixes in the calendar (timer
-  start events, and boundary and intermediate timers with a literal date or dated cycle),
-  expanded into each firing within the year; these belong to the whole municipality;
+- the timers that the newest deployed version of each process fixes in the calendar: timer
+  start events, and boundary and intermediate timers with a literal date or dated cycle.
+  Each is expanded into its firings within the year, which belong to the whole
+  municipality;
 - the waiting timers of running instances, at their real due time;
 - the due dates of open tasks.
 
-Entries from instances appear only for cases the viewer may see (RuntimeService.may_see), and
-carry the case's unit. A confidential process's entries never carry the case's title or the
-task's title suffix.
+Entries from instances appear only for cases the viewer may see (RuntimeService.may_see). A
+timer carries the case's unit, a task its own unit (which is the case's unless a scoped
+candidate group names another). A confidential process's entries never carry the case's
+title or the task's title suffix.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from engine.services.annual_wheel_timers import (
     case_timer_kind,
     diagram_timers,
     element_kind,
+    element_step,
     element_title,
     find_spec,
     year_bounds,
@@ -68,6 +71,8 @@ class WheelEntry:
     case_title: str | None = None
     # Set when the viewer may start the process from its start form.
     start_key: str | None = None
+    # The name of the activity a boundary timer belongs to.
+    step: str | None = None
 
 
 @dataclass(frozen=True)
@@ -148,7 +153,8 @@ class AnnualWheelService(Service):
             start_key = definition.key if definition.start_form_ref and \
                 self.engine.runtime.may_start(definition, viewer) else None
             entries += [WheelEntry(timer.at, timer.title, definition.key, definition.name,
-                                   timer.kind, timer.element_id, start_key=start_key)
+                                   timer.kind, timer.element_id, start_key=start_key,
+                                   step=timer.step)
                         for timer in timers]
             crowded += [f"{definition.name}: {title}" for title in busy]
         return entries, crowded
@@ -182,6 +188,8 @@ class AnnualWheelService(Service):
         if unit_ids is not None:
             query = query.where(ProcessInstance.unit_id.in_(unit_ids))
 
+        # NOTE: a waiting cycle of a case shows only its next firing (the one its timer row
+        # has). Its later firings in the year are not listed.
         entries = []
         for timer, instance in self.session.execute(query):
             compiled = self.engine.specs.get(instance.definition_id)
@@ -193,20 +201,24 @@ class AnnualWheelService(Service):
             if kind is None:
                 continue
             title = element_title(compiled, spec) if spec is not None else timer.element_id
-            entries.append(self._case_entry(timer.due_at, title, kind, timer.element_id,
-                                            instance, instance.unit_id, units))
+            entry = self._case_entry(timer.due_at, title, kind, timer.element_id, instance,
+                                     instance.unit_id, units)
+            step = element_step(compiled, spec) if spec is not None else None
+            entries.append(replace(entry, step=step))
         return entries
 
     def _task_entries(self, viewer: str, year: int, unit_ids: list[int] | None,
                       units: dict[int, Unit]) -> list[WheelEntry]:
         begin, end = year_bounds(year)
-        unit_of_case = func.coalesce(ProcessInstance.unit_id, Task.unit_id)
+        # A task's unit is the unit of its scoped candidate group (leder@sykehjem) or else
+        # the case's unit, so one budget case can hold a deadline for each unit.
+        unit_of_task = func.coalesce(Task.unit_id, ProcessInstance.unit_id)
         query = (select(Task, ProcessInstance)
                  .join(ProcessInstance, Task.instance_id == ProcessInstance.id)
                  .where(Task.state == "open", Task.due_at >= begin, Task.due_at < end,
                         self.engine.runtime.visible_condition(viewer)))
         if unit_ids is not None:
-            query = query.where(unit_of_case.in_(unit_ids))
+            query = query.where(unit_of_task.in_(unit_ids))
 
         entries = []
         for task, instance in self.session.execute(query):
@@ -220,7 +232,7 @@ class AnnualWheelService(Service):
                 # The task name may end with its title property, which can name a person.
                 title = element_title(compiled, spec) if spec is not None else task.element_id
             entries.append(self._case_entry(task.due_at, title, kind, task.element_id,
-                                            instance, instance.unit_id or task.unit_id,
+                                            instance, task.unit_id or instance.unit_id,
                                             units))
         return entries
 

@@ -40,7 +40,7 @@ PROPERTY_KINDS = {"oppstart": START, "lovfrist": LEGAL_DEADLINE, "gjennomgang": 
 HIDDEN = "skjul"
 
 # Steps a cycle may take to reach the year asked for, so a short period that began long ago
-# cannot keep a request busy; an estimate that covers a daily cycle over 250 years.
+# cannot keep a request busy. It covers a daily cycle over 270 years.
 MAX_CYCLE_STEPS = 100_000
 
 EMBEDDED_SUBPROCESS_TAGS = ("subProcess", "transaction")
@@ -54,6 +54,7 @@ class DiagramTimer:
     element_id: str
     title: str
     kind: str
+    step: str | None = None
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,8 @@ def diagram_timers(engine: ProcessEngine, definition: ProcessDefinition,
                         definition.key, spec.bpmn_id, type(error).__name__)
             continue
         title = element_title(compiled, spec)
-        found += [DiagramTimer(at, spec.bpmn_id, title, kind) for at in firings.times]
+        step = element_step(compiled, spec)
+        found += [DiagramTimer(at, spec.bpmn_id, title, kind, step) for at in firings.times]
         if firings.more:
             crowded.append(title)
     return found, crowded
@@ -240,7 +242,7 @@ def case_timer_kind(spec: Any, timer_kind: str) -> str | None:
     """Return the kind of entry a waiting timer of a case makes, or None to leave it out.
 
     A timer the diagram fixes keeps the kind it has in the diagram. Any other is a deadline
-    of the case, or a recurring review when it is a cycle, unless `arshjul` says otherwise.
+    of the case, or a recurring review when it is a cycle, unless `arshjul` sets another kind.
     """
     if _is_fixed(spec):
         return element_kind(spec)
@@ -274,3 +276,19 @@ def element_title(compiled: CompiledProcess, spec: Any) -> str:
         if activities and (activities[0].get("name") or "").strip():
             return str(activities[0].get("name")).strip()
     return str(spec.bpmn_id)
+
+
+def element_step(compiled: CompiledProcess, spec: Any) -> str | None:
+    """Return the name of the activity a named boundary timer is attached to, else None.
+
+    An unnamed boundary timer already takes that name as its title (see element_title).
+    """
+    if not (getattr(spec, "bpmn_name", None) or "").strip():
+        return None
+    nodes = compiled.root.xpath(".//*[@id=$id]", id=spec.bpmn_id)
+    attached = nodes[0].get("attachedToRef") if nodes else None
+    if not attached:
+        return None
+    activities = compiled.root.xpath(".//*[@id=$id]", id=attached)
+    name = (activities[0].get("name") or "").strip() if activities else ""
+    return name or None

@@ -1,7 +1,7 @@
 """The annual wheel page: a year calendar and a wheel drawn on the server, for one scope.
 
-GET parameters: `ar` (the year, this year in Oslo by default) and `enhet` (the code of a
-service area or unit; none shows the whole municipality).
+The GET parameter `ar` is the year, this year in Oslo by default. The GET parameter `enhet` is
+the code of a service area or unit. Without it the page shows the whole municipality.
 """
 
 from __future__ import annotations
@@ -151,7 +151,10 @@ def _months(wheel: AnnualWheel) -> list[MonthRows]:
 
 def _row(entry: WheelEntry, local: datetime, year: int) -> EntryRow:
     kind_label = str(KIND_LABELS[entry.kind])
-    parts = [local.strftime("%d.%m.%Y %H:%M"), entry.title, entry.process_name, kind_label]
+    title = entry.title
+    if entry.step:
+        title = _("%(title)s (at the step %(step)s)", title=entry.title, step=entry.step)
+    parts = [local.strftime("%d.%m.%Y %H:%M"), title, entry.process_name, kind_label]
     if entry.unit_name:
         parts.append(entry.unit_name)
     if entry.case_title:

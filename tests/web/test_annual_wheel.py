@@ -61,6 +61,7 @@ def test_calendar_lists_entries_by_month(visit: Callable[[str, str], Any]) -> No
     assert "Årlig planlegging" in month_section(html, 1)
     assert "Oppstart" in month_section(html, 1)
     assert "Frist 1. tertial" in month_section(html, 4)
+    assert "(ved steget «Lever tertialrapport»)" in month_section(html, 4)
     assert "Lever tertialrapport" in month_section(html, 5)
     assert "Ingenting denne måneden." in month_section(html, 2)
 

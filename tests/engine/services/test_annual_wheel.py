@@ -24,6 +24,7 @@ from tests.annual_wheel_diagrams import (
     deploy_yearly_plan,
     start_conversation,
     start_report,
+    start_unit_task,
 )
 
 
@@ -95,6 +96,7 @@ def test_fixed_boundary_timer_is_legal_deadline(org_engine: ProcessEngine) -> No
     assert [local(entry) for entry in entries] == ["30.04.2027 12:00"]
     assert entries[0].kind == LEGAL_DEADLINE
     assert entries[0].instance_id is None
+    assert entries[0].step == "Lever tertialrapport"
     assert titled(org_engine.annual_wheel.wheel("ola.ansatt", 2028), "Frist 1. tertial") == []
 
 
@@ -180,6 +182,17 @@ def test_unit_scope_keeps_municipality_entries(org_engine: ProcessEngine) -> Non
     assert case_titles(wheel) == {"Rapport skole"}
     assert len(titled(wheel, "Årlig planlegging")) == 1
     assert len(titled(wheel, "Månedlig kontroll")) == 10
+
+
+def test_task_counts_in_its_own_unit(org_engine: ProcessEngine) -> None:
+    instance_id = start_unit_task(org_engine, "sykehjem")
+
+    nursing_home = org_engine.annual_wheel.wheel("admin", 2027, "sykehjem")
+    school = org_engine.annual_wheel.wheel("admin", 2027, "eksempel-skole")
+
+    assert [e.instance_id for e in titled(nursing_home, "Lever prognose")] == [instance_id]
+    assert titled(nursing_home, "Lever prognose")[0].unit_code == "sykehjem"
+    assert titled(school, "Lever prognose") == []
 
 
 def test_municipality_code_covers_all(org_engine: ProcessEngine) -> None:
