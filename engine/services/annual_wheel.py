@@ -92,6 +92,9 @@ class AnnualWheel:
     entries: list[WheelEntry]
     # Titles of timers that fire more often in the year than the wheel lists.
     crowded: list[str] = field(default_factory=list)
+    # True when the cases had more timers or task deadlines in the year than
+    # ANNUAL_WHEEL_MAX_CASE_ENTRIES, so only the earliest are listed.
+    cases_limited: bool = False
 
 
 class AnnualWheelService(Service):
@@ -114,8 +117,10 @@ class AnnualWheelService(Service):
         with self.transaction(read_only=True):
             units = {unit.id: unit for unit in self.engine.organisation.units()}
             scope, unit_ids = self._scope(unit_code, units)
-            from_cases = self._timer_entries(viewer, year, unit_ids, units) + \
-                self._task_entries(viewer, year, unit_ids, units)
+            limit = int(self.engine.config["ANNUAL_WHEEL_MAX_CASE_ENTRIES"])
+            timers, more_timers = self._timer_entries(viewer, year, unit_ids, units, limit)
+            tasks, more_tasks = self._task_entries(viewer, year, unit_ids, units, limit)
+            from_cases = timers + tasks
             from_diagrams, crowded = self._diagram_entries(viewer, year)
 
         in_cases = {(entry.process_key, entry.element_id, entry.at) for entry in from_cases}
@@ -124,7 +129,7 @@ class AnnualWheelService(Service):
         entries += from_cases
         entries.sort(key=lambda entry: (entry.at, entry.process_name, entry.title,
                                         entry.instance_id or 0))
-        return AnnualWheel(year, scope, entries, crowded)
+        return AnnualWheel(year, scope, entries, crowded, more_timers or more_tasks)
 
     # --- scope ---------------------------------------------------------------------------
 
@@ -178,7 +183,9 @@ class AnnualWheelService(Service):
     # --- from running cases --------------------------------------------------------------
 
     def _timer_entries(self, viewer: str, year: int, unit_ids: list[int] | None,
-                       units: dict[int, Unit]) -> list[WheelEntry]:
+                       units: dict[int, Unit], limit: int) -> tuple[list[WheelEntry], bool]:
+        """Return the earliest `limit` waiting timers of the cases in the year, and whether
+        there were more."""
         begin, end = year_bounds(year)
         query = (select(Timer, ProcessInstance)
                  .join(ProcessInstance, Timer.instance_id == ProcessInstance.id)
@@ -187,11 +194,13 @@ class AnnualWheelService(Service):
                         self.engine.runtime.visible_condition(viewer)))
         if unit_ids is not None:
             query = query.where(ProcessInstance.unit_id.in_(unit_ids))
+        rows = list(self.session.execute(
+            query.order_by(Timer.due_at, Timer.id).limit(limit + 1)))
 
         # NOTE: a waiting cycle of a case shows only its next firing (the one its timer row
         # has). Its later firings in the year are not listed.
         entries = []
-        for timer, instance in self.session.execute(query):
+        for timer, instance in rows[:limit]:
             compiled = self.engine.specs.get(instance.definition_id)
             spec = find_spec(compiled, timer.element_id)
             if spec is not None:
@@ -205,10 +214,12 @@ class AnnualWheelService(Service):
                                      instance.unit_id, units)
             step = element_step(compiled, spec) if spec is not None else None
             entries.append(replace(entry, step=step))
-        return entries
+        return entries, len(rows) > limit
 
     def _task_entries(self, viewer: str, year: int, unit_ids: list[int] | None,
-                      units: dict[int, Unit]) -> list[WheelEntry]:
+                      units: dict[int, Unit], limit: int) -> tuple[list[WheelEntry], bool]:
+        """Return the earliest `limit` due dates of open tasks in the year, and whether
+        there were more."""
         begin, end = year_bounds(year)
         # A task's unit is the unit of its scoped candidate group (leder@sykehjem) or else
         # the case's unit, so one budget case can hold a deadline for each unit.
@@ -219,9 +230,10 @@ class AnnualWheelService(Service):
                         self.engine.runtime.visible_condition(viewer)))
         if unit_ids is not None:
             query = query.where(unit_of_task.in_(unit_ids))
+        rows = list(self.session.execute(query.order_by(Task.due_at, Task.id).limit(limit + 1)))
 
         entries = []
-        for task, instance in self.session.execute(query):
+        for task, instance in rows[:limit]:
             compiled = self.engine.specs.get(instance.definition_id)
             spec = find_spec(compiled, task.element_id)
             kind = element_kind(spec, CASE_DEADLINE) if spec is not None else CASE_DEADLINE
@@ -234,7 +246,7 @@ class AnnualWheelService(Service):
             entries.append(self._case_entry(task.due_at, title, kind, task.element_id,
                                             instance, task.unit_id or instance.unit_id,
                                             units))
-        return entries
+        return entries, len(rows) > limit
 
     def _case_entry(self, at: datetime, title: str, kind: str, element_id: str,
                     instance: ProcessInstance, unit_id: int | None,

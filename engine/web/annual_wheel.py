@@ -54,6 +54,11 @@ KIND_HINTS = {
 }
 
 
+# Most entries that one mark's title lists; a mark stands for every entry of its kind on
+# its date.
+MAX_TITLES_PER_MARK = 10
+
+
 @dataclass(frozen=True)
 class EntryRow:
     entry: WheelEntry
@@ -61,8 +66,14 @@ class EntryRow:
     kind_label: str
     case_url: str | None
     start_url: str | None
-    mark: wheel_geometry.Mark
     description: str
+
+
+@dataclass(frozen=True)
+class WheelMark:
+    kind: str
+    path: str
+    title: str
 
 
 @dataclass
@@ -116,7 +127,8 @@ def annual_wheel() -> tuple[str, int]:
         counts[entry.kind] += 1
     today = wheel_geometry.today_line(now, year) if year == this_year else None
     return render_template(
-        "annual_wheel.html", wheel=wheel, months=months, counts=counts,
+        "annual_wheel.html", wheel=wheel, months=months, marks=_marks(months, year),
+        counts=counts,
         sectors=wheel_geometry.sectors(year), today=today, today_date=now,
         scope_text=_scope_text(wheel), view_radius=wheel_geometry.VIEW_RADIUS,
         inner_radius=wheel_geometry.INNER_RADIUS,
@@ -145,11 +157,11 @@ def _months(wheel: AnnualWheel) -> list[MonthRows]:
     months = [MonthRows(number, names[number], f"maaned-{number}") for number in range(1, 13)]
     for entry in wheel.entries:
         local = entry.at.astimezone(OSLO)
-        months[local.month - 1].rows.append(_row(entry, local, wheel.year))
+        months[local.month - 1].rows.append(_row(entry, local))
     return months
 
 
-def _row(entry: WheelEntry, local: datetime, year: int) -> EntryRow:
+def _row(entry: WheelEntry, local: datetime) -> EntryRow:
     kind_label = str(KIND_LABELS[entry.kind])
     title = entry.title
     if entry.step:
@@ -162,8 +174,27 @@ def _row(entry: WheelEntry, local: datetime, year: int) -> EntryRow:
     case_url = url_for("cases.case", instance_id=entry.instance_id) \
         if entry.instance_id is not None else None
     start_url = url_for("home.start", key=entry.start_key) if entry.start_key else None
-    return EntryRow(entry, local, kind_label, case_url, start_url,
-                    wheel_geometry.mark(entry.at, year, entry.kind), " – ".join(parts))
+    return EntryRow(entry, local, kind_label, case_url, start_url, " – ".join(parts))
+
+
+def _marks(months: list[MonthRows], year: int) -> list[WheelMark]:
+    """Return one mark per kind and date, titled with the entries it stands for."""
+    groups: dict[tuple[str, str], list[EntryRow]] = {}
+    for month in months:
+        for row in month.rows:
+            groups.setdefault((row.entry.kind, row.local.date().isoformat()), []).append(row)
+
+    marks = []
+    for (kind, _day), rows in groups.items():
+        shown = [row.description for row in rows[:MAX_TITLES_PER_MARK]]
+        if len(rows) > 1:
+            shown.insert(0, _("%(count)s dates on %(date)s:", count=len(rows),
+                              date=rows[0].local.strftime("%d.%m.%Y")))
+        if len(rows) > MAX_TITLES_PER_MARK:
+            shown.append(_("and %(count)s more", count=len(rows) - MAX_TITLES_PER_MARK))
+        geometry = wheel_geometry.mark(rows[0].entry.at, year, kind)
+        marks.append(WheelMark(kind, geometry.path, "\n".join(shown)))
+    return marks
 
 
 def _legend() -> list[dict[str, Any]]:

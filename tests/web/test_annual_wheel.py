@@ -90,6 +90,15 @@ def test_wheel_svg_has_titles(visit: Callable[[str, str], Any]) -> None:
     assert "Lovfrist" in html
 
 
+def test_mark_stands_for_same_day(visit: Callable[[str, str], Any]) -> None:
+    html = visit("admin", "/arshjul?ar=2027").get_data(as_text=True)
+    svg = re.search(r'<svg class="sloyfe-wheel-svg".*?</svg>', html, re.S)
+
+    assert svg is not None
+    assert "<title>2 datoer 10.05.2027:\n10.05.2027 09:00 – Påminnelse" in svg.group(0)
+    assert len(re.findall(r"sloyfe-wheel-mark-case_deadline\" d=", svg.group(0))) == 1
+
+
 def test_scope_choice_filters_cases(visit: Callable[[str, str], Any]) -> None:
     html = visit("admin", "/arshjul?ar=2027&enhet=eksempel-skole").get_data(as_text=True)
 

@@ -263,6 +263,29 @@ def test_frequent_timer_listed_up_to_limit(make_engine: Callable[..., ProcessEng
     assert "Årsplan: Årlig planlegging" in wheel.crowded
 
 
+def test_case_entries_limited(make_engine: Callable[..., ProcessEngine]) -> None:
+    engine = make_engine(ANNUAL_WHEEL_MAX_CASE_ENTRIES=2)
+    load_organisation(engine)
+    deploy_yearly_plan(engine)
+    start_report(engine, "sykehjem", "Rapport sykehjem")
+    start_report(engine, "eksempel-skole", "Rapport skole", due="2027-02-01")
+
+    wheel = engine.annual_wheel.wheel("admin", 2027)
+    tasks = titled(wheel, "Lever tertialrapport")
+
+    assert wheel.cases_limited is True
+    assert len(tasks) == 2
+    assert len([e for e in wheel.entries if e.instance_id is not None]) == 4
+    assert titled(wheel, "Påminnelse") == []
+
+
+def test_case_entries_within_limit(org_engine: ProcessEngine) -> None:
+    deploy_yearly_plan(org_engine)
+    start_report(org_engine, "sykehjem", "Rapport sykehjem")
+
+    assert org_engine.annual_wheel.wheel("admin", 2027).cases_limited is False
+
+
 def test_cycle_counts_from_previous_firing() -> None:
     cycle = parse_cycle("R/2027-01-31T09:00/P1M")
     begin, end = year_bounds(2027)
