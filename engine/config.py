@@ -52,6 +52,9 @@ DEFAULTS: dict[str, Any] = {
     # Most firings of one timer that the annual wheel lists for a year; a timer that fires
     # more often is listed this many times and named in a note.
     "ANNUAL_WHEEL_MAX_FIRINGS": 60,
+    # Most timers, and most task deadlines, of running cases that the annual wheel lists for
+    # a year and scope; past it, the earliest are listed and the page says so.
+    "ANNUAL_WHEEL_MAX_CASE_ENTRIES": 2000,
     "DEFAULT_LOCALE": "nb",
     "TIMEZONE": "Europe/Oslo",
     # Show the demo users and their password on the log-in page.
