@@ -111,15 +111,18 @@ def annual_wheel() -> tuple[str, int]:
     if year is None:
         message = _("The year %(year)s is not valid. Enter a year from %(min)s to %(max)s.",
                     year=raw_year[:20], min=MIN_YEAR, max=MAX_YEAR)
-        return render_template("annual_wheel.html", error=message, **page), 400
+        return render_template("annual_wheel.html", error=message, error_field="year",
+                               **page), 400
     try:
         wheel = engine.annual_wheel.wheel(user.username, year, unit_code)
     except UnitNotFound:
         message = _("No unit has the code %(code)s. Choose a unit in the list and show the "
                     "annual wheel again.", code=(unit_code or "")[:64])
-        return render_template("annual_wheel.html", error=message, **page), 404
+        return render_template("annual_wheel.html", error=message, error_field="unit",
+                               **page), 404
     except InvalidInput as invalid:
-        return render_template("annual_wheel.html", error=str(invalid), **page), 400
+        return render_template("annual_wheel.html", error=str(invalid), error_field="year",
+                               **page), 400
 
     months = _months(wheel)
     counts = {kind: 0 for kind in KINDS}

@@ -10,6 +10,7 @@ from playwright.sync_api import ConsoleMessage, Page, expect
 
 from engine.engine import ProcessEngine
 from tests.annual_wheel_diagrams import deploy_yearly_plan, start_report
+from tests.browser.test_accessibility import axe_page, violations  # noqa: F401 (fixture)
 from tests.browser.test_deviation_to_closure import log_in
 
 pytestmark = pytest.mark.browser
@@ -58,3 +59,22 @@ def test_wheel_switches_scope(page: Page, demo_engine: ProcessEngine, live_serve
     expect(page.get_by_role("heading", level=1)).to_have_text("Årshjul 2028")
     expect(page.get_by_label("Nivå", exact=True)).to_have_value("eksempel-skole")
     assert [text for text in console if "Content Security Policy" in text] == []
+
+
+def test_wheel_page_passes_axe(axe_page: Page, demo_engine: ProcessEngine,  # noqa: F811
+                               live_server: str) -> None:
+    deploy_yearly_plan(demo_engine)
+    start_report(demo_engine, "sykehjem", "Rapport sykehjem")
+    log_in(axe_page, live_server, "lise.leder")
+    axe_page.goto(f"{live_server}/arshjul?ar=2027&enhet=helse-omsorg")
+    expect(axe_page.get_by_role("heading", level=1)).to_have_text("Årshjul 2027")
+
+    assert violations(axe_page) == []
+
+
+def test_wheel_error_passes_axe(axe_page: Page, live_server: str) -> None:  # noqa: F811
+    log_in(axe_page, live_server, "ola.ansatt")
+    axe_page.goto(f"{live_server}/arshjul?ar=tjuesju")
+    expect(axe_page.get_by_role("alert")).to_contain_text("Året tjuesju er ikke gyldig")
+
+    assert violations(axe_page) == []

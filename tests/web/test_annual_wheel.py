@@ -133,6 +133,8 @@ def test_bad_year_gives_message(visit: Callable[[str, str], Any]) -> None:
     assert response.status_code == 400
     assert "Året tjuesju er ikke gyldig. Skriv et årstall fra 2000 til 2100." in html
     assert 'value="tjuesju"' in html
+    assert 'name="ar" value="tjuesju" inputmode="numeric" size="6" ' \
+        'aria-describedby="wheel-year-hint" aria-invalid="true"' in html
 
 
 def test_year_out_of_range_gives_message(visit: Callable[[str, str], Any]) -> None:
@@ -149,6 +151,9 @@ def test_unknown_unit_gives_message(visit: Callable[[str, str], Any]) -> None:
     assert response.status_code == 404
     assert "Ingen enhet har koden finnes-ikke." in html
     assert "Velg en enhet i listen" in html
+    assert 'name="enhet" aria-describedby="wheel-scope-hint" aria-invalid="true"' in html
+    assert 'name="ar" value="2027" inputmode="numeric" size="6" ' \
+        'aria-describedby="wheel-year-hint">' in html
 
 
 def test_outsider_sees_no_cases(visit: Callable[[str, str], Any]) -> None:
