@@ -54,8 +54,8 @@ KIND_HINTS = {
 }
 
 
-# Most entries that one mark's title lists; a mark stands for every entry of its kind on
-# its date.
+# Maximum number of entries that one mark's title lists. A mark stands for every entry of its
+# kind on its date.
 MAX_TITLES_PER_MARK = 10
 
 
@@ -189,14 +189,14 @@ def _marks(months: list[MonthRows], year: int) -> list[WheelMark]:
 
     marks = []
     for (kind, _day), rows in groups.items():
-        shown = [row.description for row in rows[:MAX_TITLES_PER_MARK]]
+        title_lines = [row.description for row in rows[:MAX_TITLES_PER_MARK]]
         if len(rows) > 1:
-            shown.insert(0, _("%(count)s dates on %(date)s:", count=len(rows),
+            title_lines.insert(0, _("%(count)s dates on %(date)s:", count=len(rows),
                               date=rows[0].local.strftime("%d.%m.%Y")))
         if len(rows) > MAX_TITLES_PER_MARK:
-            shown.append(_("and %(count)s more", count=len(rows) - MAX_TITLES_PER_MARK))
+            title_lines.append(_("and %(count)s more", count=len(rows) - MAX_TITLES_PER_MARK))
         geometry = wheel_geometry.mark(rows[0].entry.at, year, kind)
-        marks.append(WheelMark(kind, geometry.path, "\n".join(shown)))
+        marks.append(WheelMark(kind, geometry.path, "\n".join(title_lines)))
     return marks
 
 
