@@ -78,3 +78,19 @@ def test_wheel_error_passes_axe(axe_page: Page, live_server: str) -> None:  # no
     expect(axe_page.get_by_role("alert")).to_contain_text("Året tjuesju er ikke gyldig")
 
     assert violations(axe_page) == []
+
+
+def test_wheel_fits_phone_width(page: Page, demo_engine: ProcessEngine,
+                                live_server: str) -> None:
+    deploy_yearly_plan(demo_engine)
+    start_report(demo_engine, "sykehjem", "Rapport sykehjem")
+    page.set_viewport_size({"width": 360, "height": 740})
+    log_in(page, live_server, "lise.leder")
+    page.goto(f"{live_server}/arshjul?ar=2027")
+
+    wheel = page.get_by_role("img", name="Årshjul 2027").bounding_box()
+    page_width = page.evaluate("document.documentElement.scrollWidth")
+
+    assert page_width <= 360
+    assert wheel is not None
+    assert wheel["x"] + wheel["width"] <= 360
