@@ -17,6 +17,7 @@ title or the task's title suffix.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
@@ -25,9 +26,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from engine.errors import InvalidInput
+from engine.errors import DefinitionInvalid, InvalidInput
 from engine.i18n import gettext as _
 from engine.models import ProcessDefinition, ProcessInstance, Task, Timer, Unit
+from engine.runtime.compiler import CompiledProcess
 from engine.runtime.specs import ClockCycle
 from engine.services.annual_wheel_timers import (
     CASE_DEADLINE,
@@ -43,6 +45,8 @@ from engine.services.annual_wheel_timers import (
 )
 from engine.services.base import Service
 from engine.services.task_filters import unit_subtree
+
+log = logging.getLogger(__name__)
 
 MIN_YEAR = 2000
 MAX_YEAR = 2100
@@ -171,7 +175,9 @@ class AnnualWheelService(Service):
             cached = self._diagram_cache.get(cache_key)
         if cached is not None:
             return cached
-        compiled = self.engine.specs.get(definition.id)
+        compiled = self._compiled(definition.id)
+        if compiled is None:
+            return [], []
         limit = int(self.engine.config["ANNUAL_WHEEL_MAX_FIRINGS"])
         found = diagram_timers(self.engine, definition, compiled, year, limit)
         with self._lock:
@@ -179,6 +185,24 @@ class AnnualWheelService(Service):
             while len(self._diagram_cache) > DIAGRAM_CACHE_SIZE:
                 self._diagram_cache.popitem(last=False)
         return found
+
+    def _compiled(self, definition_id: int) -> CompiledProcess | None:
+        """Return the parsed version, or None when it no longer compiles.
+
+        A stored version that no longer compiles (a process it calls is gone) must not take
+        the whole wheel down. Its entries are left out, or named by element id.
+        """
+        try:
+            return self.engine.specs.get(definition_id)
+        except DefinitionInvalid as invalid:
+            log.warning("annual wheel could not parse a definition id=%s error=%s",
+                        definition_id, invalid.code)
+            return None
+
+    def _element(self, definition_id: int, element_id: str
+                 ) -> tuple[CompiledProcess | None, Any | None]:
+        compiled = self._compiled(definition_id)
+        return compiled, find_spec(compiled, element_id) if compiled is not None else None
 
     # --- from running cases --------------------------------------------------------------
 
@@ -201,18 +225,18 @@ class AnnualWheelService(Service):
         # has). Its later firings in the year are not listed.
         entries = []
         for timer, instance in rows[:limit]:
-            compiled = self.engine.specs.get(instance.definition_id)
-            spec = find_spec(compiled, timer.element_id)
+            compiled, spec = self._element(instance.definition_id, timer.element_id)
             if spec is not None:
                 kind = case_timer_kind(spec, timer.kind)
             else:
                 kind = REVIEW if timer.kind == ClockCycle.__name__ else CASE_DEADLINE
             if kind is None:
                 continue
-            title = element_title(compiled, spec) if spec is not None else timer.element_id
+            title, step = timer.element_id, None
+            if compiled is not None and spec is not None:
+                title, step = element_title(compiled, spec), element_step(compiled, spec)
             entry = self._case_entry(timer.due_at, title, kind, timer.element_id, instance,
                                      instance.unit_id, units)
-            step = element_step(compiled, spec) if spec is not None else None
             entries.append(replace(entry, step=step))
         return entries, len(rows) > limit
 
@@ -234,15 +258,15 @@ class AnnualWheelService(Service):
 
         entries = []
         for task, instance in rows[:limit]:
-            compiled = self.engine.specs.get(instance.definition_id)
-            spec = find_spec(compiled, task.element_id)
+            compiled, spec = self._element(instance.definition_id, task.element_id)
             kind = element_kind(spec, CASE_DEADLINE) if spec is not None else CASE_DEADLINE
             if kind is None or task.due_at is None:
                 continue
             title = task.name
             if self.engine.visibility.is_confidential(instance.definition_key):
                 # The task name may end with its title property, which can name a person.
-                title = element_title(compiled, spec) if spec is not None else task.element_id
+                title = element_title(compiled, spec) \
+                    if compiled is not None and spec is not None else task.element_id
             entries.append(self._case_entry(task.due_at, title, kind, task.element_id,
                                             instance, task.unit_id or instance.unit_id,
                                             units))

@@ -6,10 +6,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import update
 
 from engine.demo import load_organisation
 from engine.engine import ProcessEngine
 from engine.errors import InvalidInput, UnitNotFound
+from engine.models import ProcessDefinition
 from engine.runtime.timeexpr import OSLO, parse_cycle, parse_instant
 from engine.services.annual_wheel import AnnualWheel, WheelEntry
 from engine.services.annual_wheel_timers import (
@@ -284,6 +286,38 @@ def test_case_entries_within_limit(org_engine: ProcessEngine) -> None:
     start_report(org_engine, "sykehjem", "Rapport sykehjem")
 
     assert org_engine.annual_wheel.wheel("admin", 2027).cases_limited is False
+
+
+def test_unreadable_version_skipped(make_engine: Callable[..., ProcessEngine]) -> None:
+    first = make_engine()
+    load_organisation(first)
+    deploy_yearly_plan(first)
+    start_conversation(first)
+    with first.transaction():
+        first.uow.session.execute(update(ProcessDefinition).where(
+            ProcessDefinition.key == "aarsplan").values(bpmn_xml="<ikke-bpmn/>"))
+    fresh = make_engine()  # a new engine has not parsed the versions yet
+
+    wheel = fresh.annual_wheel.wheel("fatima.ansatt", 2027)
+
+    assert [e for e in wheel.entries if e.process_key == "aarsplan"] == []
+    assert len([e for e in wheel.entries if e.process_key == "samtale"]) == 1
+
+
+def test_unreadable_case_version_named_by_id(make_engine: Callable[..., ProcessEngine]) -> None:
+    first = make_engine()
+    load_organisation(first)
+    deploy_yearly_plan(first)
+    instance_id = start_report(first, "sykehjem", "Rapport sykehjem")
+    with first.transaction():
+        first.uow.session.execute(update(ProcessDefinition).where(
+            ProcessDefinition.key == "aarsplan").values(bpmn_xml="<ikke-bpmn/>"))
+    fresh = make_engine()
+
+    wheel = fresh.annual_wheel.wheel("admin", 2027)
+    titles = {e.title for e in wheel.entries if e.instance_id == instance_id}
+
+    assert {"paaminnelse", "tertialfrist", "Lever tertialrapport"} <= titles
 
 
 def test_cycle_counts_from_previous_firing() -> None:
