@@ -14,6 +14,7 @@ from engine.errors import InstanceNotFound, InstanceNotRunning, InvalidInput, Pe
 from engine.i18n import gettext as _
 from engine.models import Incident, ProcessInstance, Task
 from engine.runtime.parser import CAMUNDA
+from engine.runtime.timeexpr import OSLO
 from engine.services.base import Service
 from engine.services.execution import Execution
 
@@ -82,7 +83,8 @@ class RuntimeService(Service):
         if not instance.business_key:
             instance.business_key = _business_key_from(compiled, variables)
         if not instance.business_key:
-            year = self.engine.clock.now().year
+            # The year in Oslo, so a case started at midnight on 1 January gets the new year.
+            year = self.engine.clock.now().astimezone(OSLO).year
             instance.business_key = f"{definition.key.upper()}-{year}-{instance.id:05d}"
 
         variables = dict(variables)
