@@ -33,8 +33,11 @@ def started(engine: ProcessEngine) -> list[int]:
 
 
 def start_timer_due(engine: ProcessEngine) -> list:
+    """Return the due times of the start timers of the test process "rapport" (the shipped
+    processes have start timers of their own)."""
     with engine.transaction(read_only=True):
-        return [t.due_at for t in engine.management.timers() if t.instance_id is None]
+        return [t.due_at for t in engine.management.timers() if t.instance_id is None
+                and engine.repository.definition(t.definition_id).key == "rapport"]
 
 
 def test_cycle_starts_instance_at_each_firing(demo_engine: ProcessEngine, clock) -> None:
@@ -109,7 +112,8 @@ def test_cycle_started_in_past_skips_missed_firings(demo_engine: ProcessEngine,
         "<bpmn:timeCycle>R/2020-01-01T08:00/P1Y</bpmn:timeCycle>"))])
 
     assert start_timer_due(demo_engine) == [parse_instant("2028-01-01T08:00")]
-    assert demo_engine.management.run_due().timers_fired == 0
+    demo_engine.management.run_due()
+    assert started(demo_engine) == []
 
 
 def test_time_date_start_fires_once(demo_engine: ProcessEngine, clock) -> None:
