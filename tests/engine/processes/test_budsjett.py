@@ -44,7 +44,7 @@ def budget_instances(driver: ProcessDriver) -> list[ProcessInstance]:
 
 
 def start_by_hand(driver: ProcessDriver, year: int = 2027) -> int:
-    return driver.start("budsjett", FINANCE, {"budsjettaar": year})
+    return driver.start("budsjett", FINANCE, {"budsjettaar": str(year)})
 
 
 def escalations(driver: ProcessDriver, instance_id: int) -> list[dict[str, Any]]:
@@ -93,7 +93,7 @@ def run_tertial(driver: ProcessDriver, instance_id: int, number: int, opens: str
 
 def adopt(driver: ProcessDriver, instance_id: int, meeting: str = "2027-12-14") -> None:
     driver.complete(instance_id, "LeggFramForslag", DIRECTOR, {
-        "okonomiplan_til": 2031, "forslag_sammendrag": "Balanse i hele planperioden.",
+        "okonomiplan_til": "2031", "forslag_sammendrag": "Balanse i hele planperioden.",
         "rammer": [{"enhet": unit, "ramme": frame + 1_000_000}
                    for unit, frame in FRAMES.items()]})
     driver.complete(instance_id, "LeggUtInnstilling", SECRETARY, {
@@ -117,6 +117,7 @@ def test_timer_starts_budget_year_on_time(driver: ProcessDriver) -> None:
     driver.advance(minutes=1)
     [instance] = budget_instances(driver)
     assert instance.started_at == oslo("2028-01-01T00:00")
+    assert instance.business_key.startswith("BUDSJETT-2028-")
     variables = driver.variables(instance.id)
     assert variables["budsjettaar"] == 2028
     assert variables["okonomiplan_fra"] == 2029
@@ -333,7 +334,7 @@ def test_adoption_before_display_ends_is_rejected(driver: ProcessDriver) -> None
 
     with pytest.raises(FormValidationFailed) as failure:
         driver.complete(instance_id, "RegistrerVedtak", SECRETARY, {
-            "vedtaksdato": "2027-12-09", "vedtatt": "ja", "okonomiplan_til": 2031,
+            "vedtaksdato": "2027-12-09", "vedtatt": "ja", "okonomiplan_til": "2031",
             "vedtak": "Vedtatt som innstilt."})
     assert "vedtaksdato" in failure.value.errors
 
@@ -344,7 +345,7 @@ def test_plan_shorter_than_four_years_is_rejected(driver: ProcessDriver) -> None
     instance_id = walk_to_proposal(driver)
     with pytest.raises(FormValidationFailed) as failure:
         driver.complete(instance_id, "LeggFramForslag", DIRECTOR, {
-            "okonomiplan_til": 2030, "forslag_sammendrag": "For kort plan."})
+            "okonomiplan_til": "2030", "forslag_sammendrag": "For kort plan."})
     assert "okonomiplan_til" in failure.value.errors
 
 
@@ -355,7 +356,7 @@ def test_full_path_to_adoption(driver: ProcessDriver) -> None:
     at(driver, "2027-12-14T18:00")
 
     result = driver.complete(instance_id, "RegistrerVedtak", SECRETARY, {
-        "vedtaksdato": "2027-12-14", "vedtatt": "ja", "okonomiplan_til": 2031,
+        "vedtaksdato": "2027-12-14", "vedtatt": "ja", "okonomiplan_til": "2031",
         "vedtak": "Budsjett 2028 og økonomiplan 2028–2031 vedtatt som innstilt.",
         "rammer": [{"enhet": unit, "ramme": frame + 2_000_000}
                    for unit, frame in FRAMES.items()]})
@@ -379,7 +380,7 @@ def test_rejected_budget_returns_to_director(driver: ProcessDriver) -> None:
     at(driver, "2027-12-14T18:00")
 
     driver.complete(instance_id, "RegistrerVedtak", SECRETARY, {
-        "vedtaksdato": "2027-12-14", "vedtatt": "nei", "okonomiplan_til": 2031,
+        "vedtaksdato": "2027-12-14", "vedtatt": "nei", "okonomiplan_til": "2031",
         "vedtak": "Sendt tilbake for å finne innsparinger."})
 
     assert driver.instance(instance_id).status == "running"
@@ -435,4 +436,4 @@ def test_only_finance_may_start_by_hand(driver: ProcessDriver) -> None:
     from engine.errors import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        driver.start("budsjett", "ola.ansatt", {"budsjettaar": 2027})
+        driver.start("budsjett", "ola.ansatt", {"budsjettaar": "2027"})
