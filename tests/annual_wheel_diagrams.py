@@ -93,6 +93,27 @@ UNIT_TASK = HEADER + """<bpmn:process id="prognose" name="Prognose" isExecutable
   <bpmn:endEvent id="slutt" />
 </bpmn:process></bpmn:definitions>"""
 
+# A follow-up with two cycles counted from when the case reaches the task: an unbounded
+# monthly one and a bounded weekly one.
+FOLLOW_UP = HEADER + """<bpmn:process id="oppfolging" name="Oppfølging" isExecutable="true">
+  <bpmn:startEvent id="start" />
+  <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="folg" />
+  <bpmn:userTask id="folg" name="Følg opp tiltaket" camunda:candidateUsers="lise.leder" />
+  <bpmn:sequenceFlow id="f2" sourceRef="folg" targetRef="slutt" />
+  <bpmn:endEvent id="slutt" />
+  <bpmn:boundaryEvent id="maanedlig" name="Månedlig oppfølging" attachedToRef="folg"
+      cancelActivity="false">
+    <bpmn:timerEventDefinition><bpmn:timeCycle>R/P1M</bpmn:timeCycle></bpmn:timerEventDefinition>
+  </bpmn:boundaryEvent>
+  <bpmn:sequenceFlow id="f3" sourceRef="maanedlig" targetRef="slutt2" />
+  <bpmn:endEvent id="slutt2" />
+  <bpmn:boundaryEvent id="purring" name="Purring" attachedToRef="folg" cancelActivity="false">
+    <bpmn:timerEventDefinition><bpmn:timeCycle>R3/P1W</bpmn:timeCycle></bpmn:timerEventDefinition>
+  </bpmn:boundaryEvent>
+  <bpmn:sequenceFlow id="f4" sourceRef="purring" targetRef="slutt3" />
+  <bpmn:endEvent id="slutt3" />
+</bpmn:process></bpmn:definitions>"""
+
 YEARLY_CYCLE = "R/2027-01-15T08:00:00/P1Y"
 
 
@@ -126,3 +147,10 @@ def start_unit_task(engine: ProcessEngine, task_unit: str) -> int:
     data = {"tittel": "Prognose 2027", "enhet": "eksempel", "oppgaveenhet": task_unit,
             "frist": "2027-09-10"}
     return engine.runtime.start("prognose", "admin", data).instance_id
+
+
+def start_follow_up(engine: ProcessEngine) -> int:
+    """Start a follow-up case in sykehjem now; returns the instance id."""
+    engine.repository.deploy([("oppfolging.bpmn", FOLLOW_UP.encode())], actor="admin")
+    data = {"tittel": "Oppfølging av tiltak", "enhet": "sykehjem"}
+    return engine.runtime.start("oppfolging", "admin", data).instance_id

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from engine.errors import DefinitionInvalid, InvalidInput
 from engine.i18n import gettext as _
@@ -35,6 +35,8 @@ from engine.services.annual_wheel_timers import (
     CASE_DEADLINE,
     REVIEW,
     DiagramTimer,
+    Firings,
+    case_cycle_firings,
     case_timer_kind,
     diagram_timers,
     element_kind,
@@ -122,10 +124,12 @@ class AnnualWheelService(Service):
             units = {unit.id: unit for unit in self.engine.organisation.units()}
             scope, unit_ids = self._scope(unit_code, units)
             limit = int(self.engine.config["ANNUAL_WHEEL_MAX_CASE_ENTRIES"])
-            timers, more_timers = self._timer_entries(viewer, year, unit_ids, units, limit)
+            timers, more_timers, busy_cases = self._timer_entries(viewer, year, unit_ids,
+                                                                  units, limit)
             tasks, more_tasks = self._task_entries(viewer, year, unit_ids, units, limit)
             from_cases = timers + tasks
             from_diagrams, crowded = self._diagram_entries(viewer, year)
+            crowded += [title for title in busy_cases if title not in crowded]
 
         in_cases = {(entry.process_key, entry.element_id, entry.at) for entry in from_cases}
         entries = [entry for entry in from_diagrams
@@ -207,23 +211,26 @@ class AnnualWheelService(Service):
     # --- from running cases --------------------------------------------------------------
 
     def _timer_entries(self, viewer: str, year: int, unit_ids: list[int] | None,
-                       units: dict[int, Unit], limit: int) -> tuple[list[WheelEntry], bool]:
-        """Return the earliest `limit` waiting timers of the cases in the year, and whether
-        there were more."""
+                       units: dict[int, Unit], limit: int
+                       ) -> tuple[list[WheelEntry], bool, list[str]]:
+        """Return the firings in the year of the earliest `limit` waiting timers of the
+        cases, whether there were more timers, and the titles of cycles that fire more
+        often than the wheel lists."""
         begin, end = year_bounds(year)
+        # A cycle due before the year may still fire in it.
+        in_year = or_(Timer.due_at >= begin, Timer.kind == ClockCycle.__name__)
         query = (select(Timer, ProcessInstance)
                  .join(ProcessInstance, Timer.instance_id == ProcessInstance.id)
-                 .where(ProcessInstance.status == "running", Timer.due_at >= begin,
-                        Timer.due_at < end,
+                 .where(ProcessInstance.status == "running", in_year, Timer.due_at < end,
                         self.engine.runtime.visible_condition(viewer)))
         if unit_ids is not None:
             query = query.where(ProcessInstance.unit_id.in_(unit_ids))
         rows = list(self.session.execute(
             query.order_by(Timer.due_at, Timer.id).limit(limit + 1)))
 
-        # NOTE: a waiting cycle of a case shows only its next firing (the one its timer row
-        # has). Its later firings in the year are not listed.
-        entries = []
+        max_firings = int(self.engine.config["ANNUAL_WHEEL_MAX_FIRINGS"])
+        entries: list[WheelEntry] = []
+        crowded: list[str] = []
         for timer, instance in rows[:limit]:
             compiled, spec = self._element(instance.definition_id, timer.element_id)
             if spec is not None:
@@ -233,12 +240,16 @@ class AnnualWheelService(Service):
             if kind is None:
                 continue
             title, step = timer.element_id, None
+            firings = Firings([timer.due_at] if timer.due_at >= begin else [])
             if compiled is not None and spec is not None:
                 title, step = element_title(compiled, spec), element_step(compiled, spec)
+                firings = case_cycle_firings(spec, timer.due_at, begin, end, max_firings)
             entry = self._case_entry(timer.due_at, title, kind, timer.element_id, instance,
                                      instance.unit_id, units)
-            entries.append(replace(entry, step=step))
-        return entries, len(rows) > limit
+            entries += [replace(entry, at=at, step=step) for at in firings.times]
+            if firings.more:
+                crowded.append(f"{entry.process_name}: {title}")
+        return entries, len(rows) > limit, list(dict.fromkeys(crowded))
 
     def _task_entries(self, viewer: str, year: int, unit_ids: list[int] | None,
                       units: dict[int, Unit], limit: int) -> tuple[list[WheelEntry], bool]:

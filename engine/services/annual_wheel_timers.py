@@ -108,6 +108,29 @@ def cycle_firings(first: datetime, repetitions: int | None, period: timeexpr.Dur
     return Firings(times)
 
 
+def case_cycle_firings(spec: Any, next_due: datetime, begin: datetime, end: datetime,
+                       max_firings: int) -> Firings:
+    """List the firings in [begin, end) of a cycle that a case waits on, from its next due
+    time on, as the engine counts them (each from the previous one).
+
+    Only an unbounded cycle written as a literal can be counted on. The firings left of a
+    bounded one are kept in the case's state, so for it, and for any other timer, the next
+    due time is all that is known.
+    """
+    event = getattr(spec, "event_definition", None)
+    text = timeexpr.literal((getattr(event, "expression", None) or "").strip())
+    if isinstance(event, ClockCycle) and text is not None:
+        try:
+            cycle = timeexpr.parse_cycle(text)
+        except timeexpr.TimeExpressionError:
+            cycle = None
+        if cycle is not None and cycle.repetitions is None:
+            return cycle_firings(next_due, None, cycle.period, begin, end,
+                                 working_days=_uses_working_days(spec),
+                                 max_firings=max_firings)
+    return _one_firing(next_due, begin, end)
+
+
 def _exact_length(period: timeexpr.Duration) -> timedelta | None:
     """Return the length of a period made only of hours, minutes and seconds, else None."""
     if period.years or period.months or period.weeks or period.days:

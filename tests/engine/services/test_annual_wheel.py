@@ -25,6 +25,7 @@ from engine.services.annual_wheel_timers import (
 from tests.annual_wheel_diagrams import (
     deploy_yearly_plan,
     start_conversation,
+    start_follow_up,
     start_report,
     start_unit_task,
 )
@@ -136,6 +137,30 @@ def test_task_due_date_takes_property_kind(org_engine: ProcessEngine) -> None:
     assert [entry.instance_id for entry in entries] == [instance_id]
     assert entries[0].at.astimezone(OSLO).date().isoformat() == "2027-05-15"
     assert entries[0].kind == LEGAL_DEADLINE
+
+
+def test_case_cycle_listed_each_firing(org_engine: ProcessEngine) -> None:
+    before = org_engine.annual_wheel.wheel("admin", 2027)
+    instance_id = start_follow_up(org_engine)  # Monday 4 January 2027, 09:00
+
+    this_year = titled(org_engine.annual_wheel.wheel("admin", 2027), "Månedlig oppfølging")
+    next_year = titled(org_engine.annual_wheel.wheel("admin", 2028), "Månedlig oppfølging")
+
+    assert titled(before, "Månedlig oppfølging") == []
+    assert [local(entry)[:5] for entry in this_year] == [
+        f"04.{month:02d}" for month in range(2, 13)]
+    assert {entry.instance_id for entry in this_year} == {instance_id}
+    assert this_year[0].kind == REVIEW
+    assert len(next_year) == 12
+    assert local(next_year[0]) == "04.01.2028 09:00"
+
+
+def test_bounded_case_cycle_shows_next(org_engine: ProcessEngine) -> None:
+    start_follow_up(org_engine)
+
+    entries = titled(org_engine.annual_wheel.wheel("admin", 2027), "Purring")
+
+    assert [local(entry) for entry in entries] == ["11.01.2027 09:00"]
 
 
 def test_case_timer_replaces_diagram_entry(org_engine: ProcessEngine) -> None:
@@ -277,8 +302,10 @@ def test_case_entries_limited(make_engine: Callable[..., ProcessEngine]) -> None
 
     assert wheel.cases_limited is True
     assert len(tasks) == 2
-    assert len([e for e in wheel.entries if e.instance_id is not None]) == 4
-    assert titled(wheel, "Påminnelse") == []
+    # The two earliest timers are the monthly checks of the two cases.
+    timers = {e.element_id for e in wheel.entries
+              if e.instance_id is not None and e.element_id != "rapporter"}
+    assert timers == {"kontroll"}
 
 
 def test_case_entries_within_limit(org_engine: ProcessEngine) -> None:
