@@ -6,6 +6,7 @@ the code of a service area or unit. Without it the page shows the whole municipa
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,6 +38,8 @@ from engine.services.annual_wheel_timers import (
 from engine.web import wheel_geometry
 from engine.web.auth import current_user
 from engine.web.context import sloyfe_engine
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("annual_wheel", __name__)
 
@@ -109,6 +112,7 @@ def annual_wheel() -> tuple[str, int]:
 
     year = _parse_year(raw_year, this_year)
     if year is None:
+        log.info("annual wheel rejected a year value=%r", raw_year[:20])
         message = _("The year %(year)s is not valid. Enter a year from %(min)s to %(max)s.",
                     year=raw_year[:20], min=MIN_YEAR, max=MAX_YEAR)
         return render_template("annual_wheel.html", error=message, error_field="year",
@@ -116,11 +120,13 @@ def annual_wheel() -> tuple[str, int]:
     try:
         wheel = engine.annual_wheel.wheel(user.username, year, unit_code)
     except UnitNotFound:
+        log.info("annual wheel rejected a unit code=%r", (unit_code or "")[:64])
         message = _("No unit has the code %(code)s. Choose a unit in the list and show the "
                     "annual wheel again.", code=(unit_code or "")[:64])
         return render_template("annual_wheel.html", error=message, error_field="unit",
                                **page), 404
     except InvalidInput as invalid:
+        log.info("annual wheel rejected a request code=%s", invalid.code)
         return render_template("annual_wheel.html", error=str(invalid), error_field="year",
                                **page), 400
 
@@ -134,7 +140,6 @@ def annual_wheel() -> tuple[str, int]:
         counts=counts,
         sectors=wheel_geometry.sectors(year), today=today, today_date=now,
         scope_text=_scope_text(wheel), view_radius=wheel_geometry.VIEW_RADIUS,
-        inner_radius=wheel_geometry.INNER_RADIUS,
         previous_url=_url(year - 1, unit_code) if year > MIN_YEAR else None,
         next_url=_url(year + 1, unit_code) if year < MAX_YEAR else None,
         **page), 200
