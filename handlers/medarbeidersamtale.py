@@ -144,8 +144,11 @@ def start_unit_planning(ctx: HandlerContext) -> dict[str, Any]:
             continue
         if not conversation_partners(ctx, unit):
             continue
+        key = f"MEDARBEIDERSAMTALER-{year}-{unit.code}".upper()
+        if _case_exists(ctx, PLANNING_PROCESS, key):
+            continue
         instance_id, _jobs = ctx.engine.runtime.start_instance(
-            definition, SYSTEM_ACTOR, {"enhet": unit.code, "aar": year})
+            definition, SYSTEM_ACTOR, {"enhet": unit.code, "aar": year}, key)
         started.append(instance_id)
     log.info("conversation round started year=%s units=%s", year, len(started))
     return {"aar": year, "planlegginger": started}
@@ -189,6 +192,13 @@ def prepare_planning(ctx: HandlerContext) -> dict[str, Any]:
         "kontroll_medarbeidersamtaler": after_deadline.add_to(
             timeexpr.end_of_day(deadlines[EMPLOYEE_CONVERSATION])).isoformat(),
     }
+
+
+def _case_exists(ctx: HandlerContext, process_key: str, business_key: str) -> bool:
+    return ctx.engine.uow.session.scalar(
+        select(ProcessInstance.id).where(ProcessInstance.definition_key == process_key,
+                                         ProcessInstance.business_key == business_key)
+        .limit(1)) is not None
 
 
 def business_key(year: int, user: User) -> str:
@@ -243,7 +253,8 @@ def start_conversations(ctx: HandlerContext) -> dict[str, Any]:
     """Start one confidential conversation case per planned row.
 
     The previous year's plan goes straight into the new conversation as start data, so it
-    never passes through the planning case's variables.
+    never passes through the planning case's variables. An employee who already has a
+    conversation this year, from another unit's planning or an earlier one, gets no second.
     """
     year = _year(ctx)
     leader = ctx.organisation.find_user(ctx.variables.get("leder"))
@@ -253,11 +264,15 @@ def start_conversations(ctx: HandlerContext) -> dict[str, Any]:
                              user=ctx.variables.get("leder")), retry=False)
     definition = ctx.engine.repository.latest(CONVERSATION_PROCESS)
     started = []
+    already = []
     for row in ctx.variables.get("samtaler") or []:
         if not isinstance(row, dict) or row.get("samtale_i_aar") != "ja":
             continue
         user = ctx.organisation.find_user(row.get("medarbeider"))
         if user is None or not user.active:
+            continue
+        if _case_exists(ctx, CONVERSATION_PROCESS, business_key(year, user)):
+            already.append(user.username)
             continue
         kind = row.get("samtaletype") if row.get("samtaletype") in KIND_NAMES \
             else EMPLOYEE_CONVERSATION
@@ -273,7 +288,8 @@ def start_conversations(ctx: HandlerContext) -> dict[str, Any]:
             definition, SYSTEM_ACTOR, variables, business_key(year, user))
         started.append({"medarbeider": user.username, "navn": user.display_name,
                         "samtaletype": kind, "samtale": instance_id})
-    return {"startede_samtaler": started, "antall_samtaler": len(started)}
+    return {"startede_samtaler": started, "antall_samtaler": len(started),
+            "samtale_fra_for": already}
 
 
 @topic("medarbeidersamtale.kontroller")

@@ -135,6 +135,35 @@ def test_unticked_employee_gets_no_conversation(driver: ProcessDriver) -> None:
     assert sorted(conversations) == ["ola.ansatt"]
 
 
+def test_second_planning_starts_no_duplicate(driver: ProcessDriver) -> None:
+    plannings = start_round(driver)
+    first = plan(driver, plannings["sykehjem"], "lise.leder")
+
+    second_id = driver.start(PLANNING, "hanne.hr", {"enhet": "sykehjem", "aar": 2027})
+    second = plan(driver, second_id, "lise.leder")
+
+    assert sorted(first) == ["fatima.ansatt", "ola.ansatt"]
+    assert second == {}
+    assert driver.variables(second_id)["samtale_fra_for"] == ["fatima.ansatt", "ola.ansatt"]
+
+
+def test_yearly_start_runs_once_a_year(driver: ProcessDriver) -> None:
+    start_round(driver)
+    engine = driver.engine
+    with engine.transaction():
+        definition = engine.repository.latest(PLANNING)
+        engine.runtime.start_instance(definition, "system", {}, start_event="AarligOppstart")
+    driver.advance(seconds=0)
+
+    with engine.transaction(read_only=True):
+        keys = list(engine.uow.session.scalars(
+            select(ProcessInstance.business_key)
+            .where(ProcessInstance.definition_key == PLANNING,
+                   ProcessInstance.business_key.like("MEDARBEIDERSAMTALER-2027-%"))))
+    assert len(keys) == 6
+    assert "MEDARBEIDERSAMTALER-2027-SYKEHJEM" in keys
+
+
 def test_invitation_needs_a_week_notice(driver: ProcessDriver) -> None:
     conversation_id = nursing_home_conversations(driver)["ola.ansatt"]
     task = driver.task(conversation_id, "SendInnkalling")
