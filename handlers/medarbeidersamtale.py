@@ -3,9 +3,10 @@
 Two processes work together. `medarbeidersamtale-planlegging` is one case per unit and year:
 a yearly timer starts it for every unit with a leader, the leader plans the round, and a
 handler then starts one `medarbeidersamtale` case per employee. Each conversation is its own
-case because the engine decides who may read a case per process instance: in the
-confidential conversation process only the employee, the leader and the reader group (HR)
-take part in it. The planning case holds names, deadlines and case ids, never what was said.
+case because the engine decides who may read a case per process instance. In the
+confidential conversation process only those who take part in a case (the employee and the
+leader) and the reader group (HR) read it, so no employee reads another's conversation. The
+planning case holds names, deadlines and case ids, never what was said.
 
 The deadlines come from the setting `medarbeidersamtale.frister`, so each municipality sets
 its own. DEFAULTS applies to every key the setting leaves out. Dates within the year are
@@ -289,7 +290,7 @@ def start_conversations(ctx: HandlerContext) -> dict[str, Any]:
         started.append({"medarbeider": user.username, "navn": user.display_name,
                         "samtaletype": kind, "samtale": instance_id})
     return {"startede_samtaler": started, "antall_samtaler": len(started),
-            "samtale_fra_for": already}
+            "allerede_startet": already}
 
 
 @topic("medarbeidersamtale.kontroller")

@@ -144,7 +144,7 @@ def test_second_planning_starts_no_duplicate(driver: ProcessDriver) -> None:
 
     assert sorted(first) == ["fatima.ansatt", "ola.ansatt"]
     assert second == {}
-    assert driver.variables(second_id)["samtale_fra_for"] == ["fatima.ansatt", "ola.ansatt"]
+    assert driver.variables(second_id)["allerede_startet"] == ["fatima.ansatt", "ola.ansatt"]
 
 
 def test_yearly_start_runs_once_a_year(driver: ProcessDriver) -> None:
