@@ -143,7 +143,8 @@ class AnnualWheelService(Service):
 
     def _scope(self, unit_code: str | None, units: dict[int, Unit]
                ) -> tuple[WheelScope, list[int] | None]:
-        """Return the scope and the ids of its units, None meaning every unit and none."""
+        """Return the scope and the ids of the units whose cases it shows, None meaning every
+        case. A case of the municipality itself (the budget) belongs to every scope."""
         if not unit_code:
             top = next((unit for unit in units.values() if unit.kind == MUNICIPALITY), None)
             return WheelScope(MUNICIPALITY, top.code if top else None,
@@ -152,7 +153,8 @@ class AnnualWheelService(Service):
         scope = WheelScope(unit.kind, unit.code, unit.name)
         if unit.kind == MUNICIPALITY:
             return scope, None
-        return scope, list(self.session.scalars(unit_subtree(unit.id)))
+        everywhere = [other.id for other in units.values() if other.kind == MUNICIPALITY]
+        return scope, list(self.session.scalars(unit_subtree(unit.id))) + everywhere
 
     # --- from the diagrams ---------------------------------------------------------------
 

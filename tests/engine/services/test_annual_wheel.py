@@ -222,6 +222,16 @@ def test_task_counts_in_its_own_unit(org_engine: ProcessEngine) -> None:
     assert titled(school, "Lever prognose") == []
 
 
+def test_municipality_case_in_every_scope(org_engine: ProcessEngine) -> None:
+    deploy_yearly_plan(org_engine)
+    start_report(org_engine, "eksempel", "Rapport kommunen")
+    start_report(org_engine, "sykehjem", "Rapport sykehjem")
+
+    wheel = org_engine.annual_wheel.wheel("admin", 2027, "eksempel-skole")
+
+    assert case_titles(wheel) == {"Rapport kommunen"}
+
+
 def test_municipality_code_covers_all(org_engine: ProcessEngine) -> None:
     deploy_yearly_plan(org_engine)
     start_report(org_engine, "sykehjem", "Rapport sykehjem")
