@@ -6,7 +6,17 @@ from flask import Flask, g
 from flask_wtf.csrf import CSRFProtect
 
 from engine.access import enforce
-from engine.web import annual_wheel, attachments, auth, cases, competence_plan, home, oidc, tasks
+from engine.web import (
+    annual_wheel,
+    attachments,
+    auth,
+    cases,
+    competence_plan,
+    home,
+    oidc,
+    risk_matrix,
+    tasks,
+)
 from engine.web.errors import init_errors
 from engine.web.formatting import init_formatting
 from engine.web.security import init_security
@@ -34,7 +44,7 @@ def register_web(app: Flask) -> None:
     app.context_processor(_layout_context)
 
     for blueprint in (auth.bp, oidc.bp, home.bp, tasks.bp, cases.bp, attachments.bp,
-                      annual_wheel.bp, competence_plan.bp):
+                      annual_wheel.bp, competence_plan.bp, risk_matrix.bp):
         app.register_blueprint(blueprint)
 
 

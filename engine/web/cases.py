@@ -20,6 +20,7 @@ from engine.web.case_record import completed_steps
 from engine.web.context import sloyfe_engine
 from engine.web.forms import summary_html
 from engine.web.presenters import case_summary, task_rows
+from engine.web.risk_matrix import is_risk_review
 
 bp = Blueprint("cases", __name__)
 
@@ -68,12 +69,13 @@ def case(instance_id: int) -> str:
             if row.may_open]
         outcome = engine.runtime.outcome(instance)
         report = _report(engine, instance)
-        steps = completed_steps(engine, instance_id) \
-            if engine.runtime.reads_record(instance, user.username) else None
+        reads_record = engine.runtime.reads_record(instance, user.username)
+        steps = completed_steps(engine, instance_id) if reads_record else None
         attachments = attachment_rows(engine, instance, user.username)
     return render_template("case.html", case=summary, history=history, open_tasks=open_tasks,
                            outcome=outcome, report=report, steps=steps,
-                           attachments=attachments)
+                           attachments=attachments,
+                           shows_risk_matrix=reads_record and is_risk_review(instance))
 
 
 def _report(engine: ProcessEngine, instance: Any) -> Markup | None:
