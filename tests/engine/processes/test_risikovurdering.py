@@ -416,6 +416,17 @@ def test_approval_schedules_yearly_review(driver: ProcessDriver) -> None:
     assert stored["tiltak"] == []
 
 
+def test_next_review_is_in_annual_wheel(driver: ProcessDriver) -> None:
+    instance_id = run_to_approval(driver)
+    next_year = driver.clock.now().year + 1
+
+    wheel = driver.engine.annual_wheel.wheel("lise.leder", next_year, "sykehjem")
+    reviews = [entry for entry in wheel.entries if entry.instance_id == instance_id]
+    assert [(entry.element_id, entry.kind) for entry in reviews] == [
+        ("NesteGjennomgang", "review")]
+    assert reviews[0].at == pending_timers(driver, instance_id)["NesteGjennomgang"]
+
+
 def test_yearly_review_starts_again_from_plan(driver: ProcessDriver) -> None:
     instance_id = run_to_approval(driver)
     driver.advance(days=366)
