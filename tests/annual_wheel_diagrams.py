@@ -9,9 +9,9 @@ HEADER = ('<?xml version="1.0" encoding="UTF-8"?>\n'
           'xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="t">\n')
 
 # A yearly plan: a timer start event, and a plain start for a report task with a due date
-# from a variable (marked as a legal deadline for the wheel) and four boundary timers (a
-# fixed date, a date from a variable, a dated monthly cycle and a fixed date the wheel is told
-# to leave out).
+# from a variable (marked as a legal deadline for the wheel) and six boundary timers: a fixed
+# date, a date from a variable, a dated monthly cycle, a date from an expression without
+# variables, a date from the clock, and a fixed date the wheel is told to leave out.
 YEARLY_PLAN = HEADER + """<bpmn:process id="aarsplan" name="Årsplan" isExecutable="true">
   <bpmn:startEvent id="aarlig" name="Årlig planlegging">
     <bpmn:timerEventDefinition><bpmn:timeCycle>{cycle}</bpmn:timeCycle></bpmn:timerEventDefinition>
@@ -52,6 +52,24 @@ YEARLY_PLAN = HEADER + """<bpmn:process id="aarsplan" name="Årsplan" isExecutab
   </bpmn:boundaryEvent>
   <bpmn:sequenceFlow id="f7" sourceRef="kontroll" targetRef="slutt5" />
   <bpmn:endEvent id="slutt5" />
+
+  <bpmn:boundaryEvent id="regnskap" name="Frist for årsregnskapet" attachedToRef="rapporter"
+      cancelActivity="false">
+    <bpmn:timerEventDefinition>
+      <bpmn:timeDate>${{date(2027, 2, 22)}}</bpmn:timeDate>
+    </bpmn:timerEventDefinition>
+  </bpmn:boundaryEvent>
+  <bpmn:sequenceFlow id="f9" sourceRef="regnskap" targetRef="slutt7" />
+  <bpmn:endEvent id="slutt7" />
+
+  <bpmn:boundaryEvent id="tredager" name="Tre dager etter" attachedToRef="rapporter"
+      cancelActivity="false">
+    <bpmn:timerEventDefinition>
+      <bpmn:timeDate>${{today() + timedelta(days=3)}}</bpmn:timeDate>
+    </bpmn:timerEventDefinition>
+  </bpmn:boundaryEvent>
+  <bpmn:sequenceFlow id="f10" sourceRef="tredager" targetRef="slutt8" />
+  <bpmn:endEvent id="slutt8" />
 
   <bpmn:boundaryEvent id="teknisk" name="Teknisk opprydding" attachedToRef="rapporter"
       cancelActivity="false">

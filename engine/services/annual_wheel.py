@@ -236,7 +236,7 @@ class AnnualWheelService(Service):
         for timer, instance in rows[:limit]:
             compiled, spec = self._element(instance.definition_id, timer.element_id)
             if spec is not None:
-                kind = case_timer_kind(spec, timer.kind)
+                kind = case_timer_kind(self.engine, spec, timer.kind)
             else:
                 kind = REVIEW if timer.kind == ClockCycle.__name__ else CASE_DEADLINE
             if kind is None:

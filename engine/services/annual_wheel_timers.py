@@ -8,12 +8,14 @@ count from the moment an instance reaches them, so only running instances show t
 
 from __future__ import annotations
 
+import ast
 import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from engine.runtime import timeexpr
+from engine.runtime import expressions, timeexpr
 from engine.runtime.calendar import WORKING_DAYS
 from engine.runtime.sandbox_rules import SandboxError
 from engine.runtime.specs import ClockCycle, ClockDuration, ClockTimeDate
@@ -44,6 +46,11 @@ HIDDEN = "skjul"
 MAX_CYCLE_STEPS = 100_000
 
 EMBEDDED_SUBPROCESS_TAGS = ("subProcess", "transaction")
+
+# Sandbox functions a timer expression may name and still give the same value whenever it
+# is evaluated; now() and today() are left out.
+CONSTANT_NAMES = frozenset({"date", "datetime", "time", "timedelta", "str", "int", "min",
+                            "max", "abs", "round"})
 
 
 @dataclass(frozen=True)
@@ -171,7 +178,7 @@ def _spec_firings(engine: ProcessEngine, definition: ProcessDefinition, spec: An
         return _start_firings(engine, definition, start_timer, begin, end, max_firings)
 
     event = spec.event_definition
-    text = timeexpr.literal((event.expression or "").strip())
+    text = fixed_text(engine, event)
     if text is None:
         return Firings([])  # needs process variables: only instances know the date
     if isinstance(event, ClockTimeDate):
@@ -261,20 +268,54 @@ def element_kind(spec: Any, default: str | None = None) -> str | None:
     return LEGAL_DEADLINE
 
 
-def case_timer_kind(spec: Any, timer_kind: str) -> str | None:
+def case_timer_kind(engine: ProcessEngine, spec: Any, timer_kind: str) -> str | None:
     """Return the kind of entry a waiting timer of a case makes, or None to leave it out.
 
     A timer the diagram fixes keeps the kind it has in the diagram. Any other is a deadline
     of the case, or a recurring review when it is a cycle, unless `arshjul` sets another kind.
     """
-    if _is_fixed(spec):
+    if _is_fixed(engine, spec):
         return element_kind(spec)
     return element_kind(spec, REVIEW if timer_kind == ClockCycle.__name__ else CASE_DEADLINE)
 
 
-def _is_fixed(spec: Any) -> bool:
+def fixed_text(engine: ProcessEngine, event: Any) -> str | None:
+    """Return the ISO 8601 text of a timer that needs no process variable, else None.
+
+    That is a literal, or an expression that names only the date and number functions of
+    the sandbox (`${date(2027, 2, 22)}`). An expression that reads the clock (now, today) or
+    a variable is not fixed.
+    """
+    raw = (getattr(event, "expression", None) or "").strip()
+    written = timeexpr.literal(raw)
+    if written is not None:
+        return written
+    source = expressions.python_source(raw)
+    try:
+        tree = ast.parse(source, mode="eval")
+    except SyntaxError:
+        return None
+    names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    if not names <= CONSTANT_NAMES:
+        return None
+    return _constant_value(engine.sandbox, source)
+
+
+@lru_cache(maxsize=512)
+def _constant_value(sandbox: Any, source: str) -> str | None:
+    try:
+        # The expression names no clock function, so the moment passed is never read.
+        value = sandbox.evaluate(source, {}, datetime(2000, 1, 1, tzinfo=UTC))
+    except SandboxError:
+        return None
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return str(value)
+
+
+def _is_fixed(engine: ProcessEngine, spec: Any) -> bool:
     event = getattr(spec, "event_definition", None)
-    text = timeexpr.literal((getattr(event, "expression", None) or "").strip())
+    text = fixed_text(engine, event)
     if text is None:
         return False
     if isinstance(event, ClockTimeDate):

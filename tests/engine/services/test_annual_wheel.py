@@ -103,6 +103,31 @@ def test_fixed_boundary_timer_is_legal_deadline(org_engine: ProcessEngine) -> No
     assert titled(org_engine.annual_wheel.wheel("ola.ansatt", 2028), "Frist 1. tertial") == []
 
 
+def test_constant_expression_timer_listed(org_engine: ProcessEngine) -> None:
+    deploy_yearly_plan(org_engine)
+
+    wheel = org_engine.annual_wheel.wheel("ola.ansatt", 2027)
+    entries = titled(wheel, "Frist for årsregnskapet")
+
+    assert [local(entry) for entry in entries] == ["22.02.2027 00:00"]
+    assert entries[0].kind == LEGAL_DEADLINE
+    assert titled(wheel, "Tre dager etter") == []
+
+
+def test_clock_timer_shows_through_case(org_engine: ProcessEngine) -> None:
+    deploy_yearly_plan(org_engine)
+    instance_id = start_report(org_engine, "sykehjem", "Rapport sykehjem")
+
+    wheel = org_engine.annual_wheel.wheel("admin", 2027)
+    entries = titled(wheel, "Tre dager etter")
+    fixed = titled(wheel, "Frist for årsregnskapet")
+
+    assert [local(entry) for entry in entries] == ["07.01.2027 00:00"]
+    assert entries[0].kind == CASE_DEADLINE
+    assert [entry.instance_id for entry in fixed] == [instance_id]
+    assert fixed[0].kind == LEGAL_DEADLINE
+
+
 def test_hidden_timer_left_out(org_engine: ProcessEngine) -> None:
     deploy_yearly_plan(org_engine)
     start_report(org_engine, "sykehjem", "Rapport sykehjem")
@@ -312,10 +337,10 @@ def test_case_entries_limited(make_engine: Callable[..., ProcessEngine]) -> None
 
     assert wheel.cases_limited is True
     assert len(tasks) == 2
-    # The two earliest timers are the monthly checks of the two cases.
+    # The two earliest timers are the two cases' timers three days after the start.
     timers = {e.element_id for e in wheel.entries
               if e.instance_id is not None and e.element_id != "rapporter"}
-    assert timers == {"kontroll"}
+    assert timers == {"tredager"}
 
 
 def test_case_entries_within_limit(org_engine: ProcessEngine) -> None:
