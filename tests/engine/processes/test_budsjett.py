@@ -295,7 +295,6 @@ def test_second_tertial_waits_for_august_figures(driver: ProcessDriver) -> None:
     driver.advance(minutes=1)
     assert len(driver.open_tasks(instance_id, "T2LeverPrognose")) == 3
     assert driver.instance(instance_id).case_status == "2. tertial"
-    assert driver.variables(instance_id)["tertial1"]["tall_per"] == "2027-04-30"
 
 
 def walk_to_proposal(driver: ProcessDriver) -> int:
@@ -365,6 +364,9 @@ def test_full_path_to_adoption(driver: ProcessDriver) -> None:
     instance = driver.instance(instance_id)
     assert instance.case_status == "Vedtatt"
     assert "budget_adopted" in driver.audit_actions(instance_id)
+    variables = driver.variables(instance_id)
+    assert variables["tertial1"]["tall_per"] == "2027-04-30"
+    assert variables["tertial2"]["tall_per"] == "2027-08-31"
     engine = driver.engine
     with engine.transaction(read_only=True):
         adopted = engine.repository.setting("budsjett.rammer.2028")
@@ -412,14 +414,34 @@ def test_deadlines_follow_the_setting(driver: ProcessDriver) -> None:
     assert task.due_at == oslo("2027-05-05T23:59")
 
 
-def test_deadline_timers_are_pending(driver: ProcessDriver) -> None:
+def test_legal_dates_pending_from_start(driver: ProcessDriver) -> None:
+    """Every legal date of the year is a waiting timer from the first day, so the annual
+    wheel can show the whole year of a running budget year."""
     instance_id = start_by_hand(driver)
     engine = driver.engine
     with engine.transaction(read_only=True):
         timers = {timer.element_id: timer.due_at
                   for timer in engine.management.timers(instance_id)}
     assert timers["AarsregnskapFrist"] == oslo("2027-02-23T00:00")
+    assert timers["AarsrapportFrist"] == oslo("2027-04-01T00:00")
+    assert timers["T1TallPer"] == oslo("2027-05-01T00:00")
+    assert timers["T2TallPer"] == oslo("2027-09-01T00:00")
     assert timers["BudsjettvedtakFrist"] == oslo("2028-01-01T00:00")
+
+
+def test_proposal_waits_for_annual_report(driver: ProcessDriver) -> None:
+    instance_id = start_by_hand(driver)
+    driver.complete(instance_id, "AvleggAarsregnskap", FINANCE, {
+        "regnskap_avlagt": "2027-02-15", "netto_driftsresultat": 12_500_000})
+    run_tertial(driver, instance_id, 1, "2027-05-01T00:00")
+    driver.complete(instance_id, "FastsettRammer", DIRECTOR, {
+        "rammer": [{"enhet": unit, "ramme": frame} for unit, frame in FRAMES.items()]})
+    run_tertial(driver, instance_id, 2, "2027-09-01T00:00")
+
+    assert driver.open_tasks(instance_id, "LeggFramForslag") == []
+    driver.complete(instance_id, "LeggFramAarsrapport", DIRECTOR, {
+        "aarsrapport_dato": "2027-09-20", "aarsrapport_sammendrag": "Lagt fram for sent."})
+    assert len(driver.open_tasks(instance_id, "LeggFramForslag")) == 1
 
 
 def test_bad_setting_opens_incident(driver: ProcessDriver) -> None:
