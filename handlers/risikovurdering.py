@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from engine.i18n import gettext as _
+from engine.i18n import ngettext
 from engine.risk_matrix import SETTING as MATRIX_SETTING
 from engine.risk_matrix import InvalidMatrix, RiskMatrix, merged_setting, parse_matrix
 from engine.runtime import timeexpr
@@ -85,13 +86,23 @@ def _scale_text(labels: tuple[str, ...]) -> str:
     return "\n".join(f"{number} – {label}" for number, label in enumerate(labels, start=1))
 
 
+def _joined(names: list[str]) -> str:
+    if len(names) < 2:
+        return "".join(names)
+    return _("%(names)s and %(last)s", names=", ".join(names[:-1]), last=names[-1])
+
+
 def _criteria_text(matrix: RiskMatrix) -> str:
     acceptable = [level.name for level in matrix.levels if level.acceptable]
     unacceptable = [level.name for level in matrix.levels if not level.acceptable]
-    text = _("Risk at the levels %(levels)s is acceptable.", levels=", ".join(acceptable))
+    text = ngettext("Risk at the level %(levels)s is acceptable.",
+                    "Risk at the levels %(levels)s is acceptable.", len(acceptable),
+                    levels=_joined(acceptable))
     if unacceptable:
-        text += " " + _("Risk at the levels %(levels)s is not acceptable and needs measures.",
-                        levels=", ".join(unacceptable))
+        text += " " + ngettext(
+            "Risk at the level %(levels)s is not acceptable and needs measures.",
+            "Risk at the levels %(levels)s is not acceptable and needs measures.",
+            len(unacceptable), levels=_joined(unacceptable))
     return text
 
 

@@ -54,7 +54,7 @@ def order_and_plan(page: Page) -> None:
     expect(page.get_by_label("Skala for sannsynlighet")).to_have_value(
         re.compile("^1 – Svært lite sannsynlig"))
     expect(page.get_by_label("Akseptkriterier")).to_have_value(
-        re.compile("Risiko på nivåene Høy er ikke akseptabel"))
+        re.compile("Risiko på nivået Høy er ikke akseptabel"))
     page.get_by_label("Formål").fill("Finne risiko før ny multidosebehandling.")
     page.get_by_label("Omfang og avgrensning").fill("Oppbevaring og utdeling.")
     page.get_by_label("Fatima Ali").check()

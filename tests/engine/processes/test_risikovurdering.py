@@ -140,7 +140,9 @@ def test_order_lands_with_process_leader(driver: ProcessDriver) -> None:
     stored = variables(driver, instance_id)
     assert stored["runde"] == 1
     assert stored["skala_sannsynlighet"].startswith("1 – Svært lite sannsynlig")
-    assert "Lav, Middels" in stored["akseptkriterier"]
+    assert stored["akseptkriterier"] == (
+        "Risiko på nivåene Lav og Middels er akseptabel. "
+        "Risiko på nivået Høy er ikke akseptabel og krever tiltak.")
     assert len(stored["matrise"]["celler"]) == 5
 
 
