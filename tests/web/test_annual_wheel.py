@@ -206,3 +206,16 @@ def test_anonymous_visitor_sent_to_login(wheel_app: Flask) -> None:
 
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/logg-inn")
+
+
+def test_english_page_names_months(visit: Callable[[str, str], Any],
+                                   wheel_engine: ProcessEngine) -> None:
+    wheel_engine.organisation.set_locale("lise.leder", "en")
+
+    html = visit("lise.leder", "/arshjul?ar=2027").get_data(as_text=True)
+
+    assert "<h1 class=\"ds-heading\">Annual wheel 2027</h1>" in html
+    assert ">January</h3>" in month_section(html, 1)
+    assert "Process start" in month_section(html, 1)
+    assert "<title>15.01.2027 08:00 – Årlig planlegging – Årsplan – Process start</title>" \
+        in html
