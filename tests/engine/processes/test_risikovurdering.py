@@ -144,6 +144,7 @@ def test_order_lands_with_process_leader(driver: ProcessDriver) -> None:
         "Risiko på nivåene Lav og Middels er akseptabel. "
         "Risiko på nivået Høy er ikke akseptabel og krever tiltak.")
     assert len(stored["matrise"]["celler"]) == 5
+    assert pending_timers(driver, instance_id) == {}
 
 
 def test_mandate_sent_back_then_approved(driver: ProcessDriver) -> None:
