@@ -41,6 +41,8 @@ DEFAULTS: dict[str, Any] = {
     "forslag": "15.11",
     # How long after a passed deadline the escalation fires.
     "eskalering_etter_frist": "P0D",
+    # How long before the end of the adoption deadline day the reminder about it goes out.
+    "paaminnelse_for_budsjettvedtak": "P1M",
     # Who does what.
     "okonomi_gruppe": "okonomi",
     "okonomisjef_gruppe": "okonomisjef",
@@ -176,6 +178,10 @@ def prepare_year(ctx: HandlerContext) -> dict[str, Any]:
         result[f"eskalering_{name}"] = escalation
     result["frist_forslag"] = timeexpr.end_of_day(
         day_in_year(rules, "forslag", year)).isoformat()
+    adoption_day = day_in_year(rules, "budsjettvedtak", year)
+    result["paaminnelse_budsjettvedtak"] = _duration(
+        rules, "paaminnelse_for_budsjettvedtak").subtract_from(
+        start_of_day(adoption_day + timedelta(days=1))).isoformat()
 
     tertials = rules.get("tertialer") or []
     if len(tertials) != 2:
@@ -330,15 +336,20 @@ def escalation_recipients(ctx: HandlerContext, rules: dict[str, Any]) -> list[An
 
 
 @topic("budsjett.eskaler")
-def escalate(ctx: HandlerContext) -> dict[str, Any]:
+def escalate(ctx: HandlerContext) -> dict[str, Any] | None:
     """Send a passed legal deadline to the head of finance and the kommunedirektør.
 
     The open tasks that the property `oppgave` names (without it, every open task of the
     instance in the service task's scope) are offered to both and marked as escalated, and
     each gets an e-mail with a link to the case. The property `frist` names the deadline.
+    With the property `varsel` set to `paaminnelse`, both only get a reminder that the
+    deadline is near.
     """
     rules = settings(ctx)
     deadline = ctx.properties.get("frist") or ctx.element_id
+    if ctx.properties.get("varsel") == "paaminnelse":
+        remind(ctx, rules, deadline)
+        return None
     tasks = ctx.open_tasks(ctx.properties.get("oppgave") or None)
     groups = [str(rules["okonomisjef_gruppe"]),
               scoped_group(LEADER_ROLE, top_unit(ctx).code)]
@@ -361,3 +372,19 @@ def escalate(ctx: HandlerContext) -> dict[str, Any]:
     log.info("budget deadline escalated instance_id=%s element_id=%s tasks=%s",
              ctx.instance.id, ctx.element_id, len(tasks))
     return None
+
+
+def remind(ctx: HandlerContext, rules: dict[str, Any], deadline: str) -> None:
+    """E-mail the head of finance and the kommunedirektør that a deadline is near."""
+    year = ctx.variables.get("budsjettaar")
+    for user in escalation_recipients(ctx, rules):
+        subject = _("Reminder: the deadline for %(deadline)s, budget year %(year)s, is near",
+                    deadline=deadline, year=year)
+        body = _("Hello %(name)s,\n\nThe deadline for %(deadline)s in the budget year "
+                 "%(year)s is near. Open the case to see where it stands:\n%(link)s\n\n"
+                 "This message was sent by Sløyfe.", name=user.display_name,
+                 deadline=deadline, year=year, link=ctx.case_link())
+        ctx.send_mail(user.username, subject, body)
+    ctx.engine.history.record("budget_deadline_reminder", "system",
+                              instance_id=ctx.instance.id, element_id=ctx.element_id,
+                              deadline=deadline)

@@ -398,8 +398,23 @@ def test_budget_not_adopted_escalates(driver: ProcessDriver, mailbox: Any) -> No
     assert escalated_deadlines(driver, instance_id)[-1] == "budsjettvedtaket"
     assert driver.task(instance_id, "LeggFramForslag").escalated is True
     subjects = [mail["Subject"] for mail in mailbox.to(f"{DIRECTOR}@{MAIL_DOMAIN}")]
-    assert any("budsjettvedtaket" in subject for subject in subjects)
+    assert "Frist passert: budsjettvedtaket, budsjettåret 2027" in subjects
     assert driver.instance(instance_id).status == "running"
+
+
+def test_budget_reminder_before_deadline(driver: ProcessDriver, mailbox: Any) -> None:
+    instance_id = walk_to_proposal(driver)
+
+    at(driver, "2027-11-30T23:59")
+    assert "budget_deadline_reminder" not in driver.audit_actions(instance_id)
+    driver.advance(minutes=1)
+    assert driver.audit_actions(instance_id).count("budget_deadline_reminder") == 1
+    for user in (HEAD_OF_FINANCE, DIRECTOR):
+        subjects = [mail["Subject"] for mail in mailbox.to(f"{user}@{MAIL_DOMAIN}")]
+        assert "Påminnelse: fristen for budsjettvedtaket i budsjettåret 2027 nærmer seg" \
+            in subjects
+    assert driver.task(instance_id, "LeggFramForslag").escalated is False
+    assert "budsjettvedtaket" not in escalated_deadlines(driver, instance_id)
 
 
 def test_deadlines_follow_the_setting(driver: ProcessDriver) -> None:
@@ -426,7 +441,7 @@ def test_legal_dates_pending_from_start(driver: ProcessDriver) -> None:
     assert timers["AarsrapportFrist"] == oslo("2027-04-01T00:00")
     assert timers["T1TallPer"] == oslo("2027-05-01T00:00")
     assert timers["T2TallPer"] == oslo("2027-09-01T00:00")
-    assert timers["BudsjettvedtakFrist"] == oslo("2028-01-01T00:00")
+    assert timers["BudsjettvedtakNarmer"] == oslo("2027-12-01T00:00")
 
 
 def test_proposal_waits_for_annual_report(driver: ProcessDriver) -> None:
