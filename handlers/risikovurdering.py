@@ -128,11 +128,14 @@ def prepare_round(ctx: HandlerContext) -> dict[str, Any]:
         # The round's timer "Gyldigheten går ut" waits only when an earlier approval exists.
         "gyldig_til": variables.get("gyldig_til"),
     }
-    if not variables.get("skala_sannsynlighet"):
+    # The plan keeps last year's wording of the scales and criteria unless the matrix behind
+    # them has changed since.
+    changed = variables.get("matrise") != result["matrise"]
+    if changed or not variables.get("skala_sannsynlighet"):
         result["skala_sannsynlighet"] = _scale_text(matrix.likelihood_labels)
-    if not variables.get("skala_konsekvens"):
+    if changed or not variables.get("skala_konsekvens"):
         result["skala_konsekvens"] = _scale_text(matrix.consequence_labels)
-    if not variables.get("akseptkriterier"):
+    if changed or not variables.get("akseptkriterier"):
         result["akseptkriterier"] = _criteria_text(matrix)
 
     if round_number > 1:

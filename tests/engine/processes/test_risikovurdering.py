@@ -430,6 +430,29 @@ def test_next_review_is_in_annual_wheel(driver: ProcessDriver) -> None:
     assert reviews[0].at == pending_timers(driver, instance_id)["NesteGjennomgang"]
 
 
+def test_new_round_rewrites_scales_of_changed_matrix(driver: ProcessDriver) -> None:
+    instance_id = run_to_approval(driver)
+    driver.engine.repository.set_setting("risikovurdering.matrise", {
+        "akseptgrense": "Lav"}, actor="admin")
+    driver.advance(days=366)
+
+    stored = variables(driver, instance_id)
+    assert stored["akseptkriterier"] == (
+        "Risiko på nivået Lav er akseptabel. "
+        "Risiko på nivåene Middels og Høy er ikke akseptabel og krever tiltak.")
+    assert stored["skala_sannsynlighet"].startswith("1 – Svært lite sannsynlig\n")
+    assert stored["matrise"]["akseptgrense"] == "Lav"
+
+
+def test_new_round_keeps_wording_of_same_matrix(driver: ProcessDriver) -> None:
+    instance_id = run_to_approval(driver)
+    driver.advance(days=366)
+
+    stored = variables(driver, instance_id)
+    assert stored["akseptkriterier"] == PLAN["akseptkriterier"]
+    assert stored["skala_konsekvens"] == PLAN["skala_konsekvens"]
+
+
 def test_yearly_review_starts_again_from_plan(driver: ProcessDriver) -> None:
     instance_id = run_to_approval(driver)
     driver.advance(days=366)
