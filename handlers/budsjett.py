@@ -226,6 +226,7 @@ def open_tertial(ctx: HandlerContext) -> dict[str, Any]:
     for unit in reporting_units(ctx, rules):
         forecasts.append({
             "enhet": unit.code, "enhetsnavn": unit.name, "ansvarlig": unit.leader.username,
+            "ansvarlig_navn": unit.leader.display_name,
             "ramme": current.get(unit.code), "fase": phase, "tall_per": figures_day.isoformat(),
             "frist": forecast_day.isoformat()})
 

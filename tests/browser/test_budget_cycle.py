@@ -67,6 +67,7 @@ def sum_tertial(page: Page, base_url: str) -> None:
     work = page.get_by_role("region", name="Ditt arbeid")
     first = work.get_by_role("group", name="Rad 1")
     expect(first).to_contain_text("Eksempel sykehjem")
+    expect(first).to_contain_text("Lise Johansen")
     expect(first).to_contain_text("-2\u00a0000\u00a0000")
     expect(first).to_contain_text("-2,5")
     expect(work).to_contain_text("110\u00a0000\u00a0000")

@@ -213,6 +213,7 @@ def test_forecast_shows_last_adopted_frame(driver: ProcessDriver) -> None:
     forecasts = {row["enhet"]: row for row in driver.variables(instance_id)["prognoser"]}
     assert forecasts["sykehjem"]["ramme"] == 80_000_000
     assert forecasts["sykehjem"]["ansvarlig"] == "lise.leder"
+    assert forecasts["sykehjem"]["ansvarlig_navn"] == "Lise Johansen"
 
 
 def test_deviation_computed_per_unit(driver: ProcessDriver) -> None:
