@@ -72,12 +72,14 @@ def build_grid(matrix: RiskMatrix, events: list[dict[str, Any]], prefix: str) ->
         rows.append(GridRow(likelihood, matrix.likelihood_labels[likelihood - 1], cells))
 
     for event in events:
-        likelihood = _scale_value(event.get(f"{prefix}sannsynlighet"), matrix.likelihood_size)
-        consequence = _scale_value(event.get(f"{prefix}konsekvens"), matrix.consequence_size)
-        if likelihood is None or consequence is None:
+        placed_likelihood = _scale_value(event.get(f"{prefix}sannsynlighet"),
+                                         matrix.likelihood_size)
+        placed_consequence = _scale_value(event.get(f"{prefix}konsekvens"),
+                                          matrix.consequence_size)
+        if placed_likelihood is None or placed_consequence is None:
             continue
-        row = rows[matrix.likelihood_size - likelihood]
-        row.cells[consequence - 1].events.append(
+        row = rows[matrix.likelihood_size - placed_likelihood]
+        row.cells[placed_consequence - 1].events.append(
             PlacedEvent(int(event.get("nr") or 0), str(event.get("tittel") or "")))
     return rows
 
