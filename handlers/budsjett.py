@@ -17,7 +17,10 @@ import logging
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from sqlalchemy import select
+
 from engine.i18n import gettext as _
+from engine.models import ProcessInstance
 from engine.runtime import timeexpr
 from engine.runtime.handlers import HandlerContext, HandlerError, topic
 from engine.services.organisation import LEADER_ROLE, scoped_group
@@ -110,6 +113,31 @@ def budget_year(ctx: HandlerContext) -> int:
                            retry=False) from None
 
 
+def instance_year(instance: ProcessInstance) -> int | None:
+    """Return the budget year of an instance: the start form's year, else the Oslo year in
+    which the timer started it."""
+    written = (instance.start_data or {}).get("budsjettaar")
+    if written not in (None, ""):
+        try:
+            return int(written)
+        except (TypeError, ValueError):
+            return None
+    return instance.started_at.astimezone(timeexpr.OSLO).year
+
+
+def reject_second_case(ctx: HandlerContext, year: int) -> None:
+    """Raise when another running case already follows `year`, so no unit gets its forecast
+    tasks twice."""
+    running = ctx.engine.uow.session.scalars(select(ProcessInstance).where(
+        ProcessInstance.definition_key == ctx.instance.definition_key,
+        ProcessInstance.status == "running", ProcessInstance.id != ctx.instance.id))
+    for other in running:
+        if instance_year(other) == year:
+            raise HandlerError(_("The budget year %(year)s already has the case %(key)s. "
+                                 "Cancel this case, or cancel the other one and retry the "
+                                 "incident.", year=year, key=other.business_key), retry=False)
+
+
 def top_unit(ctx: HandlerContext) -> Any:
     units = ctx.organisation.units(kind="kommune")
     if not units:
@@ -157,6 +185,7 @@ def prepare_year(ctx: HandlerContext) -> dict[str, Any]:
     """
     rules = settings(ctx)
     year = budget_year(ctx)
+    reject_second_case(ctx, year)
     municipality = top_unit(ctx)
     plan_years = max(MIN_PLAN_YEARS, int(rules.get("okonomiplan_aar") or MIN_PLAN_YEARS))
 

@@ -470,6 +470,18 @@ def test_bad_setting_opens_incident(driver: ProcessDriver) -> None:
     assert "aarsregnskap" in incident.message
 
 
+def test_second_case_for_year_rejected(driver: ProcessDriver) -> None:
+    first = start_by_hand(driver)
+    second = start_by_hand(driver)
+
+    [incident] = driver.incidents(second)
+    assert driver.instance(first).business_key in incident.message
+    assert driver.incidents(first) == []
+    assert driver.open_tasks(second) == []
+    following = start_by_hand(driver, 2028)
+    assert driver.incidents(following) == []
+
+
 def test_only_finance_may_start_by_hand(driver: ProcessDriver) -> None:
     from engine.errors import PermissionDenied
 
