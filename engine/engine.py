@@ -22,6 +22,7 @@ from engine.services.attachments import AttachmentService
 from engine.services.forms import FormService
 from engine.services.history import HistoryService
 from engine.services.identities import IdentityService
+from engine.services.internal_control import InternalControlService
 from engine.services.logins import LoginService
 from engine.services.management import ManagementService
 from engine.services.notifications import NotificationService
@@ -79,6 +80,7 @@ class ProcessEngine:
         self.visibility = VisibilityService(self)
         self.attachments = AttachmentService(self)
         self.annual_wheel = AnnualWheelService(self)
+        self.internal_control = InternalControlService(self)
         self.specs = SpecCache(self.repository.compile_stored)
 
     def set_clock(self, clock: Clock) -> None:
