@@ -78,13 +78,16 @@ def test_instance_shows_status_tasks_and_audit(sloyfe: Sloyfe) -> None:
 def test_later_now_fires_timers_due_in_between(sloyfe: Sloyfe) -> None:
     instance = sloyfe.json("start", "avvik", "--as", "ola.ansatt", "--data", json.dumps(REPORT))
 
-    early = sloyfe.json("timers", "run-due", now="2027-01-05T09:00")
-    late = sloyfe.json("timers", "run-due", now="2027-01-09T09:00")
-    details = sloyfe.json("instance", str(instance["instance_id"]))
+    case = str(instance["instance_id"])
+    # Shipped processes have yearly start timers of their own, so the counts are compared
+    # with the case's own escalation rather than with a fixed total.
+    sloyfe.json("timers", "run-due", now="2027-01-05T09:00")
+    early = sloyfe.json("instance", case)
+    sloyfe.json("timers", "run-due", now="2027-01-09T09:00")
+    late = sloyfe.json("instance", case)
 
-    assert early["timers_fired"] == 0
-    assert late["timers_fired"] == 2
-    assert details["open_tasks"][0]["escalated"] is True
+    assert early["open_tasks"][0]["escalated"] is False
+    assert late["open_tasks"][0]["escalated"] is True
 
 
 def test_unknown_task_exits_nonzero_in_norwegian(sloyfe: Sloyfe) -> None:
