@@ -75,6 +75,23 @@ DEFAULTS: dict[str, Any] = {
     # as long.
     "MAIL_MAX_ATTEMPTS": 5,
     "MAIL_BACKOFF_SECONDS": 60,
+    # "text" for development, "json" in production: one JSON object per log line, with
+    # time, level, logger, message and request_id (see docs/drift.md).
+    "LOG_FORMAT": "text",
+    # How long /healthz waits for the database, in seconds, before it answers 503.
+    "HEALTH_TIMEOUT_SECONDS": 2.0,
+    # A scheduler worker writes its heartbeat at most this often, in seconds; /healthz calls
+    # the scheduler idle when no worker has polled for SCHEDULER_IDLE_SECONDS.
+    "SCHEDULER_HEARTBEAT_SECONDS": 30,
+    "SCHEDULER_IDLE_SECONDS": 120,
+    # Bearer token that lets a Prometheus scraper read /metrics without an API token. Empty
+    # means only administrators' API tokens with the scope metrics:read may read it.
+    "METRICS_BEARER_TOKEN": "",
+    # A timer still unfired this many seconds after its due time counts as late in /metrics.
+    "METRICS_TIMER_LATE_SECONDS": 300,
+    # Upper bounds of the request latency histogram's buckets, in seconds. As an environment
+    # variable the list is JSON text.
+    "METRICS_LATENCY_BUCKETS": [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0],
     # OpenID Connect providers offered on the log-in page, one object each (the keys are read
     # in engine/oidc/settings.py). As an environment variable the list is JSON text.
     "OIDC_PROVIDERS": [],

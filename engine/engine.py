@@ -26,6 +26,7 @@ from engine.services.internal_control import InternalControlService
 from engine.services.logins import LoginService
 from engine.services.management import ManagementService
 from engine.services.notifications import NotificationService
+from engine.services.operations import OperationsService
 from engine.services.organisation import OrganisationService
 from engine.services.queries import QueryService
 from engine.services.repository import RepositoryService
@@ -71,6 +72,7 @@ class ProcessEngine:
         self.history = HistoryService(self)
         self.management = ManagementService(self)
         self.notifications = NotificationService(self)
+        self.operations = OperationsService(self)
         self.organisation = OrganisationService(self)
         self.logins = LoginService(self)
         self.identities = IdentityService(self)
@@ -93,4 +95,5 @@ class ProcessEngine:
     def close(self) -> None:
         if self._owns_sandbox:
             self.sandbox.close()
+        self.operations.close()
         self.db.dispose()

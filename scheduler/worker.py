@@ -30,13 +30,18 @@ JOB_ID = "sloyfe-run-due"
 
 
 def poll_once(engine: ProcessEngine, worker_id: str) -> dict[str, int]:
-    """Fire what is due now; errors are logged so the next tick tries again."""
+    """Fire what is due now, then record the worker's heartbeat; errors are logged so the next
+    tick tries again."""
     started = time.perf_counter()
     try:
         report = engine.management.run_due(worker_id=worker_id).to_dict()
     except Exception:
         log.exception("scheduler poll failed worker=%s", worker_id)
         return {}
+    try:
+        engine.operations.record_heartbeat(worker_id)
+    except Exception:
+        log.exception("scheduler heartbeat failed worker=%s", worker_id)
     if any(report.values()):
         log.info("scheduler poll worker=%s timers_fired=%s jobs_done=%s jobs_failed=%s "
                  "mails_sent=%s elapsed_ms=%.0f", worker_id, report["timers_fired"],

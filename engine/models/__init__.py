@@ -22,11 +22,12 @@ from engine.models.runtime import (
     TaskCandidate,
     Timer,
 )
+from engine.models.scheduler import SchedulerHeartbeat
 from engine.models.security import ApiToken, LoginAttempt
 
 __all__ = [
     "ApiToken", "Attachment", "AuditEvent", "Base", "ExternalIdentity", "FormDefinition",
     "Group", "Incident", "Job", "LoginAttempt", "Membership", "MessageSubscription",
-    "Notification", "ProcessDefinition", "ProcessInstance", "RoleAssignment", "Setting", "Task",
-    "TaskCandidate", "Timer", "Unit", "User",
+    "Notification", "ProcessDefinition", "ProcessInstance", "RoleAssignment",
+    "SchedulerHeartbeat", "Setting", "Task", "TaskCandidate", "Timer", "Unit", "User",
 ]

@@ -17,6 +17,8 @@ TASK_STATES = ("open", "completed", "cancelled")
 
 class ProcessInstance(Base):
     __tablename__ = "process_instance"
+    # The instance counters of /metrics count by process and status.
+    __table_args__ = (Index("ix_process_instance_key_status", "definition_key", "status"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
@@ -58,6 +60,8 @@ class Task(Base):
         Index("ix_task_open_unit_due", "state", "unit_id", *BY_DUE),
         Index("ix_task_open_priority", "state", text("priority DESC"), "due_at", "created_at",
               "id"),
+        # The task gauges of /metrics count open and overdue tasks by process.
+        Index("ix_task_state_key_due", "state", "definition_key", "due_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
