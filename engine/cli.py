@@ -116,8 +116,11 @@ def main(context: click.Context, verbose: bool) -> None:
 
 
 def configure_logging(level: int) -> None:
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s %(message)s",
-                        stream=sys.stderr, force=True)
+    """Log to stderr in the LOG_FORMAT setting's format (text or json)."""
+    from engine import logs
+    from engine.config import load_config
+
+    logs.configure_logging(level, str(load_config()["LOG_FORMAT"]))
 
 
 from engine import cli_commands  # noqa: E402,F401  (registers the commands on `main`)

@@ -4,6 +4,11 @@ Configuration comes from the environment (SLOYFE_DATABASE_URL and the other SLOY
 variables) and instance/sloyfe.json. Timers need a `sloyfe worker` process beside it.
 """
 
-from engine.app import create_app
+import logging
 
+from engine.app import create_app
+from engine.config import load_config
+from engine.logs import configure_logging
+
+configure_logging(logging.INFO, str(load_config()["LOG_FORMAT"]))
 application = create_app()

@@ -23,6 +23,7 @@ from sqlalchemy import or_, select, update
 from engine.errors import EngineError, IncidentAlreadyResolved, IncidentNotFound
 from engine.i18n import gettext as _
 from engine.i18n import use_locale
+from engine.logs import bound_request_id
 from engine.models import Incident, Job, ProcessInstance, Timer
 from engine.runtime.handlers import HandlerContext, HandlerError
 from engine.runtime.specs import timer_due_at
@@ -96,7 +97,8 @@ class ManagementService(Service):
         worker = worker_id or default_worker_id()
         fired = 0
         for timer_id in self._claim(Timer, worker, batch):
-            fired += self._fire_timer(timer_id, worker)
+            with bound_request_id(f"timer-{timer_id}"):
+                fired += self._fire_timer(timer_id, worker)
         return fired
 
     def run_due_jobs(self, instance_id: int | None = None, worker_id: str | None = None,
@@ -108,7 +110,8 @@ class ManagementService(Service):
             if not claimed:
                 break
             for job_id in claimed:
-                outcome = self._run_job(job_id, worker)
+                with bound_request_id(f"job-{job_id}"):
+                    outcome = self._run_job(job_id, worker)
                 done += outcome == "done"
                 failed += outcome == "failed"
             if instance_id is None:

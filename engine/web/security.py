@@ -6,11 +6,11 @@ import logging
 import re
 import time
 import uuid
-from contextvars import ContextVar
-from typing import Any
 
 from flask import Flask, Response, current_app, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from engine import logs
 
 log = logging.getLogger(__name__)
 
@@ -56,36 +56,13 @@ REQUEST_ID_HEADER = "X-Request-Id"
 # log lines.
 _SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
-# A log format that shows the request id; `sloyfe serve` may pass it to logging.basicConfig.
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s request_id=%(request_id)s %(message)s"
-
-_request_id: ContextVar[str] = ContextVar("sloyfe_request_id", default="-")
-
 
 def current_request_id() -> str:
-    return _request_id.get()
-
-
-def install_request_id_on_log_records() -> None:
-    """Give every log record a `request_id` attribute ("-" outside a request).
-
-    A record factory reaches the engine's loggers too, which a filter on one logger would not.
-    """
-    previous = logging.getLogRecordFactory()
-    if getattr(previous, "adds_request_id", False):
-        return
-
-    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
-        record = previous(*args, **kwargs)
-        record.request_id = _request_id.get()
-        return record
-
-    factory.adds_request_id = True  # type: ignore[attr-defined]
-    logging.setLogRecordFactory(factory)
+    return logs.current_request_id()
 
 
 def init_security(app: Flask) -> None:
-    install_request_id_on_log_records()
+    logs.install_request_id_on_log_records()
     proxies = int(app.config.get("TRUSTED_PROXIES", 0))
     if proxies > 0:
         # The client address, which the log-in limits count, is then the one the proxies saw.
@@ -104,7 +81,7 @@ def _start_request() -> None:
     incoming = request.headers.get(REQUEST_ID_HEADER, "")
     request_id = incoming if _SAFE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
     g.request_id = request_id
-    g.request_token = _request_id.set(request_id)
+    g.request_token = logs.set_request_id(request_id)
     g.request_started = time.perf_counter()
 
 
@@ -130,4 +107,4 @@ def _finish_request(response: Response) -> Response:
 def _end_request(_error: BaseException | None) -> None:
     token = g.pop("request_token", None)
     if token is not None:
-        _request_id.reset(token)
+        logs.reset_request_id(token)
