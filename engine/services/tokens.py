@@ -33,6 +33,7 @@ SCOPES = (
     "incidents:read", "incidents:write",
     "messages:write",
     "confidential:read",  # cases of confidential processes, with the scopes above
+    "metrics:read",  # /metrics, for a token that acts as an administrator
 )
 SECRET_PREFIX = "slf_"
 # Characters of the secret kept in clear (after SECRET_PREFIX), so tokens can be told apart.

@@ -14,6 +14,7 @@ from engine.web import (
     competence_plan,
     home,
     oidc,
+    operations,
     risk_matrix,
     tasks,
 )
@@ -25,14 +26,15 @@ from engine.web.security import init_security
 def register_web(app: Flask) -> None:
     """Install the hooks in the order they must run, then the blueprints.
 
-    Per request: request id, then the signed-in user, principal and locale, then the CSRF
-    check, then the log-in requirement, then the route's access rule. Another way to sign in
-    (an API token) must set g.principal in an app-wide hook registered before this one, since
-    blueprint hooks run after the access rule.
+    Per request: request id, then the signed-in user, principal and locale, then the bearer
+    token of /metrics, then the CSRF check, then the log-in requirement, then the route's
+    access rule. Another way to sign in (an API token) must set g.principal in an app-wide
+    hook registered before this one, since blueprint hooks run after the access rule.
     """
     init_security(app)
     oidc.init_oidc(app)
     auth.init_auth(app)
+    operations.init_operations(app)
     CSRFProtect(app)
     app.before_request(auth.require_login)
     app.before_request(enforce)

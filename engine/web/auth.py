@@ -24,7 +24,7 @@ from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
 from engine import i18n
-from engine.access import AUTHENTICATED, PUBLIC, Principal, access, rule_for
+from engine.access import AUTHENTICATED, PUBLIC, Principal, access, current_principal, rule_for
 from engine.errors import InvalidCredentials, LoginBlocked
 from engine.services.organisation import UserProfile
 from engine.web.context import sloyfe_engine
@@ -148,6 +148,8 @@ def require_login() -> Response | tuple[str, int] | None:
     with text gets the lost-post page instead, because a redirect would lose what was typed.
     """
     if g.get("user") is not None or rule_for(current_app, request.endpoint) is PUBLIC:
+        return None
+    if current_principal().is_token:  # a bearer token outside /api/, such as on /metrics
         return None
     if request.path.startswith(API_PREFIX):
         return None

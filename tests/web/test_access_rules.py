@@ -36,6 +36,9 @@ API_RULES_TEST = Path(__file__).resolve().parents[1] / "api" / "test_access_rule
 PERSONAS = ("anonymous", "ola.ansatt", "lise.leder", "paal.prosesseier", "admin",
             "erik.laerer")
 TOKEN_PERSONA = "api-token"
+# Routes outside /api/ that only machines call: without a token they answer 401, not the
+# log-in page, like the API.
+BEARER_ONLY_PATHS = frozenset({"/metrics"})
 IGNORED_METHODS = frozenset({"HEAD", "OPTIONS"})
 
 # Set by a hook that runs after the access rule, so a response carrying it passed the rule.
@@ -55,6 +58,10 @@ class Call:
     @property
     def is_api(self) -> bool:
         return self.path.startswith(API_PREFIX)
+
+    @property
+    def answers_401(self) -> bool:
+        return self.is_api or self.path in BEARER_ONLY_PATHS
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} ({self.url_rule.endpoint})"
@@ -190,8 +197,8 @@ def mismatch(app: Flask, engine: ProcessEngine, persona: str, cookies: dict[str,
         expected = "allowed (passes the rule)"
         right = passed
     elif not caller.authenticated:
-        expected = "401 or 403" if call.is_api else "redirect to log-in"
-        right = not passed and (status in (401, 403) if call.is_api else to_login)
+        expected = "401 or 403" if call.answers_401 else "redirect to log-in"
+        right = not passed and (status in (401, 403) if call.answers_401 else to_login)
     else:
         denied = 404 if call.rule is not None and call.rule.hides else 403
         expected = str(denied)
