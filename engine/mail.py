@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 
 log = logging.getLogger(__name__)
+
+LINK = re.compile(r"https?://\S+")
 
 
 class Mailer:
@@ -25,12 +28,13 @@ class Mailer:
     def send(self, to_address: str, subject: str, body: str) -> bool:
         """Send one plain-text message; returns False when no SMTP host is configured.
 
-        Without a host (development), the whole message goes to the log instead, so links can
-        still be followed. Raises OSError or smtplib errors when sending fails.
+        Without a host (development), the links in the message go to the log instead, so
+        they can still be followed. The address, subject and text stay out of the log, since
+        they name people and cases. Raises OSError or smtplib errors when sending fails.
         """
         if not self.configured:
-            log.info("mail not sent, no SMTP host configured to=%s subject=%s\n%s",
-                     to_address, subject, body)
+            log.info("mail not sent, no SMTP host configured links=%s",
+                     " ".join(LINK.findall(body)) or "-")
             return False
         message = EmailMessage()
         message["From"] = self.sender

@@ -39,3 +39,16 @@ def test_no_smtp_host_sends_nothing_and_says_so(make_engine, caplog) -> None:
     assert "mail_not_sent" in actions
     assert "mail_sent" not in actions
     assert f"/saker/{instance_id}" in caplog.text
+
+
+def test_unsent_mail_logs_only_its_links(caplog: Any) -> None:
+    mailer = Mailer({"SMTP_HOST": ""})
+
+    with caplog.at_level("INFO", logger="engine.mail"):
+        sent = mailer.send("ola.nordmann@eksempel.kommune.no", "Avvik fra Ola Nordmann",
+                           "Ola Nordmann falt i trappa.\nSe saken: http://127.0.0.1:5000/saker/7")
+
+    assert sent is False
+    assert "http://127.0.0.1:5000/saker/7" in caplog.text
+    assert "ola.nordmann@" not in caplog.text
+    assert "Nordmann" not in caplog.text
