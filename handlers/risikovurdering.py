@@ -229,6 +229,8 @@ def prepare_measures(ctx: HandlerContext) -> dict[str, Any]:
 
     After the risk owner sends the review back, only the measures added since the last time
     become new tasks.
+    NOTE: a measure is known by its title, event, owner and deadline, so changing any of them
+    in the second evaluation hands the measure out again as a new task.
     """
     rules = deadline_rules(ctx)
     working = rules.get("kalender") == WORKING_DAYS
