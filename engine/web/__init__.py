@@ -13,6 +13,7 @@ from engine.web import (
     cases,
     competence_plan,
     home,
+    internal_control,
     oidc,
     operations,
     risk_matrix,
@@ -46,7 +47,8 @@ def register_web(app: Flask) -> None:
     app.context_processor(_layout_context)
 
     for blueprint in (auth.bp, oidc.bp, home.bp, tasks.bp, cases.bp, attachments.bp,
-                      annual_wheel.bp, competence_plan.bp, risk_matrix.bp):
+                      annual_wheel.bp, competence_plan.bp, risk_matrix.bp,
+                      internal_control.bp):
         app.register_blueprint(blueprint)
 
 
