@@ -87,7 +87,7 @@ def test_priority_sort_puts_critical_first(login_as: Any, report: Any) -> None:
     ("frist=innen&dager=0", "Antall dager må være et heltall fra 1 til 366, ikke «0»."),
     ("frist=innen&dager=tre", "Antall dager må være et heltall fra 1 til 366, ikke «tre»."),
     ("enhet=mars", "Ingen enhet har koden «mars»."),
-    ("prosess=budsjett", "Ingen prosess har nøkkelen «budsjett»."),
+    ("prosess=finnes-ikke", "Ingen prosess har nøkkelen «finnes-ikke»."),
     ("status=ferdig", "Statusen «ferdig» er ugyldig."),
     ("sorter=navn", "Sorteringen «navn» er ugyldig."),
     ("visning=alle", "Listen «alle» finnes ikke."),
