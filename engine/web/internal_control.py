@@ -2,8 +2,8 @@
 
 GET parameters: `ar` (the year, this year in Oslo by default) and `enhet` (a unit code).
 Administrators see the whole municipality and may choose any unit. A unit leader (the
-kommunedirektør leads the municipality itself) sees the units they lead and those below them,
-and starts on the highest of them.
+kommunedirektør leads the municipality itself) may read the units they lead and those below
+them, and the page opens on the highest of them.
 """
 
 from __future__ import annotations
@@ -41,10 +41,6 @@ def _reads_report(principal: Principal, _args: Mapping[str, Any], _engine: Any) 
 
 
 REPORT_READER = Rule("administrator or unit leader", _reads_report)
-
-
-class ScopeRefused(Exception):
-    """The viewer asked for a unit outside the units they may see."""
 
 
 @dataclass(frozen=True)
@@ -155,7 +151,7 @@ def _load_report() -> _Request:
         page.unit_code = unit_code
     if unit_code and unit_code not in {unit.code for unit in units}:
         exists = any(option.code == unit_code for option in _all_codes(engine))
-        log.info("internal-control report refused a unit code=%r", unit_code[:64])
+        log.info("internal-control report rejected a unit code=%r", unit_code[:64])
         page.error = _("You can see the report only for the units you lead and the units "
                        "below them. Choose a unit in the list.") if exists else \
             _("No unit has the code %(code)s. Choose a unit in the list.",
