@@ -9,9 +9,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from engine.engine import ProcessEngine
+from tests.browser.test_accessibility import axe_page, violations
 from tests.browser.test_deviation_to_closure import log_in
 
 pytestmark = pytest.mark.browser
+__all__ = ["axe_page"]  # a fixture that the last test uses
 
 REPORT = {
     "tittel": "Feil medisin gitt på kveldsvakt",
@@ -72,3 +74,18 @@ def test_director_opens_and_downloads_report(deviations: None, live_server: str,
     expect(page.get_by_role("heading", level=1)).to_have_text("Internkontrollrapport 2027")
     expect(page.get_by_role("img", name="Avvik etter type")).to_be_visible()
     assert blocked == []
+
+
+def test_report_and_file_pass_axe(deviations: None, live_server: str, axe_page: Page,
+                                  tmp_path: Path) -> None:
+    log_in(axe_page, live_server, "admin")
+    axe_page.goto(f"{live_server}/internkontroll?ar=2027")
+    expect(axe_page.get_by_role("heading", level=1)).to_have_text("Internkontrollrapport")
+    assert violations(axe_page) == []
+
+    response = axe_page.request.get(f"{live_server}/internkontroll/rapport.html?ar=2027")
+    saved = tmp_path / "rapport.html"
+    saved.write_bytes(response.body())
+    axe_page.goto(saved.as_uri())
+    expect(axe_page.get_by_role("heading", level=1)).to_have_text("Internkontrollrapport 2027")
+    assert violations(axe_page) == []
