@@ -15,9 +15,12 @@ WIDTH = 640
 BAR_AREA_HEIGHT = 180
 TOP = 12
 LEFT = 40
-LABEL_SPACE = 56
+LABEL_SPACE = 28
 LEGEND_SPACE = 24
 TICKS = 4
+# The width of one character of an axis label, an estimate for 12-unit sans-serif text; a
+# label longer than its group is cut to fit, and the table under the chart has it whole.
+CHARACTER_WIDTH = 7
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,9 @@ def bar_chart(title: str, labels: list[str], series: list[list[int]],
                             f"{label}, {name}: {value}" if name else f"{label}: {value}"))
     ticks = [Tick(round(baseline - BAR_AREA_HEIGHT * step / TICKS, 1),
                   top_value * step // TICKS) for step in range(TICKS + 1)]
-    axis_labels = [AxisLabel(round(LEFT + group_width * (index + 0.5), 1), label)
+    fitting = max(int(group_width / CHARACTER_WIDTH) - 1, 3)
+    axis_labels = [AxisLabel(round(LEFT + group_width * (index + 0.5), 1),
+                             label if len(label) <= fitting else label[:fitting - 1] + "…")
                    for index, label in enumerate(labels)]
     height = int(baseline + LABEL_SPACE + (LEGEND_SPACE if len(series_names) > 1 else 0))
     return BarChart(title, WIDTH, height, baseline, LEFT, bars, ticks, axis_labels,
