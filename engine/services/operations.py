@@ -1,8 +1,8 @@
 """What operators watch: the health check, the counts behind /metrics, the scheduler heartbeat.
 
 The health check opens its own connection, with a short timeout, instead of borrowing one
-from the engine's pool: a database that stopped answering must give a quick 503, not a
-request that hangs until the pool's own timeout.
+from the engine's pool, because a database that stopped responding must give a quick 503,
+not a request that hangs until the pool's own timeout.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Health:
-    """The result of one health check; `reasons` is empty when the web process is healthy."""
+    """The result of one health check. `reasons` is empty when the web process is healthy."""
 
     reasons: list[str] = field(default_factory=list)
     revision: str | None = None
@@ -149,7 +149,13 @@ class OperationsService(Service):
     # --- metrics ---------------------------------------------------------------------------
 
     def metrics(self) -> MetricsSnapshot:
-        """Count what /metrics reports, in five queries that each read one index."""
+        """Count what /metrics reports, in five queries that each read one index.
+
+        NOTE: the instance and open-task counts read every entry of their index, so a scrape
+        costs time in proportion to all instances ever started (about 33 ms per 200,000 on
+        PostgreSQL, see docs/benchmarks.md). Past a few million instances the counters need
+        a running total kept elsewhere.
+        """
         now = self.engine.clock.now()
         late = now - timedelta(seconds=float(self.engine.config["METRICS_TIMER_LATE_SECONDS"]))
         with self.transaction(read_only=True) as session:

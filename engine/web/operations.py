@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
+from flask_babel import gettext as _
 
 from engine.access import PUBLIC, Principal, Rule, access
 from engine.services.operations import MetricsSnapshot
@@ -71,13 +72,13 @@ def _iso(value: datetime | None) -> str | None:
 # --- metrics ---------------------------------------------------------------------------------
 
 def authenticate_metrics_caller() -> Response | None:
-    """Set the principal of a /metrics request from its bearer token, or answer 401."""
+    """Set the principal of a /metrics request from its bearer token, or return a 401."""
     if request.path != METRICS_PATH:
         return None
     header = request.headers.get("Authorization")
     if header is None:
         if g.get("user") is not None:
-            return None  # the access rule answers a signed-in user with 403
+            return None  # the access rule then rejects the signed-in user with 403
         return _unauthorized("missing_token")
     scheme, _space, secret = header.partition(" ")
     secret = secret.strip()
@@ -106,8 +107,10 @@ def _is_administrator_token(secret: str) -> bool:
 
 def _unauthorized(reason: str) -> Response:
     log.info("metrics request rejected reason=%s", reason)
-    response = Response("401 Unauthorized: send 'Authorization: Bearer <token>'.\n", 401,
-                        content_type="text/plain; charset=utf-8")
+    message = _("/metrics needs a token in the header 'Authorization: Bearer <token>': the "
+                "scraper token METRICS_BEARER_TOKEN, or an administrator's API token with the "
+                "scope metrics:read.")
+    response = Response(message + "\n", 401, content_type="text/plain; charset=utf-8")
     response.headers["WWW-Authenticate"] = 'Bearer realm="metrics"'
     return response
 

@@ -1,7 +1,7 @@
 """The Prometheus text exposition format (version 0.0.4), and a latency histogram kept in memory.
 
-Each gunicorn worker is a process of its own, so each keeps its own histogram and a scrape
-sees only the worker that answered it.
+Each gunicorn worker is a process of its own, so each keeps its own histogram, and a scrape
+returns only the histogram of the worker that handled it.
 """
 
 from __future__ import annotations

@@ -62,6 +62,7 @@ def test_metrics_without_token_is_401(ops_app: Flask) -> None:
 
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert "krever et token" in response.get_data(as_text=True)
 
 
 def test_metrics_with_unknown_token_is_401(ops_app: Flask) -> None:
