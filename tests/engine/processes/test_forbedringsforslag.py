@@ -12,6 +12,13 @@ from engine.errors import FormValidationFailed
 from engine.runtime.timeexpr import OSLO
 from tests.engine.processes.driver import ProcessDriver
 
+
+@pytest.fixture
+def processes() -> list[str]:
+    """Only this process: the tests count the timers that fire."""
+    return ["forbedringsforslag.bpmn"]
+
+
 SUGGESTION: dict[str, Any] = {
     "tittel": "Felles kalender for legebesøk",
     "beskrivelse": "Legebesøkene står i tre ulike lister. En felles kalender sparer tid.",

@@ -13,6 +13,13 @@ from engine.models import Task
 from engine.runtime.timeexpr import OSLO
 from tests.engine.processes.driver import ProcessDriver
 
+
+@pytest.fixture
+def processes() -> list[str]:
+    """Only this process: the tests count the timers that fire."""
+    return ["politisk-vedtak.bpmn"]
+
+
 SECRETARY = "siri.sekretariat"
 DECISION: dict[str, Any] = {
     "utvalg": "kommunestyret",
