@@ -56,6 +56,35 @@ _current_session: ContextVar[Session | None] = ContextVar("sloyfe_session", defa
 _read_only: ContextVar[bool] = ContextVar("sloyfe_read_only", default=False)
 
 
+class ReadOnlyViolation(RuntimeError):
+    """A unit of work opened as read-only tried to write."""
+
+
+def _begin_read_only(session: Session) -> None:
+    """Mark `session` as read-only; on PostgreSQL, read in autocommit mode.
+
+    At PostgreSQL's READ COMMITTED level every statement takes its own snapshot, so a
+    transaction around reads adds nothing but a BEGIN and a COMMIT round trip each.
+    Without a transaction a write would commit on its own, so any write is refused.
+    """
+    session.info["read_only"] = True
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_read_only_flush(session: Session, _context: Any, _instances: Any) -> None:
+    if session.info.get("read_only") and (session.new or session.dirty or session.deleted):
+        raise ReadOnlyViolation("a read-only unit of work tried to write")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_read_only_statement(state: Any) -> None:
+    if state.session.info.get("read_only") and (state.is_insert or state.is_update
+                                                 or state.is_delete):
+        raise ReadOnlyViolation("a read-only unit of work tried to write")
+
+
 class UnitOfWork:
     """Opens one transaction per outermost call; nested calls join it.
 
@@ -82,6 +111,8 @@ class UnitOfWork:
         token = _current_session.set(session)
         read_only_token = _read_only.set(read_only)
         try:
+            if read_only:
+                _begin_read_only(session)
             yield session
             session.commit()
         except BaseException:
