@@ -1,7 +1,8 @@
 """Log set-up: plain text for development or one JSON object per line, with a request id.
 
 Every record gets a `request_id` attribute: the id of the web request being handled, the
-scheduler's `job-<id>` or `timer-<id>` while it runs that row, or "-" outside both. The id
+scheduler's `job-<id>`, `timer-<id>` or `notification-<id>` while it handles that row, or
+"-" outside them. The id
 lives in a context variable, so each thread and each request keeps its own.
 """
 

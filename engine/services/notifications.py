@@ -23,6 +23,7 @@ from sqlalchemy import or_, select, update
 
 from engine.i18n import DEFAULT_LOCALE, use_locale
 from engine.i18n import gettext as _
+from engine.logs import bound_request_id
 from engine.models import Notification, ProcessInstance, Task
 from engine.runtime.timeexpr import OSLO
 from engine.services.base import Service
@@ -104,11 +105,13 @@ class NotificationService(Service):
         """Send every notification due now; returns how many went out."""
         sent = 0
         for notification_id in self._claim(worker, batch):
-            try:
-                sent += self._deliver(notification_id, worker)
-            except Exception as error:  # a broken row must not stop the others
-                log.exception("notification could not be composed id=%s", notification_id)
-                self._failed(notification_id, error)
+            with bound_request_id(f"notification-{notification_id}"):
+                try:
+                    sent += self._deliver(notification_id, worker)
+                except Exception as error:  # a broken row must not stop the others
+                    log.exception("notification could not be composed id=%s",
+                                  notification_id)
+                    self._failed(notification_id, error)
         return sent
 
     def _claim(self, worker: str, batch: int) -> list[int]:

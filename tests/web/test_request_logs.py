@@ -154,3 +154,23 @@ def test_text_format_shows_request_id() -> None:
 def test_unknown_log_format_rejected() -> None:
     with pytest.raises(ValueError, match="LOG_FORMAT"):
         make_formatter("xml")
+
+
+def test_mail_log_lines_carry_notification_id(demo_engine: ProcessEngine,
+                                              json_log: io.StringIO) -> None:
+    from sqlalchemy import select
+
+    from engine.models import Notification
+    from tests.engine.services.test_notifications import to_measure
+
+    to_measure(demo_engine)
+    with demo_engine.transaction(read_only=True) as session:
+        pending = set(session.scalars(select(Notification.id)
+                                      .where(Notification.status == "pending")))
+
+    demo_engine.management.run_due()
+
+    unsent = [entry for entry in entries(json_log)
+              if entry["message"].startswith("mail not sent")]
+    assert pending
+    assert {entry["request_id"] for entry in unsent} == {f"notification-{i}" for i in pending}
