@@ -15,7 +15,7 @@ from engine.engine import ProcessEngine
 from engine.runtime.clock import FixedClock
 from engine.schema import downgrade, upgrade
 from scheduler.worker import poll_once
-from tests.conftest import BACKEND, free_port
+from tests.conftest import BACKEND, PG_ADMIN_URL, free_port
 
 
 @pytest.fixture
@@ -88,6 +88,46 @@ def test_healthz_503_when_migrations_pending(older_revision: str, engine: Proces
     assert response.status_code == 503
     assert body["reasons"] == ["migrations_pending"]
     assert body["database"]["revision"] != body["database"]["expected_revision"]
+
+
+@pytest.fixture
+def empty_database(tmp_path: Path) -> Iterator[str]:
+    """A database that exists but that no migration has touched."""
+    if BACKEND == "sqlite":
+        import sqlite3
+
+        path = tmp_path / "empty.db"
+        sqlite3.connect(path).close()
+        yield f"sqlite:///{path}"
+        return
+
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    name = f"sloyfe_empty_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_ADMIN_URL.replace("postgresql://", "postgresql+psycopg://", 1),
+                          isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_healthz_503_when_never_migrated(empty_database: str,
+                                         make_engine: Callable[..., ProcessEngine],
+                                         web_config: dict[str, Any]) -> None:
+    engine = make_engine(DATABASE_URL=empty_database)
+    app = create_app({**web_config, "DATABASE_URL": empty_database}, engine=engine)
+
+    response = app.test_client().get("/healthz")
+    body = response.get_json()
+
+    assert response.status_code == 503
+    assert body["reasons"] == ["migrations_pending"]
+    assert body["database"]["revision"] is None
 
 
 def test_healthz_shows_recent_scheduler_poll(health_app: Flask, engine: ProcessEngine,
