@@ -350,4 +350,9 @@ def serve(state: Any, host: str, port: int, no_scheduler: bool) -> None:
 
 
 # Importing these registers their commands on `main`.
-from engine import cli_identities, cli_organisation, cli_tokens  # noqa: E402,F401
+from engine import (  # noqa: E402,F401
+    cli_identities,
+    cli_organisation,
+    cli_retention,
+    cli_tokens,
+)

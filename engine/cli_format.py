@@ -28,6 +28,8 @@ AUDIT_ACTIONS = {
     "incident_created": N_("incident"), "incident_retried": N_("incident retried"),
     "mail_sent": N_("e-mail sent"), "mail_not_sent": N_("e-mail not sent"),
     "mail_failed": N_("e-mail failed"),
+    "instance_anonymised": N_("case anonymised"), "instance_deleted": N_("case deleted"),
+    "attachments_deleted": N_("attachments deleted"),
     "reminder_sent": N_("reminder sent"), "case_transferred": N_("case transferred"),
     "message_received": N_("message received"),
 }

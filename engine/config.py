@@ -56,6 +56,12 @@ DEFAULTS: dict[str, Any] = {
     # a year and scope; past it, the earliest are listed and the page says so.
     "ANNUAL_WHEEL_MAX_CASE_ENTRIES": 2000,
     "DEFAULT_LOCALE": "nb",
+    # How long finished cases are kept when their process sets no `retention` property (an
+    # ISO 8601 duration such as P10Y; empty keeps them), what then happens to them
+    # (anonymise or delete), and how many cases one run of `sloyfe retention` handles.
+    "RETENTION_PERIOD": "",
+    "RETENTION_ACTION": "anonymise",
+    "RETENTION_BATCH": 1000,
     "TIMEZONE": "Europe/Oslo",
     # Show the demo users and their password on the log-in page.
     "SHOW_DEMO_USERS": False,

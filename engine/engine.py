@@ -30,6 +30,7 @@ from engine.services.operations import OperationsService
 from engine.services.organisation import OrganisationService
 from engine.services.queries import QueryService
 from engine.services.repository import RepositoryService
+from engine.services.retention import RetentionService
 from engine.services.runtime import RuntimeService
 from engine.services.tasks import TaskService
 from engine.services.tokens import TokenService
@@ -83,6 +84,7 @@ class ProcessEngine:
         self.attachments = AttachmentService(self)
         self.annual_wheel = AnnualWheelService(self)
         self.internal_control = InternalControlService(self)
+        self.retention = RetentionService(self)
         self.specs = SpecCache(self.repository.compile_stored)
 
     def set_clock(self, clock: Clock) -> None:

@@ -45,6 +45,9 @@ Checker = Callable[[str, str], None]
 # Process properties that decide who may read the cases of a process.
 CONFIDENTIAL_PROPERTY = "confidential"
 READER_GROUPS_PROPERTY = "readerGroups"
+RETENTION_PROPERTY = "retention"
+RETENTION_ACTION_PROPERTY = "retentionAction"
+RETENTION_ACTIONS = ("anonymise", "delete")
 
 
 def reader_groups(value: str) -> list[str]:
@@ -108,6 +111,7 @@ class DocumentChecker:
         self.facts.process_name = (main.get("name") or main.get("id") or "").strip()
         self.facts.properties = element_properties(main)
         self._check_reading_rules(main)
+        self._check_retention(main)
         return self.problems, self.facts
 
     def _check_reading_rules(self, process: etree._Element) -> None:
@@ -121,6 +125,26 @@ class DocumentChecker:
             self.problem(_("The process property %(name)s names no group. Write the group "
                            "keys separated by commas, or remove the property.",
                            name=READER_GROUPS_PROPERTY), process)
+
+    def _check_retention(self, process: etree._Element) -> None:
+        """Check the process properties that say how long finished cases are kept."""
+        period = self.facts.properties.get(RETENTION_PROPERTY)
+        if period is not None:
+            try:
+                zero = timeexpr.parse_duration(period).is_zero()
+            except timeexpr.TimeExpressionError:
+                self.problem(_("The process property %(name)s must be an ISO 8601 duration "
+                               "such as P5Y (five years) or P18M, not %(value)s.",
+                               name=RETENTION_PROPERTY, value=period), process)
+            else:
+                if zero:
+                    self.problem(_("The process property %(name)s must be longer than zero. "
+                                   "Remove it to keep the cases.", name=RETENTION_PROPERTY),
+                                 process)
+        action = self.facts.properties.get(RETENTION_ACTION_PROPERTY)
+        if action is not None and action.strip() not in RETENTION_ACTIONS:
+            self.problem(_("The process property %(name)s must be anonymise or delete, not "
+                           "%(value)s.", name=RETENTION_ACTION_PROPERTY, value=action), process)
 
     def _executable_processes(self) -> list[etree._Element]:
         processes = self.root.findall(B + "process")
