@@ -29,7 +29,7 @@ def render(report: InternalControlReport) -> str:
     def table(title: str, headings: list[str], rows: Iterable[list[object]]) -> None:
         writer.writerow([title])
         writer.writerow(headings)
-        writer.writerows([["" if cell is None else cell for cell in row] for row in rows])
+        writer.writerows([[safe_cell(cell) for cell in row] for row in rows])
         writer.writerow([])
 
     scope = report.scope.unit_name or _("The whole municipality")
@@ -113,6 +113,19 @@ def render(report: InternalControlReport) -> str:
               [_("Process"), _("Number")],
               [[row.process_name, row.count] for row in report.confidential])
     return out.getvalue()
+
+
+# A text cell that starts with one of these is a formula to Excel. Titles come from users, so
+# such a cell gets a leading apostrophe, which Excel shows as text and does not run.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(cell: object) -> object:
+    if cell is None:
+        return ""
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
 
 
 def date_text(moment: datetime | None) -> str:

@@ -194,3 +194,18 @@ def test_csv_share_uses_decimal_comma(
     summary = rows[rows.index(["Tiltak"]) + 2]
     assert summary == ["1", "0", "1", "1", "100,0"]
     assert open_task_id(demo_engine, case, "GjennomforTiltak")
+
+
+def test_csv_neutralises_formulas(
+        demo_engine: ProcessEngine, report: Callable[..., int],
+        login_as: Callable[[str], FlaskClient]) -> None:
+    case = report()
+    analysis = handle_to_analysis(demo_engine, case)
+    demo_engine.tasks.complete(analysis, "lise.leder", {
+        "aarsak": "Feil dosett.", "faktisk_konsekvens": "Kvalme.",
+        "potensiell_konsekvens": "Forgiftning.",
+        "tiltak": [{**MEASURES[0], "tittel": "=HYPERLINK(\"http://x\")"}]})
+
+    rows = read_csv(login_as("admin").get("/internkontroll/rapport.csv?ar=2027"))
+    measures = rows[rows.index(["Åpne tiltak"]) + 2:]
+    assert measures[0][1] == "'=HYPERLINK(\"http://x\")"
