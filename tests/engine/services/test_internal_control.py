@@ -154,16 +154,22 @@ def test_past_year_counts_measures_at_year_end(driver: ProcessDriver) -> None:
     assert report(driver, 2028).deviations.previous_total == 3
 
 
-def test_confidential_deviations_only_counted(driver: ProcessDriver) -> None:
-    seed_deviations(driver)
-    with open(driver.engine.config["BPMN_DIR"] + "/avvik.bpmn", encoding="utf-8") as file:
+def make_confidential(driver: ProcessDriver, file_name: str) -> None:
+    """Deploy a new version of a process from bpmn/ marked confidential."""
+    with open(driver.engine.config["BPMN_DIR"] + "/" + file_name, encoding="utf-8") as file:
         diagram = file.read()
-    diagram = diagram.replace(
+    marked = diagram.replace(
         '<camunda:property name="titleVariable" value="tittel" />',
         '<camunda:property name="titleVariable" value="tittel" />'
         '<camunda:property name="confidential" value="true" />'
         '<camunda:property name="readerGroups" value="personvernombud" />', 1)
-    driver.engine.repository.deploy([("avvik.bpmn", diagram.encode())], actor="admin")
+    assert marked != diagram
+    driver.engine.repository.deploy([(file_name, marked.encode())], actor="admin")
+
+
+def test_confidential_deviations_only_counted(driver: ProcessDriver) -> None:
+    seed_deviations(driver)
+    make_confidential(driver, "avvik.bpmn")
 
     section = report(driver).deviations
     assert section.confidential is True
@@ -203,6 +209,29 @@ def test_high_risk_without_approval_listed(driver: ProcessDriver) -> None:
     assert section.high_risks[0].measures == 2
     assert section.high_risks[0].unit_name == "Eksempel sykehjem"
     assert {level.name: level.count for level in section.levels}["Høy"] == 1
+
+
+def test_confidential_reviews_only_counted(driver: ProcessDriver) -> None:
+    reviews.run_to_measures(driver)
+    make_confidential(driver, "risikovurdering.bpmn")
+
+    section = report(driver).risks
+    assert section.confidential is True
+    assert section.total == 1
+    assert section.high_risks == []
+    assert section.matrix == []
+
+
+def test_confidential_decisions_only_counted(driver: ProcessDriver) -> None:
+    instance_id = decisions.register(driver)
+    decisions.distribute(driver, instance_id)
+    make_confidential(driver, "politisk-vedtak.bpmn")
+
+    section = report(driver).decisions
+    assert section.confidential is True
+    assert section.cases == 1
+    assert section.open_points == []
+    assert section.by_status == []
 
 
 def test_decision_points_by_status(driver: ProcessDriver) -> None:
