@@ -120,7 +120,11 @@ def configure_logging(level: int) -> None:
     from engine import logs
     from engine.config import load_config
 
-    logs.configure_logging(level, str(load_config()["LOG_FORMAT"]))
+    log_format = str(load_config()["LOG_FORMAT"])
+    if log_format not in logs.LOG_FORMATS:
+        fail(_("The setting LOG_FORMAT is %(value)s. Set it to text or json.",
+               value=log_format), code=2)
+    logs.configure_logging(level, log_format)
 
 
 from engine import cli_commands  # noqa: E402,F401  (registers the commands on `main`)

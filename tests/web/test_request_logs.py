@@ -174,3 +174,14 @@ def test_mail_log_lines_carry_notification_id(demo_engine: ProcessEngine,
               if entry["message"].startswith("mail not sent")]
     assert pending
     assert {entry["request_id"] for entry in unsent} == {f"notification-{i}" for i in pending}
+
+
+def test_cli_rejects_unknown_log_format() -> None:
+    from click.testing import CliRunner
+
+    from engine.cli import main
+
+    result = CliRunner().invoke(main, ["token", "list"], env={"SLOYFE_LOG_FORMAT": "xml"})
+
+    assert result.exit_code == 2
+    assert "LOG_FORMAT" in result.output
