@@ -26,18 +26,29 @@ def init_db(state: Any) -> None:
 
 
 @main.command("load-demo", help=_("Load the demo municipality and deploy bpmn/ and forms/."))
+@click.option("--history-months", default=12, show_default=True, type=click.IntRange(0, 36),
+              help=_("Months of case history to create before now on an empty database; 0 "
+                     "creates none."))
 @click.option("--json", "as_json", is_flag=True, help=_("Print the result as JSON."))
 @pass_state
 @handle_errors
-def load_demo(state: Any, as_json: bool) -> None:
-    from engine.demo import load_organisation, load_processes
+def load_demo(state: Any, history_months: int, as_json: bool) -> None:
+    from engine.demo_history import load_demo as load
 
-    users = load_organisation(state.engine)
-    deployed = load_processes(state.engine)
-    emit({"users_created": users, "deployed": deployed}, as_json, lambda d: _(
-        "Demo data loaded: %(users)s users created, %(count)s new or changed definitions "
-        "deployed.", users=d["users_created"],
-        count=sum(1 for item in d["deployed"] if item["changed"])))
+    emit(load(state.engine, months=history_months), as_json, _load_demo_text)
+
+
+def _load_demo_text(result: dict[str, Any]) -> str:
+    lines = [_("Demo data loaded: %(users)s users created, %(count)s new or changed definitions "
+               "deployed.", users=result["users_created"],
+               count=sum(1 for item in result["deployed"] if item["changed"]))]
+    history = result["history"]
+    if history:
+        lines.append(_("History created: %(cases)s cases and %(tasks)s completed tasks from "
+                       "%(start)s, in %(seconds)s s.", cases=sum(history["started"].values()),
+                       tasks=history["completed_tasks"], start=local_time(history["start"]),
+                       seconds=history["seconds"]))
+    return "\n".join(lines)
 
 
 @main.command(help=_("Deploy .bpmn and .form files (or folders of them) as new versions."))

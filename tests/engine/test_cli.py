@@ -40,7 +40,7 @@ class Sloyfe:
 @pytest.fixture
 def sloyfe(database_url: str) -> Sloyfe:
     cli = Sloyfe(database_url)
-    assert cli("load-demo").exit_code == 0
+    assert cli("load-demo", "--history-months", "0").exit_code == 0
     return cli
 
 
