@@ -252,18 +252,23 @@ def load_demo(engine: ProcessEngine, months: int = DEFAULT_MONTHS,
 
     history = None
     users = 0
+    deployed: list[dict] = []
     if months > 0 and is_fresh(engine):
-        history, users = generate_history(engine, months, seed)
+        history, users, deployed = generate_history(engine, months, seed)
     users += load_organisation(engine)
-    deployed = load_processes(engine)
+    # After a history, the definitions it deployed are the ones this load published.
+    deployed = deployed or load_processes(engine)
     return {"users_created": users, "deployed": deployed,
             "history": history.to_dict() if history else None}
 
 
 def generate_history(engine: ProcessEngine, months: int = DEFAULT_MONTHS,
-                     seed: int = DEFAULT_SEED) -> tuple[HistoryReport, int]:
+                     seed: int = DEFAULT_SEED) -> tuple[HistoryReport, int, list[dict]]:
     """Create the demo organisation and processes `months` before now and play the history
-    forward to now; returns the report and the number of users created."""
+    forward to now.
+
+    Returns the report, the number of users created and the definitions deployed.
+    """
     from engine.demo import load_organisation, load_processes
     from engine.demo_history_cases import SCENARIOS
 
@@ -277,7 +282,7 @@ def generate_history(engine: ProcessEngine, months: int = DEFAULT_MONTHS,
     engine.mailer = Mailer({})
     try:
         users = load_organisation(engine)
-        load_processes(engine)
+        deployed = load_processes(engine)
         simulation = Simulation(engine, clock, end, seed)
         for make_scenario in SCENARIOS:
             plan_scenarios(simulation, make_scenario)
@@ -291,7 +296,7 @@ def generate_history(engine: ProcessEngine, months: int = DEFAULT_MONTHS,
              "timers_fired=%s failed_steps=%s seconds=%.1f", report.start.isoformat(),
              report.end.isoformat(), sum(report.started.values()), report.completed_tasks,
              report.timers_fired, len(report.failed_steps), report.seconds)
-    return report, users
+    return report, users, deployed
 
 
 def plan_scenarios(simulation: Simulation,
