@@ -291,6 +291,12 @@ def generate_history(engine: ProcessEngine, months: int = DEFAULT_MONTHS,
         engine.set_clock(real_clock)
         engine.mailer = real_mailer
     report = simulation.report
+    # Count every case, including those the yearly timers and other cases started.
+    with engine.transaction(read_only=True):
+        rows = engine.uow.session.execute(
+            select(ProcessInstance.definition_key, func.count(ProcessInstance.id))
+            .group_by(ProcessInstance.definition_key)).all()
+    report.started = Counter({key: count for key, count in rows})
     report.seconds = time.monotonic() - began
     log.info("demo history generated start=%s end=%s cases=%s tasks_completed=%s "
              "timers_fired=%s failed_steps=%s seconds=%.1f", report.start.isoformat(),
