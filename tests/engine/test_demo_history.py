@@ -191,6 +191,7 @@ def test_full_year_has_every_state(engine: ProcessEngine, clock: FixedClock) -> 
 
     assert result["history"]["failed_steps"] == []
     check_consistent(engine)
+    check_performers(engine)
     by_status: dict[str, Counter[str]] = {key: Counter() for key in PROCESSES}
     case_statuses: dict[str, set[str]] = {key: set() for key in PROCESSES}
     for instance in instances(engine):
