@@ -52,11 +52,16 @@ def complete_report(engine: ProcessEngine, instance_id: int, **data: Any) -> Non
 
 
 @pytest.fixture
-def looping(demo_engine: ProcessEngine) -> tuple[ProcessEngine, int]:
-    demo_engine.repository.deploy([("rapportering.bpmn", LOOP.encode())])
-    instance_id = demo_engine.runtime.start("rapportering", "admin",
-                                            {"ferdig": False, "purringer": 0}).instance_id
-    return demo_engine, instance_id
+def looping(engine: ProcessEngine) -> tuple[ProcessEngine, int]:
+    # The demo organisation without the shipped processes, whose yearly start timers would
+    # fire within the ten days the timer test moves the clock.
+    from engine.demo import load_organisation
+
+    load_organisation(engine)
+    engine.repository.deploy([("rapportering.bpmn", LOOP.encode())])
+    instance_id = engine.runtime.start("rapportering", "admin",
+                                       {"ferdig": False, "purringer": 0}).instance_id
+    return engine, instance_id
 
 
 def test_state_stays_flat_over_500_loops(looping: tuple) -> None:
