@@ -24,6 +24,7 @@ from engine.models import ProcessInstance
 from engine.runtime import timeexpr
 from engine.runtime.handlers import HandlerContext, HandlerError, topic
 from engine.services.organisation import LEADER_ROLE, scoped_group
+from handlers import settings as shared_settings
 
 log = logging.getLogger(__name__)
 
@@ -61,13 +62,11 @@ MIN_PLAN_YEARS = 4
 
 
 def settings(ctx: HandlerContext) -> dict[str, Any]:
-    return {**DEFAULTS, **(ctx.setting(SETTING) or {})}
+    return shared_settings.merged(ctx, SETTING, DEFAULTS)
 
 
 def _setting_error(name: str) -> HandlerError:
-    return HandlerError(_("The setting %(setting)s has no valid value for %(name)s. Correct "
-                          "the setting and retry the incident.", setting=SETTING, name=name),
-                        retry=False)
+    return shared_settings.setting_error(SETTING, name)
 
 
 def day_in_year(rules: dict[str, Any], name: str, year: int, text: Any = None) -> date:
@@ -81,10 +80,7 @@ def day_in_year(rules: dict[str, Any], name: str, year: int, text: Any = None) -
 
 
 def _duration(rules: dict[str, Any], name: str) -> timeexpr.Duration:
-    try:
-        return timeexpr.parse_duration(str(rules[name]))
-    except (KeyError, timeexpr.TimeExpressionError):
-        raise _setting_error(name) from None
+    return shared_settings.duration(SETTING, rules, name)
 
 
 def start_of_day(day: date) -> datetime:

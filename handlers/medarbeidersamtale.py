@@ -27,6 +27,7 @@ from engine.models import ProcessInstance, Task, Unit, User
 from engine.runtime import timeexpr
 from engine.runtime.handlers import HandlerContext, HandlerError, topic
 from engine.services.execution import Execution
+from handlers import settings as shared_settings
 
 log = logging.getLogger(__name__)
 
@@ -62,20 +63,15 @@ OWNER_NAMES = {"medarbeider": "medarbeideren", "leder": "lederen", "begge": "beg
 
 
 def settings(ctx: HandlerContext) -> dict[str, Any]:
-    return {**DEFAULTS, **(ctx.setting(SETTING) or {})}
+    return shared_settings.merged(ctx, SETTING, DEFAULTS)
 
 
 def _setting_error(name: str) -> HandlerError:
-    return HandlerError(_("The setting %(setting)s has no valid value for %(name)s. Correct "
-                          "the setting and retry the incident.", setting=SETTING, name=name),
-                        retry=False)
+    return shared_settings.setting_error(SETTING, name)
 
 
 def _duration(rules: dict[str, Any], name: str) -> timeexpr.Duration:
-    try:
-        return timeexpr.parse_duration(str(rules[name]))
-    except (KeyError, timeexpr.TimeExpressionError):
-        raise _setting_error(name) from None
+    return shared_settings.duration(SETTING, rules, name)
 
 
 def day_in_year(rules: dict[str, Any], name: str, year: int) -> date:
