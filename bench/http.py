@@ -198,8 +198,9 @@ async def load(port: int, task_ids: list[str], seconds: float, connections: int
 
 def run(open_tasks: int, seconds: float, connections: int, workers: int,
         threads: int, worker_class: str = "sync", rounds: int = 1) -> dict[str, float]:
-    """Run `rounds` windows of `seconds` against one server and database; print each window
-    and the median rate, since runs on a small shared machine vary by tens of percent."""
+    """Run `rounds` windows of `seconds` against one server and database, and print each
+    window and the median rate. Single windows on a small shared machine vary by tens of
+    percent."""
     with database("postgresql") as url:
         engine = make_engine(url)
         try:

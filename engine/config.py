@@ -84,8 +84,8 @@ DEFAULTS: dict[str, Any] = {
     # "text" for development, "json" in production: one JSON object per log line, with
     # time, level, logger, message and request_id (see docs/drift.md).
     "LOG_FORMAT": "text",
-    # The least severe log records a WSGI server (gunicorn engine.wsgi) writes: INFO logs one
-    # line per request; WARNING keeps only problems.
+    # The minimum level of the log records a WSGI server (gunicorn engine.wsgi) writes. INFO
+    # logs one line per request, and WARNING keeps only problems.
     "LOG_LEVEL": "INFO",
     # How long /healthz waits for the database, in seconds, before it answers 503.
     "HEALTH_TIMEOUT_SECONDS": 2.0,

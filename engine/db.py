@@ -65,7 +65,7 @@ def _begin_read_only(session: Session) -> None:
 
     At PostgreSQL's READ COMMITTED level every statement takes its own snapshot, so a
     transaction around reads adds nothing but a BEGIN and a COMMIT round trip each.
-    Without a transaction a write would commit on its own, so any write is refused.
+    Without a transaction a write would commit on its own, so any write raises.
     """
     session.info["read_only"] = True
     if session.get_bind().dialect.name == "postgresql":
@@ -73,13 +73,13 @@ def _begin_read_only(session: Session) -> None:
 
 
 @event.listens_for(Session, "before_flush")
-def _refuse_read_only_flush(session: Session, _context: Any, _instances: Any) -> None:
+def _reject_read_only_flush(session: Session, _context: Any, _instances: Any) -> None:
     if session.info.get("read_only") and (session.new or session.dirty or session.deleted):
         raise ReadOnlyViolation("a read-only unit of work tried to write")
 
 
 @event.listens_for(Session, "do_orm_execute")
-def _refuse_read_only_statement(state: Any) -> None:
+def _reject_read_only_statement(state: Any) -> None:
     if state.session.info.get("read_only") and (state.is_insert or state.is_update
                                                  or state.is_delete):
         raise ReadOnlyViolation("a read-only unit of work tried to write")

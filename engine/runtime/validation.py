@@ -127,7 +127,7 @@ class DocumentChecker:
                            name=READER_GROUPS_PROPERTY), process)
 
     def _check_retention(self, process: etree._Element) -> None:
-        """Check the process properties that say how long finished cases are kept."""
+        """Check the process properties that set how long finished cases are kept."""
         period = self.facts.properties.get(RETENTION_PROPERTY)
         if period is not None:
             try:

@@ -79,7 +79,7 @@ def test_decision_point_is_followed_up(page: Page, live_server: str) -> None:
     expect(page.get_by_role("status")).to_contain_text("er fullført")
     log_out(page)
 
-    # The secretariat sees the case followed up.
+    # The secretariat finds the case followed up.
     log_in(page, live_server, "siri.sekretariat")
     page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Mine saker").click()
     case_row = page.get_by_role("row").filter(has_text=TITLE)

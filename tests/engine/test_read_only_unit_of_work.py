@@ -33,7 +33,7 @@ def test_textual_select_is_allowed(engine: ProcessEngine) -> None:
         assert session.execute(text("SELECT 1")).scalar() == 1
 
 
-def test_unit_of_work_after_a_read_only_one_still_rolls_back(engine: ProcessEngine) -> None:
+def test_later_unit_still_rolls_back(engine: ProcessEngine) -> None:
     unit_count(engine)
     with pytest.raises(RuntimeError), engine.transaction() as session:
         session.add(Unit(code="skriving", name="Skriving", kind="enhet"))

@@ -76,16 +76,14 @@ def audit_actions(engine: ProcessEngine, instance_id: int) -> list[str]:
             AuditEvent.instance_id == instance_id).order_by(AuditEvent.id)))
 
 
-def test_case_is_not_due_a_second_before_its_time(retention_engine: ProcessEngine,
-                                                   clock: Any) -> None:
+def test_not_due_second_before(retention_engine: ProcessEngine, clock: Any) -> None:
     finished_case(retention_engine, "anonym")
     clock.advance(days=365, seconds=-1)
 
     assert due_ids(retention_engine) == []
 
 
-def test_case_is_due_when_its_time_has_run_out(retention_engine: ProcessEngine,
-                                               clock: Any) -> None:
+def test_due_when_time_runs_out(retention_engine: ProcessEngine, clock: Any) -> None:
     instance_id = finished_case(retention_engine, "anonym")
     clock.advance(days=366)
 
@@ -221,8 +219,8 @@ def test_deploy_refuses_a_bad_retention_property(retention_engine: ProcessEngine
     assert message in str(refused.value.problems[0])
 
 
-def test_command_lists_the_cases_of_a_dry_run_in_norwegian(retention_engine: ProcessEngine,
-                                                          database_url: str) -> None:
+def test_command_dry_run_in_norwegian(retention_engine: ProcessEngine,
+                                      database_url: str) -> None:
     from click.testing import CliRunner
 
     from engine.cli import main
