@@ -162,7 +162,10 @@ def require_login() -> Response | tuple[str, int] | None:
                               login_next=safe_next(back))
     if ended is not None:
         flash(_session_ended_message(ended), "info")
-    target = request.full_path.rstrip("?") if request.method == "GET" else None
+    # An address with no page behind it is not kept as the place to return to: after the
+    # log-in it would end on "not found" instead of the start page.
+    known_page = request.url_rule is not None
+    target = request.full_path.rstrip("?") if request.method == "GET" and known_page else None
     return redirect(url_for("auth.login", next=target) if target and target != "/"
                     else url_for("auth.login"))
 
@@ -246,6 +249,15 @@ def login() -> Response | str | tuple[str, int]:
     start_session(user.username)
     log.info("log-in succeeded username=%s", user.username)
     return redirect(next_path)
+
+
+@bp.route("/login")
+@access(PUBLIC)
+def login_alias() -> Response:
+    """Send the English address that people type from habit to the log-in page."""
+    next_path = safe_next(request.args.get("next"))
+    return redirect(url_for("auth.login", next=next_path) if next_path != "/"
+                    else url_for("auth.login"))
 
 
 def login_page(username: str, error: str | None, next_path: str) -> str:

@@ -51,6 +51,33 @@ def test_pages_redirect_to_login_with_next(client: FlaskClient) -> None:
     assert response.headers["Location"] == "/logg-inn?next=/oppgaver?visning%3Dfelles"
 
 
+def test_unknown_address_not_kept_as_next(client: FlaskClient) -> None:
+    response = client.get("/finnes-ikke")
+
+    assert response.headers["Location"] == "/logg-inn"
+
+
+def test_english_login_address_redirects(client: FlaskClient) -> None:
+    response = client.get("/login")
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/logg-inn"
+
+
+def test_english_login_address_keeps_next(client: FlaskClient) -> None:
+    response = client.get("/login?next=/saker")
+
+    assert response.headers["Location"] == "/logg-inn?next=/saker"
+
+
+def test_login_from_english_address_ends_home(client: FlaskClient) -> None:
+    client.get("/login")
+    response = client.post("/logg-inn", data={"brukernavn": "ola.ansatt", "passord": "demo"},
+                           follow_redirects=True)
+
+    assert response.status_code == 200
+
+
 def test_login_follows_local_next(client: FlaskClient) -> None:
     response = client.post("/logg-inn", data={"brukernavn": "ola.ansatt", "passord": "demo",
                                               "next": "/saker"})
