@@ -9,6 +9,8 @@ PORT ?= 5000
 # npm ci replaces node_modules/, so this stamp inside it is gone until the install finished.
 NODE_STAMP := node_modules/.sloyfe-installed
 CSS_BUNDLE := engine/web/static/dist/designsystemet.css
+MODELER_BUNDLE := engine/web/static/dist/modeler.js
+MODELER_SOURCES := $(wildcard engine/web/assets/modeler/*)
 
 .PHONY: run test install assets translations db demo serve lint browser-deps clean
 
@@ -33,9 +35,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# Designsystemet's CSS and the Inter font, from the versions pinned in package-lock.json. No
-# package's install script runs: esbuild finds its binary in its @esbuild/<platform> package.
-assets: $(CSS_BUNDLE)
+# Designsystemet's CSS, the Inter font and the bpmn-js modeler (with modeler.css and the bpmn
+# font), from the versions pinned in package-lock.json. No package's install script runs:
+# esbuild finds its binary in its @esbuild/<platform> package.
+assets: $(CSS_BUNDLE) $(MODELER_BUNDLE)
 
 $(NODE_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null || (apt-get update && apt-get install -y nodejs npm)
@@ -43,7 +46,10 @@ $(NODE_STAMP): package.json package-lock.json
 	touch $(NODE_STAMP)
 
 $(CSS_BUNDLE): $(NODE_STAMP) engine/web/assets/designsystemet.css
-	npm run --silent build
+	npm run --silent build:css
+
+$(MODELER_BUNDLE): $(NODE_STAMP) $(MODELER_SOURCES)
+	npm run --silent build:modeler
 
 translations: install
 	$(BIN)/python scripts/i18n.py compile

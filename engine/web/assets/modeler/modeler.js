@@ -1,0 +1,139 @@
+// The BPMN modeler page: bpmn-js with the Camunda 7 properties panel, in the user's language.
+//
+// The page contains an element with data-sloyfe-modeler; its data attributes give the diagram
+// URL, the locale and the texts of our own messages (rendered through gettext):
+//   data-diagram-url   where to fetch the BPMN XML
+//   data-locale        "nb" or "en"
+//   data-load-error    shown when the diagram cannot be fetched or read
+// Inside it: [data-modeler-canvas], [data-modeler-properties], [data-modeler-status] and
+// an <a data-modeler-download download="..."> that, without JavaScript, downloads the
+// deployed file and, with it, the diagram as currently edited.
+//
+// Other scripts reach the modeler through `modelerReady(root)` instead of a global.
+
+import './modeler.css';
+
+import BpmnModeler from 'bpmn-js/lib/Modeler';
+import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
+import {
+  BpmnPropertiesPanelModule,
+  BpmnPropertiesProviderModule,
+  CamundaPlatformPropertiesProviderModule,
+} from 'bpmn-js-properties-panel';
+import CamundaBehaviorsModule from 'camunda-bpmn-js-behaviors/lib/camunda-platform';
+import camundaModdle from 'camunda-bpmn-moddle/resources/camunda.json';
+
+import { translateModule } from './translate.js';
+
+const handles = new WeakMap();
+
+function createModeler(root, locale) {
+  return new BpmnModeler({
+    container: root.querySelector('[data-modeler-canvas]'),
+    propertiesPanel: { parent: root.querySelector('[data-modeler-properties]') },
+    additionalModules: [
+      BpmnPropertiesPanelModule,
+      BpmnPropertiesProviderModule,
+      CamundaPlatformPropertiesProviderModule,
+      CamundaBehaviorsModule,
+      translateModule(locale),
+    ],
+    moddleExtensions: { camunda: camundaModdle },
+  });
+}
+
+function createViewer(root, locale) {
+  return new NavigatedViewer({
+    container: root.querySelector('[data-modeler-canvas]'),
+    additionalModules: [ translateModule(locale) ],
+    moddleExtensions: { camunda: camundaModdle },
+  });
+}
+
+function showStatus(root, message) {
+  const status = root.querySelector('[data-modeler-status]');
+  if (status) {
+    status.textContent = message;
+    status.hidden = false;
+  }
+}
+
+async function fetchDiagram(url) {
+  const response = await fetch(url, {
+    credentials: 'same-origin',
+    headers: { Accept: 'application/xml' },
+  });
+  if (!response.ok) {
+    throw new Error(`GET ${url} failed with HTTP ${response.status}`);
+  }
+  return response.text();
+}
+
+/** Return the diagram as currently edited, as formatted BPMN XML. */
+async function currentXml(modeler) {
+  const { xml } = await modeler.saveXML({ format: true });
+  return xml;
+}
+
+function offerDownload(link, modeler) {
+  link.addEventListener('click', async (event) => {
+    event.preventDefault();
+    const xml = await currentXml(modeler);
+    const url = URL.createObjectURL(new Blob([ xml ], { type: 'application/xml' }));
+    const temporary = document.createElement('a');
+    temporary.href = url;
+    temporary.download = link.getAttribute('download') || 'diagram.bpmn';
+    document.body.append(temporary);
+    temporary.click();
+    temporary.remove();
+    // The click starts the download synchronously, so the URL can go once the event ends.
+    setTimeout(() => URL.revokeObjectURL(url), 0);
+  });
+}
+
+async function start(root) {
+  const locale = root.dataset.locale === 'en' ? 'en' : 'nb';
+  const editable = root.dataset.mode !== 'view';
+  const modeler = editable ? createModeler(root, locale) : createViewer(root, locale);
+
+  try {
+    const { warnings } = await modeler.importXML(await fetchDiagram(root.dataset.diagramUrl));
+    for (const warning of warnings) {
+      console.warn('BPMN import warning:', warning.message);
+    }
+  } catch (error) {
+    console.warn('BPMN diagram could not be loaded:', error);
+    showStatus(root, root.dataset.loadError || error.message);
+    throw error;
+  }
+  modeler.get('canvas').zoom('fit-viewport');
+
+  const download = root.querySelector('[data-modeler-download]');
+  if (download) {
+    offerDownload(download, modeler);
+  }
+  return { modeler, saveXML: () => currentXml(modeler) };
+}
+
+/**
+ * Start the modeler in `root` once; return a promise of { modeler, saveXML }.
+ * `modeler` is the bpmn-js instance (a NavigatedViewer when data-mode="view").
+ */
+export function init(root) {
+  if (!handles.has(root)) {
+    handles.set(root, start(root));
+  }
+  return handles.get(root);
+}
+
+/** Return the promise of the modeler started in `root`, or undefined before init(). */
+export function modelerReady(root) {
+  return handles.get(root);
+}
+
+const pageRoot = document.querySelector('[data-sloyfe-modeler]');
+if (pageRoot) {
+  init(pageRoot).catch(() => {
+    // showStatus() has already shown the message on the page.
+  });
+}

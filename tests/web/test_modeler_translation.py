@@ -1,0 +1,141 @@
+"""The modeler's bokmål dictionary covers the English texts of the parts a process owner uses.
+
+The English texts are read from the installed bpmn-js, diagram-js and properties panel
+sources (node_modules, which `make install` fills): every translate('...') call of the
+palette, the context pad, the replace menu and the diagram search, the labels of the replace
+options, and in the properties panel every group heading plus the fields of the Camunda 7
+properties the engine reads. A new version that adds a text fails here until nb.json has it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+NODE_MODULES = ROOT / "node_modules"
+DICTIONARY = ROOT / "engine" / "web" / "assets" / "modeler" / "nb.json"
+PROPERTIES_PANEL = NODE_MODULES / "bpmn-js-properties-panel" / "dist" / "index.esm.js"
+
+# Source folders whose translate() texts a user sees while drawing.
+DRAWING_SOURCES = [
+    "bpmn-js/lib/features/palette",
+    "bpmn-js/lib/features/context-pad",
+    "bpmn-js/lib/features/popup-menu",
+    "bpmn-js/lib/features/replace",
+    "bpmn-js/lib/features/search",
+    "diagram-js/lib/features/palette",
+    "diagram-js/lib/features/context-pad",
+    "diagram-js/lib/features/popup-menu",
+    "diagram-js/lib/features/search-pad",
+]
+# These files list the replace menu's entries as plain `label: '...'` values, which the
+# replace menu passes through translate().
+LABEL_FILES = {"PopupEntries.js", "ReplaceOptions.js"}
+# Properties panel functions that draw the fields of the Camunda 7 dialect the engine reads:
+# name and id, documentation, user task assignment, forms, external task topic, timers,
+# conditions and extension properties.
+CAMUNDA_FIELD_FUNCTIONS = {
+    "NameProps", "Name", "Id", "ProcessId", "ProcessName", "Executable", "VersionTag",
+    "ElementDocumentationProperty", "ProcessDocumentationProperty",
+    "Assignee", "CandidateUsers", "CandidateGroups", "DueDate", "FollowUpDate", "Priority",
+    "FormType", "FormKey", "FormRef", "ImplementationType", "Topic",
+    "TimerEventDefinitionType", "TimerEventDefinitionValue",
+    "getTimerEventDefinitionValueDescription", "ConditionType", "ConditionExpression",
+    "NameProperty", "ValueProperty",
+}
+
+# A quoted string literal, and a translate() or this._translate() call whose argument is one
+# or more of them joined by +.
+_LITERAL = r"""(?:'(?:\\.|[^'\\])*'|"(?:\\.|[^"\\])*")"""
+_TRANSLATE = re.compile(rf"(?<![\w$])_?translate\(\s*({_LITERAL}(?:\s*\+\s*{_LITERAL})*)")
+_LABEL = re.compile(rf"\blabel:\s*({_LITERAL})")
+_PIECE = re.compile(_LITERAL)
+# A top-level function of the bundled properties panel; rollup adds $1, $2 to repeated names.
+_FUNCTION = re.compile(r"^function (\w+?)(?:\$\d+)?\((.*?)\) \{\n(.*?)^\}", re.S | re.M)
+
+
+def _literal_text(expression: str) -> str:
+    return "".join(json.loads('"' + piece[1:-1].replace("\\'", "'") + '"')
+                   for piece in _PIECE.findall(expression))
+
+
+def texts_in(source: str, pattern: re.Pattern[str] = _TRANSLATE) -> set[str]:
+    return {_literal_text(match.group(1)) for match in pattern.finditer(source)}
+
+
+def drawing_texts() -> set[str]:
+    texts: set[str] = set()
+    for folder in DRAWING_SOURCES:
+        for path in sorted((NODE_MODULES / folder).rglob("*.js")):
+            source = path.read_text(encoding="utf-8")
+            texts |= texts_in(source)
+            if path.name in LABEL_FILES:
+                texts |= texts_in(source, _LABEL)
+    return texts
+
+
+def properties_panel_texts() -> set[str]:
+    texts: set[str] = set()
+    for match in _FUNCTION.finditer(PROPERTIES_PANEL.read_text(encoding="utf-8")):
+        name, arguments, body = match.groups()
+        is_group = name.endswith("Group") and arguments == "element, injector"
+        if is_group or name in CAMUNDA_FIELD_FUNCTIONS:
+            texts |= texts_in(body)
+    return texts
+
+
+@pytest.fixture(scope="module")
+def dictionary() -> dict[str, str]:
+    loaded: dict[str, str] = json.loads(DICTIONARY.read_text(encoding="utf-8"))
+    return loaded
+
+
+@pytest.fixture(scope="module", autouse=True)
+def installed_sources() -> None:
+    assert PROPERTIES_PANEL.exists(), "node_modules is missing: run `make install` first"
+
+
+def test_reading_joined_translate_arguments() -> None:
+    source = "translate('The due date ' +\n    'as an expression'); translate(\"Loop\")"
+    assert texts_in(source) == {"The due date as an expression", "Loop"}
+
+
+def test_the_sources_yield_the_known_texts() -> None:
+    # Guards the patterns above: if a new layout of the sources hid the texts, the checks
+    # below would pass on an empty set.
+    expected = {"Create start event", "Append end event", "User task",
+                "Search in diagram", "Sub-process"}
+    assert expected <= drawing_texts()
+
+
+def test_the_properties_panel_yields_the_known_texts() -> None:
+    assert {"User assignment", "Assignee", "Candidate groups", "Topic"} <= \
+        properties_panel_texts()
+
+
+def test_palette_context_pad_and_replace_menu_are_translated(
+        dictionary: dict[str, str]) -> None:
+    missing = sorted(drawing_texts() - dictionary.keys())
+    assert missing == [], f"nb.json lacks: {missing}"
+
+
+def test_properties_panel_texts_are_translated(dictionary: dict[str, str]) -> None:
+    missing = sorted(properties_panel_texts() - dictionary.keys())
+    assert missing == [], f"nb.json lacks: {missing}"
+
+
+def test_no_translation_is_empty(dictionary: dict[str, str]) -> None:
+    empty = sorted(key for key, value in dictionary.items() if not value.strip())
+    assert empty == []
+
+
+def test_placeholders_are_kept(dictionary: dict[str, str]) -> None:
+    # translate() fills {name} placeholders, so a translation must keep each of them.
+    placeholder = re.compile(r"\{\w+\}")
+    changed = sorted(key for key, value in dictionary.items()
+                     if sorted(placeholder.findall(key)) != sorted(placeholder.findall(value)))
+    assert changed == []
