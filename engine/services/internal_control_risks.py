@@ -4,7 +4,7 @@ A review counts when it ran at some time in the year. Its events are those of th
 progress or of the last approved round, as engine.risk_matrix.review_variables reads them.
 An event's risk is the residual risk once the risk owner has assessed it, else the analysed
 risk. An event is a high risk without accepted measures when its analysed risk is above the
-acceptance limit and the risk owner has not approved a residual risk within the limit.
+acceptance limit and the risk owner has not approved the round that contains it.
 
 NOTE: the picture is the reviews' state when the report is made, so a report for a past year
 shows later rounds of the reviews that ran in that year.
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from engine.engine import ProcessEngine
 
 PROCESS = "risikovurdering"
-APPROVED = "Godkjent"
 
 
 @dataclass(frozen=True)
@@ -116,6 +115,7 @@ def risk_section(engine: ProcessEngine, unit_ids: frozenset[int] | None, begin: 
     for instance_id, title, status, unit_name in reviews:
         variables = review_variables(engine, instance_id)
         residual = bool(variables.get("restrisiko_vurdert"))
+        approved = _round_approved(variables)
         measures = [measure for measure in variables.get("tiltak") or []
                     if isinstance(measure, dict)]
         for event in analysed_events(variables):
@@ -128,7 +128,7 @@ def risk_section(engine: ProcessEngine, unit_ids: frozenset[int] | None, begin: 
                 unplaced += 1
             else:
                 placed[cell] += 1
-            if _lacks_accepted_measures(event, status, residual):
+            if _lacks_accepted_measures(event, approved):
                 high.append(HighRisk(
                     instance_id, title or "", unit_name, str(event.get("tittel") or ""),
                     str(event.get("risikonivaa")),
@@ -179,8 +179,17 @@ def _cell(event: dict[str, Any], prefix: str, matrix: RiskMatrix) -> tuple[int, 
     return int(likelihood), int(consequence)  # type: ignore[arg-type]
 
 
-def _lacks_accepted_measures(event: dict[str, Any], status: str | None,
-                             residual: bool) -> bool:
-    if event.get("akseptabel") is not False:
-        return False
-    return not (status == APPROVED and residual and event.get("rest_akseptabel") is True)
+def _round_approved(variables: dict[str, Any]) -> bool:
+    """Return whether the risk owner approved the measures and residual risk of the round the
+    variables belong to (risikovurdering.godkjent stores the round it approved)."""
+    approved_round = variables.get("godkjent_runde")
+    return approved_round is not None and approved_round == variables.get("runde")
+
+
+def _lacks_accepted_measures(event: dict[str, Any], approved: bool) -> bool:
+    """Return whether an event above the acceptance limit still waits for the risk owner.
+
+    An approved round counts as accepted even when the residual risk stays above the limit,
+    because the risk owner then accepted that risk together with its measures.
+    """
+    return event.get("akseptabel") is False and not approved

@@ -43,6 +43,17 @@ def test_report_shows_counts_and_charts(
     assert "Hjemmetjenesten" in page
 
 
+def test_scope_and_year_separated(
+        deviations: dict[str, int], login_as: Callable[[str], FlaskClient]) -> None:
+    client = login_as("admin")
+    page = client.get(PAGE).get_data(as_text=True)
+    download = client.get("/internkontroll/rapport.html?ar=2027").get_data(as_text=True)
+
+    expected = "Omfang: hele kommunen (Eksempel kommune). År: 2027."
+    assert expected in page
+    assert expected in download
+
+
 def test_report_names_no_people(
         deviations: dict[str, int], login_as: Callable[[str], FlaskClient]) -> None:
     page = login_as("admin").get(PAGE).get_data(as_text=True)

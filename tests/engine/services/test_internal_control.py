@@ -211,6 +211,22 @@ def test_high_risk_without_approval_listed(driver: ProcessDriver) -> None:
     assert {level.name: level.count for level in section.levels}["Høy"] == 1
 
 
+def test_approved_high_risk_left_out(driver: ProcessDriver) -> None:
+    approved = reviews.run_to_measures(driver)
+    reviews.carry_out_measures(driver, approved)
+    # The risk owner accepts a residual risk that is still above the limit.
+    reviews.approve_residual_risk(driver, approved, hendelser=[
+        {"rest_sannsynlighet": 4, "rest_konsekvens": 4},
+        {"rest_sannsynlighet": 2, "rest_konsekvens": 3},
+        {"rest_sannsynlighet": 1, "rest_konsekvens": 2}])
+    unapproved = reviews.run_to_measures(driver)
+
+    section = report(driver).risks
+    assert dict(section.by_status) == {"Godkjent": 1, "Pågår": 1}
+    assert [risk.case_id for risk in section.high_risks] == [unapproved]
+    assert section.high_risks[0].event_title == "Feil legemiddel gitt"
+
+
 def test_confidential_reviews_only_counted(driver: ProcessDriver) -> None:
     reviews.run_to_measures(driver)
     make_confidential(driver, "risikovurdering.bpmn")
