@@ -14,6 +14,7 @@ from engine.web import (
     competence_plan,
     home,
     internal_control,
+    modeler,
     oidc,
     operations,
     risk_matrix,
@@ -48,12 +49,17 @@ def register_web(app: Flask) -> None:
 
     for blueprint in (auth.bp, oidc.bp, home.bp, tasks.bp, cases.bp, attachments.bp,
                       annual_wheel.bp, competence_plan.bp, risk_matrix.bp,
-                      internal_control.bp):
+                      internal_control.bp, modeler.bp):
         app.register_blueprint(blueprint)
 
 
 def _layout_context() -> dict[str, object]:
     from engine import i18n
+    from engine.access import ANONYMOUS, PROCESS_OWNER
+    from engine.web.context import sloyfe_engine
 
+    principal = g.get("principal", ANONYMOUS)
     return {"user": g.get("user"), "locale": i18n.current_locale(),
-            "language_names": i18n.LANGUAGE_NAMES}
+            "language_names": i18n.LANGUAGE_NAMES,
+            # The menu links to the modeler for those its access rule lets in.
+            "models_processes": PROCESS_OWNER.allows(principal, {}, sloyfe_engine())}
