@@ -191,7 +191,10 @@ def prepare_year(ctx: HandlerContext) -> dict[str, Any]:
         "nytt_budsjettaar": year + 1,
         "okonomiplan_fra": year + 1,
         "okonomiplan_til": year + plan_years,
-        "tittel": _("Budget and economy plan, budget year %(year)s", year=year),
+        # The year's case closes one year's accounts and adopts the next year's budget, so
+        # the title names both years.
+        "tittel": _("Budget and economy plan %(year)s: accounts %(accounts)s, budget "
+                    "%(budget)s", year=year, accounts=year - 1, budget=year + 1),
         "enhet": municipality.code,
         "okonomi_gruppe": str(rules["okonomi_gruppe"]),
         "sekretariat_gruppe": str(rules["sekretariat_gruppe"]),

@@ -50,6 +50,10 @@ def _items(components: tuple[Component, ...], data: Mapping[str, Any], root: Map
         if isinstance(component, DynamicList):
             stored = get_path(data, component.path)
             rows = stored if isinstance(stored, list) else []
+            if not rows and not _has_editable_field(component.components):
+                # A list the form only showed, such as the units' forecasts on the tertial
+                # summary, is not part of the submitted data: leave it out like a read-only field.
+                continue
             items.append(SummaryItem(component.label, rows=[
                 _items(component.components, row, root, data, options)
                 for row in rows if isinstance(row, Mapping)]))
@@ -71,6 +75,16 @@ def _items(components: tuple[Component, ...], data: Mapping[str, Any], root: Map
                                      display_value(component, None if is_missing(value)
                                                    else value, options)))
     return items
+
+
+def _has_editable_field(components: tuple[Component, ...]) -> bool:
+    for component in components:
+        if isinstance(component, Group):
+            if _has_editable_field(component.components):
+                return True
+        elif isinstance(component, Field) and component.is_editable:
+            return True
+    return False
 
 
 def display_value(component: Field, value: Any,

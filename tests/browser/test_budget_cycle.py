@@ -25,7 +25,7 @@ from tests.browser.test_deviation_to_closure import log_in, log_out
 
 pytestmark = pytest.mark.browser
 
-TITLE = "Budsjett og økonomiplan, budsjettåret 2028"
+TITLE = "Budsjett og økonomiplan 2028: regnskap 2027, budsjett 2029"
 UNITS = {"sykehjem": ("lise.leder", "Eksempel sykehjem", "80 000 000", "82 000 000"),
          "eksempel-skole": ("anne.rektor", "Eksempel skole", "30 000 000", "29 400 000")}
 

@@ -70,8 +70,8 @@ def test_report_fields_show_as_text(open_page: Page, live_server: str) -> None:
     page.get_by_role("button", name="Send inn").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text(SCRIPT)
-    expect(page.get_by_role("region", name="Meldingen")).to_contain_text(IMAGE)
-    expect(page.get_by_role("region", name="Meldingen")).to_contain_text(LINK)
+    expect(page.get_by_role("region", name="Opplysninger ved oppstart")).to_contain_text(IMAGE)
+    expect(page.get_by_role("region", name="Opplysninger ved oppstart")).to_contain_text(LINK)
     assert_inert(page)
     page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Mine saker") \
         .click()

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
+
 from engine.engine import ProcessEngine
+from engine.models import ProcessInstance
+from engine.runtime.timeexpr import OSLO
 from tests.web.conftest import open_task_id
 
 ACCEPT = {"beslutning": "godta", "alvorlighetsgrad": "Høy", "personopplysninger": False,
@@ -84,7 +89,7 @@ def test_case_page_shows_reporters_own_report(login_as: Any, report: Any,
 
     html = login_as("ola.ansatt").get(f"/saker/{instance_id}").get_data(as_text=True)
 
-    assert "Meldingen" in html
+    assert "Opplysninger ved oppstart" in html
     assert "Lav" in html
     assert "Høy" not in html
 
@@ -101,3 +106,23 @@ def test_rejected_case_shows_reason_to_reporter(login_as: Any, report: Any,
     assert "Utfall" in html
     assert "Begrunnelse for avvisningen" in html
     assert "Gjelder en klage på maten." in html
+
+
+def budget_case_started_by_timer(demo_engine: ProcessEngine, clock: Any) -> int:
+    clock.set(datetime(2028, 1, 1, tzinfo=OSLO))
+    demo_engine.management.run_due()
+    with demo_engine.transaction(read_only=True):
+        return demo_engine.uow.session.scalars(
+            select(ProcessInstance.id).where(ProcessInstance.definition_key == "budsjett")
+            .order_by(ProcessInstance.id.desc())).first()
+
+
+def test_timer_started_case_has_no_start_details(login_as: Any, demo_engine: ProcessEngine,
+                                                 clock: Any) -> None:
+    instance_id = budget_case_started_by_timer(demo_engine, clock)
+
+    html = login_as("eva.okonomisjef").get(f"/saker/{instance_id}").get_data(as_text=True)
+
+    assert "Budsjett og økonomiplan 2028: regnskap 2027, budsjett 2029" in html
+    assert "Opplysninger ved oppstart" not in html
+

@@ -122,7 +122,7 @@ def test_timer_starts_budget_year_on_time(driver: ProcessDriver) -> None:
     assert variables["budsjettaar"] == 2028
     assert variables["okonomiplan_fra"] == 2029
     assert variables["okonomiplan_til"] == 2032
-    assert instance.title == "Budsjett og økonomiplan, budsjettåret 2028"
+    assert instance.title == "Budsjett og økonomiplan 2028: regnskap 2027, budsjett 2029"
     assert instance.case_status == "Årsavslutning"
     task = driver.task(instance.id, "AvleggAarsregnskap")
     assert task.candidate_groups == ["okonomi"]
