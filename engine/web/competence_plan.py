@@ -3,7 +3,8 @@ counted without names or free text.
 
 GET parameters: `enhet` (a unit code) and `ar` (the year, this year in Oslo by default). A unit
 leader sees the units they lead and those below them; the reader groups of the conversation
-process (HR) see every unit. Counts below the minimum group size are not shown.
+process (HR) see every unit. A unit's counts include the units below it, and only groups of
+at least the minimum size are shown (engine/services/competence.py).
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ COMPETENCE_READER = Rule("unit leader or reader of the conversations", _reads_co
 @dataclass(frozen=True)
 class NeedRow:
     label: str
-    count: int | None  # None: fewer than the minimum group size
+    count: int
 
 
 def allowed_units(engine: ProcessEngine, username: str) -> list[Unit]:
@@ -85,12 +86,11 @@ def need_labels(engine: ProcessEngine) -> dict[str, str]:
 
 
 def need_rows(counted: NeedCounts, labels: dict[str, str]) -> list[NeedRow]:
-    """Return one row per category: the count, or None when too few share the need. The
-    categories nobody needs are left out."""
+    """Return one row per published category, the most shared first. Categories that are
+    not published have no row, so their names say nothing about a small group."""
     rows = [NeedRow(labels.get(category, category), count)
             for category, count in counted.counts.items()]
-    rows += [NeedRow(labels.get(category, category), None) for category in counted.hidden]
-    return sorted(rows, key=lambda row: (row.count is None, -(row.count or 0), row.label))
+    return sorted(rows, key=lambda row: (-row.count, row.label))
 
 
 def _year(text: str | None, this_year: int) -> int | None:

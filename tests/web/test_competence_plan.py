@@ -22,27 +22,45 @@ def filed(demo_engine: ProcessEngine) -> ProcessEngine:
     return demo_engine
 
 
-def test_small_groups_show_no_number(
+def test_two_conversations_show_nothing(
         filed: ProcessEngine, login_as: Callable[[str], FlaskClient]) -> None:
     response = login_as("lise.leder").get(PAGE)
 
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "2 samtaler er arkivert" in page
-    assert page.count("Færre enn 3") == 2
+    assert "Færre enn 3 arkiverte samtaler" in page
+    assert "Ledelse" not in page
     assert "Ola Olsen" not in page
     assert "opplæringen" not in page
 
 
-def test_counts_shown_at_minimum(
+@pytest.mark.parametrize("unit", ["sykehjem", "helse-omsorg", "eksempel"])
+def test_levels_show_no_need_of_two(
+        filed: ProcessEngine, login_as: Callable[[str], FlaskClient], unit: str) -> None:
+    page = login_as("hanne.hr").get(f"/kompetanseplan?enhet={unit}&ar=2027").get_data(
+        as_text=True)
+
+    assert "Ledelse" not in page
+    assert "<td data-label=\"Antall medarbeidere\">" not in page
+
+
+def test_shared_need_counted_at_minimum(
         filed: ProcessEngine, login_as: Callable[[str], FlaskClient]) -> None:
     filed.repository.set_setting("medarbeidersamtale.kompetanseplan", {"minste_gruppe": 2},
                                  actor="admin")
 
     page = login_as("hanne.hr").get(PAGE).get_data(as_text=True)
 
-    assert "Færre enn" not in page
-    assert "<td data-label=\"Antall medarbeidere\">2</td>" in page
+    assert "2 arkiverte samtaler telles" in page
+    assert "<td data-label=\"Antall medarbeidere\">" not in page
+
+
+def test_menu_names_competence_plan(
+        filed: ProcessEngine, login_as: Callable[[str], FlaskClient]) -> None:
+    page = login_as("lise.leder").get(PAGE).get_data(as_text=True)
+
+    assert "Kompetanseplan</a>" in page
+    assert "Kompetansebehov" not in page
 
 
 def test_other_unit_leader_refused(
