@@ -10,15 +10,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Blueprint, Response, abort, render_template
+from flask import Blueprint, Response, abort, make_response, render_template
 
 from engine.access import PROCESS_OWNER, access
 from engine.errors import DefinitionNotFound
 from engine.web.context import sloyfe_engine
+from engine.web.security import content_security_policy
 
 bp = Blueprint("modeler", __name__)
 
 BPMN_MIMETYPE = "application/xml"
+
+# The style attributes that bpmn-js 18.31 and bpmn-js-properties-panel 5.65 write as markup,
+# which the site's style-src 'self' blocks. The properties panel's containers get their height
+# from the first two, and the icons of the align menu (several elements selected) draw their
+# lines with the rest. CSSOM styles, which bpmn-js uses everywhere else, need no entry.
+# Chromium names the hash of each blocked value in its console, should a new version add one.
+MODELER_STYLE_ATTRIBUTES = (
+    "height: 100%",
+    "flex: none; height: auto",
+    "fill:none;stroke:currentColor;stroke-width:100;",
+    "fill:currentColor;stroke:currentColor;stroke-width:100;opacity:.5;",
+    "fill:none;stroke:currentColor;stroke-width:100;stroke-linejoin:round;",
+    "stroke:currentColor;stroke-width:100;stroke-linecap:round;",
+)
+MODELER_POLICY = content_security_policy(MODELER_STYLE_ATTRIBUTES)
 
 
 @dataclass(frozen=True)
@@ -64,8 +80,10 @@ def process_list() -> str:
 
 @bp.route("/prosesser/<key>/modell")
 @access(PROCESS_OWNER)
-def modeler_page(key: str) -> str:
-    return render_template("modeler.html", process=_latest(key))
+def modeler_page(key: str) -> Response:
+    response = make_response(render_template("modeler.html", process=_latest(key)))
+    response.headers["Content-Security-Policy"] = MODELER_POLICY
+    return response
 
 
 @bp.route("/prosesser/<key>/modell.bpmn")

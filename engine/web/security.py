@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
 import re
 import time
 import uuid
+from collections.abc import Iterable
 
 from flask import Flask, Response, current_app, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -15,14 +18,10 @@ from engine import logs
 log = logging.getLogger(__name__)
 
 # The pages use no inline script or style and load nothing from other origins.
-# NOTE: the future BPMN modeler must fit this policy. bpmn-js and its plugins ship stylesheets
-# (diagram-js.css, bpmn-js.css) that must be bundled into static/, since style-src 'self'
-# refuses other origins. bpmn-js sets element styles through the CSSOM, which CSP allows
-# (bpmn-io fixed this for strict style-src in 2022), but a plugin that writes style="..."
-# attributes or <style> elements is blocked: give such a <style> a per-response nonce on the
-# modeler page only. Never add 'unsafe-inline', which would let injected markup restyle
-# every page.
-CONTENT_SECURITY_POLICY = "; ".join([
+# The BPMN modeler page (engine/web/modeler.py) adds the hashes of a few fixed style="..."
+# attributes that bpmn-js writes through markup, with content_security_policy(). Never add
+# 'unsafe-inline', which would let injected markup restyle every page.
+_POLICY_DIRECTIVES = [
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
@@ -31,7 +30,24 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "base-uri 'none'",
     "form-action 'self'",
     "frame-ancestors 'none'",
-])
+]
+CONTENT_SECURITY_POLICY = "; ".join(_POLICY_DIRECTIVES)
+
+
+def content_security_policy(style_attributes: Iterable[str] = ()) -> str:
+    """Return the site's policy, allowing also these exact style attribute values.
+
+    Each value is allowed by its SHA-256 hash under 'unsafe-hashes', which permits style
+    attributes whose text matches a listed hash and nothing else: no <style> element and no
+    other attribute value.
+    """
+    hashes = [f"'sha256-{base64.b64encode(hashlib.sha256(value.encode()).digest()).decode()}'"
+              for value in style_attributes]
+    if not hashes:
+        return CONTENT_SECURITY_POLICY
+    style_source = " ".join(["style-src 'self'", "'unsafe-hashes'", *hashes])
+    return "; ".join(style_source if directive.startswith("style-src ") else directive
+                     for directive in _POLICY_DIRECTIVES)
 
 # Browser features no page uses, switched off for this origin and anything it embeds.
 PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (

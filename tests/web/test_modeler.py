@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.engine import ProcessEngine
+from engine.web.security import CONTENT_SECURITY_POLICY, content_security_policy
 
 
 def test_employee_cannot_open_modeler(login_as: Any) -> None:
@@ -77,3 +78,24 @@ def test_menu_links_to_processes_for_owner(login_as: Any) -> None:
 def test_menu_hides_processes_from_employee(login_as: Any) -> None:
     html = login_as("ola.ansatt").get("/").get_data(as_text=True)
     assert 'href="/prosesser"' not in html
+
+
+def test_modeler_policy_hashes_style_attributes(login_as: Any) -> None:
+    response = login_as("paal.prosesseier").get("/prosesser/avvik/modell")
+    policy = response.headers["Content-Security-Policy"]
+    style_source = next(directive for directive in policy.split("; ")
+                        if directive.startswith("style-src "))
+    # The hash Chromium reports for the properties panel's style="height: 100%".
+    assert "'sha256-nR5hyLltSjfvi2rqC26RbcredWrJvTaPA1yqPX96jpY='" in style_source
+    assert "'unsafe-hashes'" in style_source
+    assert "'unsafe-inline'" not in policy
+    assert "script-src 'self';" in policy
+
+
+def test_other_pages_keep_site_policy(login_as: Any) -> None:
+    response = login_as("paal.prosesseier").get("/prosesser")
+    assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+
+
+def test_policy_without_style_attributes() -> None:
+    assert content_security_policy() == CONTENT_SECURITY_POLICY

@@ -1,0 +1,108 @@
+"""The BPMN modeler in Chromium: the deviation process opened by a process owner, in bokmål,
+under the site's Content Security Policy, and exported again without losing an element."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from playwright.sync_api import ConsoleMessage, Page, expect
+
+from tests.browser.test_deviation_journey import log_in
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+DEVIATION_BPMN = ROOT / "bpmn" / "avvik.bpmn"
+DICTIONARY = ROOT / "engine" / "web" / "assets" / "modeler" / "nb.json"
+MODELER_SCRIPT = "/static/dist/modeler.js"
+
+# Runs in the page: the modeler that modeler.js started, reached through its exports.
+SAVE_XML = """async (script) => {
+  const module = await import(script);
+  const handle = await module.modelerReady(document.querySelector('[data-sloyfe-modeler]'));
+  return handle.saveXML();
+}"""
+
+
+def element_ids(xml: bytes) -> set[str]:
+    return {str(value) for value in etree.fromstring(xml).xpath("//@id")}
+
+
+def open_deviation_model(page: Page, live_server: str, console: list[str]) -> None:
+    def keep(message: ConsoleMessage) -> None:
+        if message.type == "error" or "Content Security Policy" in message.text:
+            console.append(message.text)
+
+    page.on("console", keep)
+    page.on("pageerror", lambda error: console.append(str(error)))
+    log_in(page, live_server, "paal.prosesseier")
+    page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Prosesser").click()
+    page.get_by_role("link", name="Avvikshåndtering", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Prosessmodell: Avvikshåndtering")
+    expect(page.locator('[data-element-id="VurderAvvik"]')).to_be_visible()
+
+
+def test_modeler_opens_deviation_in_bokmal(js_page: Page, live_server: str) -> None:
+    console: list[str] = []
+    open_deviation_model(js_page, live_server, console)
+    dictionary = json.loads(DICTIONARY.read_text(encoding="utf-8"))
+
+    # diagram-js 15 names each palette entry in aria-label and sets no title.
+    titles = js_page.locator(".djs-palette .entry").evaluate_all(
+        "entries => entries.map(entry => entry.title || entry.getAttribute('aria-label'))")
+    assert "Lag starthendelse" in titles
+    assert "Lag oppgave" in titles
+    assert [title for title in titles if title not in dictionary.values()] == []
+
+    js_page.locator('[data-element-id="VurderAvvik"]').click()
+    panel = js_page.locator("[data-modeler-properties]")
+    expect(panel.locator(".bio-properties-panel-header-type")).to_have_text("Brukeroppgave")
+    expect(panel.get_by_text("Generelt", exact=True)).to_be_visible()
+    panel.get_by_text("Tildeling", exact=True).click()
+    expect(panel.get_by_label("Tildelt", exact=True)).to_be_visible()
+    expect(panel.get_by_label("Aktuelle grupper", exact=True)).to_have_value(
+        "behandler@${enhet}")
+    expect(panel.get_by_label("Frist", exact=True)).to_have_value("${frist_vurdering}")
+
+    assert console == []
+
+
+def test_align_menu_within_policy(js_page: Page, live_server: str) -> None:
+    console: list[str] = []
+    open_deviation_model(js_page, live_server, console)
+
+    js_page.locator('[data-element-id="VurderAvvik"]').click()
+    js_page.locator('[data-element-id="Strakstiltak"]').click(modifiers=["Shift"])
+    js_page.locator('.djs-context-pad [data-action="align-elements"]').click()
+
+    expect(js_page.locator(".djs-popup-body [data-id]").first).to_be_visible()
+    assert console == []
+
+
+def test_export_keeps_every_element_id(js_page: Page, live_server: str) -> None:
+    console: list[str] = []
+    open_deviation_model(js_page, live_server, console)
+
+    exported = js_page.evaluate(SAVE_XML, MODELER_SCRIPT)
+
+    missing = element_ids(DEVIATION_BPMN.read_bytes()) - element_ids(exported.encode())
+    assert missing == set()
+    assert 'camunda:candidateGroups="behandler@${enhet}"' in exported
+    assert console == []
+
+
+def test_download_button_saves_diagram(js_page: Page, live_server: str) -> None:
+    console: list[str] = []
+    open_deviation_model(js_page, live_server, console)
+
+    with js_page.expect_download() as started:
+        js_page.get_by_role("link", name="Last ned .bpmn").click()
+    download = started.value
+
+    assert download.suggested_filename == "avvik.bpmn"
+    assert download.url.startswith("blob:")
+    assert "VurderAvvik" in Path(download.path()).read_text(encoding="utf-8")
+    assert console == []
