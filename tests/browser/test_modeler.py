@@ -10,6 +10,7 @@ import pytest
 from lxml import etree
 from playwright.sync_api import ConsoleMessage, Page, expect
 
+from tests.browser.test_accessibility import axe_page, violations  # noqa: F401 (fixture)
 from tests.browser.test_deviation_journey import log_in
 
 pytestmark = pytest.mark.browser
@@ -24,6 +25,24 @@ SAVE_XML = """async (script) => {
   const module = await import(script);
   const handle = await module.modelerReady(document.querySelector('[data-sloyfe-modeler]'));
   return handle.saveXML();
+}"""
+
+# Runs in the page: a second, read-only diagram of the same file in a new element.
+OPEN_VIEWER = """async (script) => {
+  const module = await import(script);
+  const source = document.querySelector('[data-sloyfe-modeler]');
+  const root = document.createElement('div');
+  root.dataset.mode = 'view';
+  root.dataset.diagramUrl = source.dataset.diagramUrl;
+  root.innerHTML = '<div data-modeler-canvas class="viewer-canvas"></div>';
+  root.querySelector('[data-modeler-canvas]').style.height = '400px';
+  document.body.append(root);
+  const handle = await module.init(root);
+  return {
+    elements: root.querySelectorAll('[data-element-id]').length,
+    palettes: root.querySelectorAll('.djs-palette').length,
+    xml: await handle.saveXML(),
+  };
 }"""
 
 
@@ -106,3 +125,22 @@ def test_download_button_saves_diagram(js_page: Page, live_server: str) -> None:
     assert download.url.startswith("blob:")
     assert "VurderAvvik" in Path(download.path()).read_text(encoding="utf-8")
     assert console == []
+
+
+def test_view_mode_shows_without_palette(js_page: Page, live_server: str) -> None:
+    console: list[str] = []
+    open_deviation_model(js_page, live_server, console)
+
+    viewer = js_page.evaluate(OPEN_VIEWER, MODELER_SCRIPT)
+
+    assert viewer["elements"] > 0
+    assert viewer["palettes"] == 0
+    assert "VurderAvvik" in viewer["xml"]
+    assert console == []
+
+
+def test_process_list_passes_axe(axe_page: Page, live_server: str) -> None:  # noqa: F811
+    log_in(axe_page, live_server, "paal.prosesseier")
+    axe_page.goto(f"{live_server}/prosesser")
+    expect(axe_page.get_by_role("heading", level=1)).to_have_text("Prosesser")
+    assert violations(axe_page) == []
