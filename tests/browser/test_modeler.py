@@ -144,3 +144,16 @@ def test_process_list_passes_axe(axe_page: Page, live_server: str) -> None:  # n
     axe_page.goto(f"{live_server}/prosesser")
     expect(axe_page.get_by_role("heading", level=1)).to_have_text("Prosesser")
     assert violations(axe_page) == []
+
+
+def test_modeler_in_english(js_page: Page, live_server: str) -> None:
+    console: list[str] = []
+    open_deviation_model(js_page, live_server, console)
+
+    js_page.get_by_role("button", name="English").click()
+
+    expect(js_page.get_by_role("heading", level=1)).to_have_text("Process model: Avvikshåndtering")
+    expect(js_page.locator('[data-element-id="VurderAvvik"]')).to_be_visible()
+    start_event = js_page.locator('.djs-palette [data-action="create.start-event"]')
+    expect(start_event).to_have_attribute("aria-label", "Create start event")
+    assert console == []
