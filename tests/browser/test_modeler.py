@@ -77,6 +77,14 @@ def test_modeler_opens_deviation_in_bokmal(js_page: Page, live_server: str) -> N
     assert [title for title in titles if title not in dictionary.values()] == []
 
     js_page.locator('[data-element-id="VurderAvvik"]').click()
+    pad = js_page.locator(".djs-context-pad")
+    expect(pad.locator('[data-action="append.end-event"]')).to_have_attribute(
+        "title", "Legg til slutthendelse")
+    pad.locator('[data-action="replace"]').click()
+    replace_menu = js_page.locator(".djs-popup")
+    expect(replace_menu.get_by_text("Tjenesteoppgave", exact=True)).to_be_visible()
+    js_page.keyboard.press("Escape")
+
     panel = js_page.locator("[data-modeler-properties]")
     expect(panel.locator(".bio-properties-panel-header-type")).to_have_text("Brukeroppgave")
     expect(panel.get_by_text("Generelt", exact=True)).to_be_visible()
@@ -157,3 +165,14 @@ def test_modeler_in_english(js_page: Page, live_server: str) -> None:
     start_event = js_page.locator('.djs-palette [data-action="create.start-event"]')
     expect(start_event).to_have_attribute("aria-label", "Create start event")
     assert console == []
+
+
+def test_failed_load_shows_message(js_page: Page, live_server: str) -> None:
+    js_page.route("**/prosesser/avvik/modell.bpmn",
+                  lambda route: route.fulfill(status=500, body="feil"))
+    log_in(js_page, live_server, "paal.prosesseier")
+    js_page.goto(f"{live_server}/prosesser/avvik/modell")
+
+    expect(js_page.get_by_role("alert")).to_have_text(
+        "Prosessmodellen kunne ikke åpnes. Last inn siden på nytt, eller last ned .bpmn-filen "
+        "og åpne den i Camunda Modeler.")
