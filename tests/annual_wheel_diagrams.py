@@ -132,6 +132,54 @@ FOLLOW_UP = HEADER + """<bpmn:process id="oppfolging" name="Oppfølging" isExecu
   <bpmn:endEvent id="slutt3" />
 </bpmn:process></bpmn:definitions>"""
 
+# Accounts closed by a legal date every year: a task with a yearly date and three boundary
+# timers on it (a reminder before its due date, an escalation after it, and an interrupting
+# answer deadline), and, in parallel, an escalation that no task carries.
+ACCOUNTS = HEADER + """<bpmn:process id="regnskap" name="Regnskap" isExecutable="true">
+  <bpmn:startEvent id="start" />
+  <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="del" />
+  <bpmn:parallelGateway id="del" />
+  <bpmn:sequenceFlow id="f2" sourceRef="del" targetRef="avlegg" />
+  <bpmn:sequenceFlow id="f3" sourceRef="del" targetRef="varsle" />
+  <bpmn:userTask id="avlegg" name="Avlegg regnskapet" camunda:candidateUsers="lise.leder"
+      camunda:dueDate="${{frist}}">
+    <bpmn:extensionElements><camunda:properties>
+      <camunda:property name="arshjul.dato" value="22.02" />
+    </camunda:properties></bpmn:extensionElements>
+  </bpmn:userTask>
+  <bpmn:sequenceFlow id="f4" sourceRef="avlegg" targetRef="slutt1" />
+  <bpmn:endEvent id="slutt1" />
+
+  <bpmn:boundaryEvent id="minn" name="Regnskapet nærmer seg" attachedToRef="avlegg"
+      cancelActivity="false">
+    <bpmn:timerEventDefinition><bpmn:timeDate>${{paaminnelse}}</bpmn:timeDate></bpmn:timerEventDefinition>
+  </bpmn:boundaryEvent>
+  <bpmn:sequenceFlow id="f5" sourceRef="minn" targetRef="slutt2" />
+  <bpmn:endEvent id="slutt2" />
+
+  <bpmn:boundaryEvent id="passert" name="Regnskapet er for sent" attachedToRef="avlegg"
+      cancelActivity="false">
+    <bpmn:timerEventDefinition><bpmn:timeDate>${{eskalering}}</bpmn:timeDate></bpmn:timerEventDefinition>
+  </bpmn:boundaryEvent>
+  <bpmn:sequenceFlow id="f6" sourceRef="passert" targetRef="slutt3" />
+  <bpmn:endEvent id="slutt3" />
+
+  <bpmn:boundaryEvent id="svarfrist" name="Svarfrist" attachedToRef="avlegg">
+    <bpmn:timerEventDefinition><bpmn:timeDate>${{svarfrist}}</bpmn:timeDate></bpmn:timerEventDefinition>
+  </bpmn:boundaryEvent>
+  <bpmn:sequenceFlow id="f7" sourceRef="svarfrist" targetRef="slutt4" />
+  <bpmn:endEvent id="slutt4" />
+
+  <bpmn:intermediateCatchEvent id="varsle" name="Varsle revisor">
+    <bpmn:extensionElements><camunda:properties>
+      <camunda:property name="arshjul" value="eskalering" />
+    </camunda:properties></bpmn:extensionElements>
+    <bpmn:timerEventDefinition><bpmn:timeDate>${{revisor}}</bpmn:timeDate></bpmn:timerEventDefinition>
+  </bpmn:intermediateCatchEvent>
+  <bpmn:sequenceFlow id="f8" sourceRef="varsle" targetRef="slutt5" />
+  <bpmn:endEvent id="slutt5" />
+</bpmn:process></bpmn:definitions>"""
+
 YEARLY_CYCLE = "R/2027-01-15T08:00:00/P1Y"
 
 
@@ -172,3 +220,16 @@ def start_follow_up(engine: ProcessEngine) -> int:
     engine.repository.deploy([("oppfolging.bpmn", FOLLOW_UP.encode())], actor="admin")
     data = {"tittel": "Oppfølging av tiltak", "enhet": "sykehjem"}
     return engine.runtime.start("oppfolging", "admin", data).instance_id
+
+
+def deploy_accounts(engine: ProcessEngine) -> None:
+    engine.repository.deploy([("regnskap.bpmn", ACCOUNTS.format().encode())], actor="admin")
+
+
+def start_accounts(engine: ProcessEngine, due: str = "2027-02-20") -> int:
+    """Start an accounts case in sykehjem due `due`, reminded on 13 February, escalated on
+    23 February, with its response deadline on 1 March and the auditor notified on 5 March."""
+    data = {"tittel": "Regnskap 2026", "enhet": "sykehjem", "frist": due,
+            "paaminnelse": "2027-02-13T09:00", "eskalering": "2027-02-23T00:00",
+            "svarfrist": "2027-03-01T12:00", "revisor": "2027-03-05T09:00"}
+    return engine.runtime.start("regnskap", "admin", data).instance_id

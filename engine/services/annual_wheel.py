@@ -5,7 +5,8 @@ Nothing is typed in for it. The entries come from three places:
 - the timers that the newest deployed version of each process fixes in the calendar: timer
   start events, and boundary and intermediate timers with a literal date or dated cycle.
   Each is expanded into its firings within the year, which belong to the whole
-  municipality;
+  municipality. Elements with the property `arshjul.dato` add their yearly date the same
+  way, so a legal deadline shows every year even when no case waits for it;
 - the waiting timers of running instances, at their real due time;
 - the due dates of open tasks.
 
@@ -43,6 +44,7 @@ from engine.services.annual_wheel_timers import (
     element_step,
     element_title,
     find_spec,
+    followed_task,
     year_bounds,
 )
 from engine.services.base import Service
@@ -79,6 +81,8 @@ class WheelEntry:
     start_key: str | None = None
     # The name of the activity a boundary timer belongs to.
     step: str | None = None
+    # True for a date the diagram gives for every year (`arshjul.dato`).
+    yearly: bool = False
 
 
 @dataclass(frozen=True)
@@ -131,9 +135,15 @@ class AnnualWheelService(Service):
             from_diagrams, crowded = self._diagram_entries(viewer, year)
             crowded += [title for title in busy_cases if title not in crowded]
 
+        # A case's timer at the same moment as the diagram's stands for it. A case's own
+        # date for an element with a yearly date replaces that date, even when the case's
+        # settings moved it.
         in_cases = {(entry.process_key, entry.element_id, entry.at) for entry in from_cases}
+        elements_in_cases = {(entry.process_key, entry.element_id) for entry in from_cases}
         entries = [entry for entry in from_diagrams
-                   if (entry.process_key, entry.element_id, entry.at) not in in_cases]
+                   if (entry.process_key, entry.element_id, entry.at) not in in_cases
+                   and not (entry.yearly
+                            and (entry.process_key, entry.element_id) in elements_in_cases)]
         entries += from_cases
         entries.sort(key=lambda entry: (entry.at, entry.process_name, entry.title,
                                         entry.instance_id or 0))
@@ -169,7 +179,7 @@ class AnnualWheelService(Service):
                 self.engine.runtime.may_start(definition, viewer) else None
             entries += [WheelEntry(timer.at, timer.title, definition.key, definition.name,
                                    timer.kind, timer.element_id, start_key=start_key,
-                                   step=timer.step)
+                                   step=timer.step, yearly=timer.yearly)
                         for timer in timers]
             crowded += [f"{definition.name}: {title}" for title in busy]
         return entries, crowded
@@ -231,12 +241,17 @@ class AnnualWheelService(Service):
             query.order_by(Timer.due_at, Timer.id).limit(limit + 1)))
 
         max_firings = int(self.engine.config["ANNUAL_WHEEL_MAX_FIRINGS"])
+        task_dues = self._open_task_dues([instance.id for _timer, instance in rows[:limit]])
         entries: list[WheelEntry] = []
         crowded: list[str] = []
         for timer, instance in rows[:limit]:
             compiled, spec = self._element(instance.definition_id, timer.element_id)
             if spec is not None:
-                kind = case_timer_kind(self.engine, spec, timer.kind)
+                followed = followed_task(compiled, spec) if compiled is not None else None
+                task_due = task_dues.get((instance.id, followed.bpmn_id)) \
+                    if followed is not None else None
+                kind = case_timer_kind(self.engine, compiled, spec, timer.kind, timer.due_at,
+                                       task_due)
             else:
                 kind = REVIEW if timer.kind == ClockCycle.__name__ else CASE_DEADLINE
             if kind is None:
@@ -252,6 +267,21 @@ class AnnualWheelService(Service):
             if firings.more:
                 crowded.append(f"{entry.process_name}: {title}")
         return entries, len(rows) > limit, list(dict.fromkeys(crowded))
+
+    def _open_task_dues(self, instance_ids: list[int]) -> dict[tuple[int, str], datetime]:
+        """Return the earliest due date of the open tasks of each element in the instances.
+
+        A multi-instance task has one task per item, and they share the boundary timers'
+        element ids, so the earliest due date stands for them all.
+        """
+        if not instance_ids:
+            return {}
+        rows = self.session.execute(
+            select(Task.instance_id, Task.element_id, func.min(Task.due_at))
+            .where(Task.instance_id.in_(sorted(set(instance_ids))), Task.state == "open",
+                   Task.due_at.is_not(None))
+            .group_by(Task.instance_id, Task.element_id))
+        return {(instance_id, element_id): due for instance_id, element_id, due in rows}
 
     def _task_entries(self, viewer: str, year: int, unit_ids: list[int] | None,
                       units: dict[int, Unit], limit: int) -> tuple[list[WheelEntry], bool]:

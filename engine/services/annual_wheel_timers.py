@@ -15,6 +15,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from lxml import etree
+
 from engine.runtime import expressions, timeexpr
 from engine.runtime.calendar import WORKING_DAYS
 from engine.runtime.sandbox_rules import SandboxError
@@ -33,13 +35,19 @@ START = "start"
 LEGAL_DEADLINE = "legal_deadline"
 REVIEW = "review"
 CASE_DEADLINE = "case_deadline"
-KINDS = (START, LEGAL_DEADLINE, REVIEW, CASE_DEADLINE)
+REMINDER = "reminder"
+ESCALATION = "escalation"
+KINDS = (START, LEGAL_DEADLINE, REVIEW, CASE_DEADLINE, REMINDER, ESCALATION)
 
 # The element property that sets an entry's kind, or leaves the element out of the wheel.
 KIND_PROPERTY = "arshjul"
 PROPERTY_KINDS = {"oppstart": START, "lovfrist": LEGAL_DEADLINE, "gjennomgang": REVIEW,
-                  "frist": CASE_DEADLINE}
+                  "frist": CASE_DEADLINE, "paaminnelse": REMINDER, "eskalering": ESCALATION}
 HIDDEN = "skjul"
+# The element property with the day and month that the element's deadline falls on every
+# year ("22.02", or ISO 8601 "--02-22"), such as a legal deadline whose exact date a running
+# case computes from its variables.
+YEARLY_DATE_PROPERTY = "arshjul.dato"
 
 # Steps a cycle may take to reach the year asked for, so a short period that began long ago
 # cannot keep a request busy. It covers a daily cycle over 270 years.
@@ -62,6 +70,8 @@ class DiagramTimer:
     title: str
     kind: str
     step: str | None = None
+    # True for a date from `arshjul.dato`: a case's own date for the element replaces it.
+    yearly: bool = False
 
 
 @dataclass(frozen=True)
@@ -151,11 +161,14 @@ def diagram_timers(engine: ProcessEngine, definition: ProcessDefinition,
     """Return the firings within `year` of the timers the diagram fixes, and the titles of
     the timers that fire more often than `max_firings` times in it."""
     begin, end = year_bounds(year)
-    found: list[DiagramTimer] = []
+    found = yearly_dates(definition, compiled, year)
     crowded: list[str] = []
+    dated = {timer.element_id for timer in found}
     for spec in _timer_specs(compiled):
+        if spec.bpmn_id in dated:
+            continue
         kind = element_kind(spec)
-        if kind is None:
+        if kind is None or (kind == ESCALATION and followed_task(compiled, spec) is not None):
             continue
         try:
             firings = _spec_firings(engine, definition, spec, begin, end, max_firings)
@@ -169,6 +182,49 @@ def diagram_timers(engine: ProcessEngine, definition: ProcessDefinition,
         if firings.more:
             crowded.append(title)
     return found, crowded
+
+
+def yearly_dates(definition: ProcessDefinition, compiled: CompiledProcess, year: int
+                 ) -> list[DiagramTimer]:
+    """Return an entry in `year` for each element with the property `arshjul.dato`, at the
+    end of that day in Oslo, as a deadline in a case falls (timeexpr.end_of_day).
+
+    Such an entry is a legal deadline unless `arshjul` sets another kind. A value that names
+    no day in the year (30.02, or 29.02 outside a leap year) is logged and left out.
+    """
+    found = []
+    for spec in _process_specs(compiled):
+        for element in spec.task_specs.values():
+            extensions = getattr(element, "extensions", None) or {}
+            text = str(extensions.get(YEARLY_DATE_PROPERTY) or "").strip()
+            if not text:
+                continue
+            kind = element_kind(element, LEGAL_DEADLINE)
+            if kind is None:
+                continue
+            day = day_in_year(text, year)
+            if day is None:
+                log.warning("annual wheel skipped a yearly date key=%s element=%s value=%r "
+                            "year=%s", definition.key, element.bpmn_id, text[:20], year)
+                continue
+            found.append(DiagramTimer(timeexpr.end_of_day(day), element.bpmn_id,
+                                      element_title(compiled, element), kind,
+                                      element_step(compiled, element), yearly=True))
+    return found
+
+
+def day_in_year(text: str, year: int) -> date | None:
+    """Return the day that "22.02" or "--02-22" names in `year`, or None if it names none."""
+    if text.startswith("--"):
+        month_text, _separator, day_text = text[2:].partition("-")
+    else:
+        day_text, _separator, month_text = text.partition(".")
+    if not all(part.isascii() and part.isdigit() for part in (day_text, month_text)):
+        return None
+    try:
+        return date(year, int(month_text), int(day_text))
+    except ValueError:
+        return None
 
 
 def _spec_firings(engine: ProcessEngine, definition: ProcessDefinition, spec: Any,
@@ -217,17 +273,21 @@ def _uses_working_days(spec: Any) -> bool:
     return (getattr(spec, "extensions", None) or {}).get("kalender") == WORKING_DAYS
 
 
-def _timer_specs(compiled: CompiledProcess) -> list[Any]:
-    """Return the specs with a timer, of the process and of its embedded subprocesses.
+def _process_specs(compiled: CompiledProcess) -> list[Any]:
+    """Return the specs of the process and of its embedded subprocesses.
 
-    Called processes are deployed definitions of their own, so their timers are theirs.
+    Called processes are deployed definitions of their own, so their elements are theirs.
     """
     embedded = {str(node.get("id")) for tag in EMBEDDED_SUBPROCESS_TAGS
                 for node in compiled.root.xpath(f".//*[local-name()='{tag}']")}
-    process_specs = [compiled.spec] + [sub for key, sub in compiled.subprocess_specs.items()
-                                       if key in embedded and sub is not None]
+    return [compiled.spec] + [sub for key, sub in compiled.subprocess_specs.items()
+                              if key in embedded and sub is not None]
+
+
+def _timer_specs(compiled: CompiledProcess) -> list[Any]:
+    """Return the specs with a timer, of the process and of its embedded subprocesses."""
     timers = []
-    for process_spec in process_specs:
+    for process_spec in _process_specs(compiled):
         for spec in process_spec.task_specs.values():
             if getattr(spec, "start_timer", None) is not None or isinstance(
                     getattr(spec, "event_definition", None),
@@ -250,8 +310,9 @@ def find_spec(compiled: CompiledProcess, element_id: str) -> Any | None:
 def element_kind(spec: Any, default: str | None = None) -> str | None:
     """Return the kind of entry an element makes, or None when it stays out of the wheel.
 
-    The element property `arshjul` decides when set. Otherwise a start timer is a start, a
-    cycle a recurring review, and any other timer a legal deadline (or `default`).
+    The element property `arshjul` decides when set. Otherwise an element with a yearly date
+    (`arshjul.dato`) is a legal deadline, a start timer a start, a cycle a recurring review,
+    and any other timer a legal deadline (or `default`).
     """
     extensions = getattr(spec, "extensions", None) or {}
     chosen = str(extensions.get(KIND_PROPERTY, "")).strip().lower()
@@ -259,6 +320,8 @@ def element_kind(spec: Any, default: str | None = None) -> str | None:
         return None
     if chosen in PROPERTY_KINDS:
         return PROPERTY_KINDS[chosen]
+    if str(extensions.get(YEARLY_DATE_PROPERTY) or "").strip():
+        return LEGAL_DEADLINE
     if getattr(spec, "start_timer", None) is not None:
         return START
     if default is not None:
@@ -268,15 +331,53 @@ def element_kind(spec: Any, default: str | None = None) -> str | None:
     return LEGAL_DEADLINE
 
 
-def case_timer_kind(engine: ProcessEngine, spec: Any, timer_kind: str) -> str | None:
+def case_timer_kind(engine: ProcessEngine, compiled: CompiledProcess | None, spec: Any,
+                    timer_kind: str, due_at: datetime, task_due: datetime | None
+                    ) -> str | None:
     """Return the kind of entry a waiting timer of a case makes, or None to leave it out.
 
-    A timer the diagram fixes keeps the kind it has in the diagram. Any other is a deadline
-    of the case, or a recurring review when it is a cycle, unless `arshjul` sets another kind.
+    `task_due` is the due date of the open task that the timer follows up (see
+    followed_task), if any. A timer the diagram fixes keeps the kind it has in the diagram.
+    Any other is a recurring review when it is a cycle. A follow-up of a task is a reminder
+    when it fires before the task's due date and an escalation from then on. Anything else
+    is a deadline of the case. `arshjul` on the element sets another kind.
+
+    An escalation that follows up a task with a due date is left out, because that due date
+    is the deadline the wheel shows.
     """
+    followed = followed_task(compiled, spec) if compiled is not None else None
     if _is_fixed(engine, spec):
-        return element_kind(spec)
-    return element_kind(spec, REVIEW if timer_kind == ClockCycle.__name__ else CASE_DEADLINE)
+        kind = element_kind(spec)
+    elif timer_kind == ClockCycle.__name__:
+        kind = element_kind(spec, REVIEW)
+    elif followed is not None and task_due is not None:
+        kind = element_kind(spec, REMINDER if due_at < task_due else ESCALATION)
+    else:
+        kind = element_kind(spec, CASE_DEADLINE)
+    if kind == ESCALATION and followed is not None:
+        return None
+    return kind
+
+
+def followed_task(compiled: CompiledProcess, spec: Any) -> Any | None:
+    """Return the spec of the user task that a boundary timer follows up, else None.
+
+    A non-interrupting boundary timer on a user task with a due date leaves the task open, so
+    it can only remind or escalate about that due date. An interrupting one ends the task,
+    so its own date is the deadline. A task that `arshjul` hides has no deadline in the wheel
+    to follow up.
+    """
+    if getattr(spec, "cancel_activity", True):
+        return None
+    nodes = compiled.root.xpath(".//*[@id=$id]", id=spec.bpmn_id)
+    if not nodes or etree.QName(nodes[0]).localname != "boundaryEvent":
+        return None
+    task = find_spec(compiled, str(nodes[0].get("attachedToRef") or ""))
+    if task is None or not getattr(task, "due_date", None):
+        return None
+    if element_kind(task, CASE_DEADLINE) is None:
+        return None
+    return task
 
 
 def fixed_text(engine: ProcessEngine, event: Any) -> str | None:

@@ -30,8 +30,10 @@ from engine.services.annual_wheel import (
 )
 from engine.services.annual_wheel_timers import (
     CASE_DEADLINE,
+    ESCALATION,
     KINDS,
     LEGAL_DEADLINE,
+    REMINDER,
     REVIEW,
     START,
 )
@@ -48,12 +50,17 @@ KIND_LABELS = {
     LEGAL_DEADLINE: lazy_gettext("Legal deadline"),
     REVIEW: lazy_gettext("Recurring review"),
     CASE_DEADLINE: lazy_gettext("Case deadline"),
+    REMINDER: lazy_gettext("Reminder"),
+    ESCALATION: lazy_gettext("Escalation"),
 }
 KIND_HINTS = {
     START: lazy_gettext("The process starts by itself."),
     LEGAL_DEADLINE: lazy_gettext("A fixed date in the process."),
     REVIEW: lazy_gettext("Repeats on fixed dates."),
     CASE_DEADLINE: lazy_gettext("A deadline in a running case."),
+    REMINDER: lazy_gettext("A reminder before a deadline in a running case."),
+    ESCALATION: lazy_gettext("Follows up a passed deadline that the wheel shows no date "
+                             "for."),
 }
 
 

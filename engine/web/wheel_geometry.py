@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from engine.runtime.timeexpr import OSLO
-from engine.services.annual_wheel_timers import CASE_DEADLINE, LEGAL_DEADLINE, REVIEW, START
+from engine.services.annual_wheel_timers import (
+    CASE_DEADLINE,
+    ESCALATION,
+    LEGAL_DEADLINE,
+    REMINDER,
+    REVIEW,
+    START,
+)
 
 VIEW_RADIUS = 220
 INNER_RADIUS = 70
@@ -22,9 +29,10 @@ LABEL_RADIUS = 200
 MARK_SIZE = 8.0
 
 # The ring each kind of entry sits on, from the outside in.
-RING_RADIUS = {START: 162, LEGAL_DEADLINE: 138, REVIEW: 114, CASE_DEADLINE: 90}
+RING_RADIUS = {START: 170, LEGAL_DEADLINE: 152, REVIEW: 134, CASE_DEADLINE: 116,
+               REMINDER: 98, ESCALATION: 80}
 SHAPES = {START: "circle", LEGAL_DEADLINE: "square", REVIEW: "triangle",
-          CASE_DEADLINE: "diamond"}
+          CASE_DEADLINE: "diamond", REMINDER: "triangle_down", ESCALATION: "cross"}
 
 
 @dataclass(frozen=True)
@@ -93,6 +101,15 @@ def shape_path(shape: str, x: float, y: float, size: float) -> str:
     if shape == "triangle":
         return (f"M {x:.2f} {y - half * 1.2:.2f} L {x + half * 1.1:.2f} {y + half:.2f} "
                 f"L {x - half * 1.1:.2f} {y + half:.2f} Z")
+    if shape == "triangle_down":
+        return (f"M {x:.2f} {y + half * 1.2:.2f} L {x + half * 1.1:.2f} {y - half:.2f} "
+                f"L {x - half * 1.1:.2f} {y - half:.2f} Z")
+    if shape == "cross":
+        arm = half / 2.5
+        return (f"M {x - arm:.2f} {y - half:.2f} h {2 * arm:.2f} v {half - arm:.2f} "
+                f"h {half - arm:.2f} v {2 * arm:.2f} h {arm - half:.2f} v {half - arm:.2f} "
+                f"h {-2 * arm:.2f} v {arm - half:.2f} h {arm - half:.2f} v {-2 * arm:.2f} "
+                f"h {half - arm:.2f} Z")
     if shape == "diamond":
         return (f"M {x:.2f} {y - half * 1.3:.2f} L {x + half:.2f} {y:.2f} "
                 f"L {x:.2f} {y + half * 1.3:.2f} L {x - half:.2f} {y:.2f} Z")

@@ -13,7 +13,13 @@ from flask.testing import FlaskClient
 from engine.app import create_app
 from engine.demo import load_organisation
 from engine.engine import ProcessEngine
-from tests.annual_wheel_diagrams import deploy_yearly_plan, start_conversation, start_report
+from tests.annual_wheel_diagrams import (
+    deploy_accounts,
+    deploy_yearly_plan,
+    start_accounts,
+    start_conversation,
+    start_report,
+)
 
 
 @pytest.fixture
@@ -97,6 +103,41 @@ def test_wheel_svg_has_titles(visit: Callable[[str, str], Any]) -> None:
     assert "Lovfrist" in html
 
 
+def test_follow_ups_have_own_kinds(visit: Callable[[str, str], Any],
+                                   wheel_engine: ProcessEngine) -> None:
+    deploy_accounts(wheel_engine)
+    start_accounts(wheel_engine)
+
+    html = visit("admin", "/arshjul?ar=2027").get_data(as_text=True)
+    february = month_section(html, 2)
+    march = month_section(html, 3)
+    svg = re.search(r'<svg class="sloyfe-wheel-svg".*?</svg>', html, re.S)
+
+    assert svg is not None
+    assert "<strong>Påminnelse</strong>" in html
+    assert "<strong>Eskalering</strong>" in html
+    assert "Regnskapet nærmer seg" in february
+    assert "Regnskapet er for sent" not in february
+    assert "Varsle revisor" in march
+    assert "13.02.2027 09:00 – Regnskapet nærmer seg (ved steget «Avlegg regnskapet») – " \
+        "Regnskap – Påminnelse" in svg.group(0)
+    assert 'sloyfe-wheel-mark-reminder' in svg.group(0)
+    assert 'sloyfe-wheel-mark-escalation' in svg.group(0)
+
+
+def test_yearly_date_in_later_year(visit: Callable[[str, str], Any],
+                                   wheel_engine: ProcessEngine) -> None:
+    deploy_accounts(wheel_engine)
+    start_accounts(wheel_engine)
+
+    html = visit("ola.ansatt", "/arshjul?ar=2030").get_data(as_text=True)
+    february = month_section(html, 2)
+
+    assert "Avlegg regnskapet" in february
+    assert "22.02.2030" in february
+    assert "Lovfrist" in february
+
+
 def test_mark_stands_for_same_day(visit: Callable[[str, str], Any]) -> None:
     html = visit("admin", "/arshjul?ar=2027").get_data(as_text=True)
     svg = re.search(r'<svg class="sloyfe-wheel-svg".*?</svg>', html, re.S)
@@ -167,8 +208,11 @@ def test_unknown_unit_gives_message(visit: Callable[[str, str], Any]) -> None:
 def test_outsider_sees_no_cases(visit: Callable[[str, str], Any]) -> None:
     html = visit("erik.laerer", "/arshjul?ar=2027").get_data(as_text=True)
 
+    calendar = html.split('id="calendar-heading"', 1)[1]
+
     assert "Rapport sykehjem" not in html
-    assert "Påminnelse" not in html
+    # The legend names the kind Påminnelse, but no reminder of the case is listed.
+    assert "Påminnelse" not in calendar
     assert "Frist 1. tertial" in html
 
 

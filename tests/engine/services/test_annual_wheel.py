@@ -16,14 +16,19 @@ from engine.runtime.timeexpr import OSLO, parse_cycle, parse_instant
 from engine.services.annual_wheel import AnnualWheel, WheelEntry
 from engine.services.annual_wheel_timers import (
     CASE_DEADLINE,
+    ESCALATION,
     LEGAL_DEADLINE,
+    REMINDER,
     REVIEW,
     START,
     cycle_firings,
+    day_in_year,
     year_bounds,
 )
 from tests.annual_wheel_diagrams import (
+    deploy_accounts,
     deploy_yearly_plan,
+    start_accounts,
     start_conversation,
     start_follow_up,
     start_report,
@@ -123,7 +128,8 @@ def test_clock_timer_shows_through_case(org_engine: ProcessEngine) -> None:
     fixed = titled(wheel, "Frist for årsregnskapet")
 
     assert [local(entry) for entry in entries] == ["07.01.2027 00:00"]
-    assert entries[0].kind == CASE_DEADLINE
+    # A non-interrupting timer before the task's due date follows it up as a reminder.
+    assert entries[0].kind == REMINDER
     assert [entry.instance_id for entry in fixed] == [instance_id]
     assert fixed[0].kind == LEGAL_DEADLINE
 
@@ -147,7 +153,7 @@ def test_variable_timer_shows_through_case(org_engine: ProcessEngine) -> None:
     assert before == []
     assert [local(entry) for entry in after] == ["10.05.2027 09:00"]
     assert after[0].instance_id == instance_id
-    assert after[0].kind == CASE_DEADLINE
+    assert after[0].kind == REMINDER
     assert after[0].unit_code == "sykehjem"
     assert after[0].unit_name == "Eksempel sykehjem"
     assert after[0].case_title == "Rapport sykehjem"
@@ -413,3 +419,76 @@ def test_bounded_cycle_stops_before_year() -> None:
                             max_firings=10)
 
     assert firings.times == []
+
+
+def test_yearly_date_shown_without_case(org_engine: ProcessEngine) -> None:
+    deploy_accounts(org_engine)
+
+    this_year = titled(org_engine.annual_wheel.wheel("ola.ansatt", 2027), "Avlegg regnskapet")
+    next_year = titled(org_engine.annual_wheel.wheel("ola.ansatt", 2028), "Avlegg regnskapet")
+
+    assert [local(entry) for entry in this_year] == ["22.02.2027 23:59"]
+    assert this_year[0].kind == LEGAL_DEADLINE
+    assert this_year[0].instance_id is None
+    assert this_year[0].yearly is True
+    assert [local(entry) for entry in next_year] == ["22.02.2028 23:59"]
+
+
+def test_case_date_replaces_yearly_date(org_engine: ProcessEngine) -> None:
+    deploy_accounts(org_engine)
+    instance_id = start_accounts(org_engine, due="2027-02-20")
+
+    this_year = titled(org_engine.annual_wheel.wheel("admin", 2027), "Avlegg regnskapet")
+    next_year = titled(org_engine.annual_wheel.wheel("admin", 2028), "Avlegg regnskapet")
+
+    assert [entry.instance_id for entry in this_year] == [instance_id]
+    assert local(this_year[0]) == "20.02.2027 23:59"
+    assert this_year[0].kind == LEGAL_DEADLINE
+    assert [entry.instance_id for entry in next_year] == [None]
+
+
+def test_outsider_keeps_yearly_date(org_engine: ProcessEngine) -> None:
+    deploy_accounts(org_engine)
+    start_accounts(org_engine)
+
+    entries = titled(org_engine.annual_wheel.wheel("ola.ansatt", 2027), "Avlegg regnskapet")
+
+    assert [(local(entry), entry.instance_id) for entry in entries] == [
+        ("22.02.2027 23:59", None)]
+
+
+def test_follow_ups_of_task_deadline(org_engine: ProcessEngine) -> None:
+    deploy_accounts(org_engine)
+    instance_id = start_accounts(org_engine)
+
+    wheel = org_engine.annual_wheel.wheel("admin", 2027)
+    reminders = titled(wheel, "Regnskapet nærmer seg")
+    answer = titled(wheel, "Svarfrist")
+
+    assert [(local(entry), entry.kind) for entry in reminders] == [
+        ("13.02.2027 09:00", REMINDER)]
+    assert reminders[0].instance_id == instance_id
+    # The escalation fires once the task's due date has passed, and that date is shown.
+    assert titled(wheel, "Regnskapet er for sent") == []
+    # An interrupting timer ends the task, so its date is a deadline of its own.
+    assert [(local(entry), entry.kind) for entry in answer] == [
+        ("01.03.2027 12:00", CASE_DEADLINE)]
+
+
+def test_escalation_without_task_shown(org_engine: ProcessEngine) -> None:
+    deploy_accounts(org_engine)
+    start_accounts(org_engine)
+
+    entries = titled(org_engine.annual_wheel.wheel("admin", 2027), "Varsle revisor")
+
+    assert [(local(entry), entry.kind) for entry in entries] == [
+        ("05.03.2027 09:00", ESCALATION)]
+
+
+def test_yearly_date_forms() -> None:
+    assert day_in_year("22.02", 2027) == datetime(2027, 2, 22).date()
+    assert day_in_year("--02-22", 2027) == datetime(2027, 2, 22).date()
+    assert day_in_year("29.02", 2027) is None
+    assert day_in_year("29.02", 2028) == datetime(2028, 2, 29).date()
+    assert day_in_year("22/02", 2027) is None
+    assert day_in_year("31.04", 2027) is None
