@@ -47,6 +47,11 @@ DEFAULTS: dict[str, str] = {
     # The follow-up conversation opens on the first date and is due on the second.
     "oppfolgingssamtale_fra": "01.09",
     "oppfolgingssamtale": "31.10",
+    # The employee confirms the summary within this long after the leader wrote it.
+    "bekreftelse": "P14D",
+    # Whoever holds the invitation, the conversation, the confirmation or the follow-up gets
+    # an e-mail this long before its deadline.
+    "paaminnelse_for_frist": "P3D",
 }
 
 CONVERSATION_PROCESS = "medarbeidersamtale"
@@ -54,6 +59,8 @@ PLANNING_PROCESS = "medarbeidersamtale-planlegging"
 # The user task whose completion means the conversation was held.
 HELD_ELEMENT = "GjennomforSamtale"
 SYSTEM_ACTOR = "system"
+# Reminders go out at the start of a working day, not at the minute a deadline falls.
+REMINDER_HOUR = time(8, 0)
 
 LEADER_CONVERSATION = "ledersamtale"
 EMPLOYEE_CONVERSATION = "medarbeidersamtale"
@@ -339,7 +346,18 @@ def set_conversation_deadlines(ctx: HandlerContext) -> dict[str, Any]:
     invitation_due = max(ctx.now, notice.subtract_from(end))
     notice_days = (notice.add_to(ctx.now).astimezone(timeexpr.OSLO).date() - _today(ctx)).days
     return {"frist_samtale": end.isoformat(), "frist_innkalling": invitation_due.isoformat(),
+            "paaminnelse_innkalling": _reminder(ctx, rules, invitation_due).isoformat(),
             "varsel_dager": notice_days}
+
+
+def _reminder(ctx: HandlerContext, rules: dict[str, Any], due: datetime,
+              earliest: datetime | None = None) -> datetime:
+    """Return when to remind of a deadline: at 08:00 in Oslo on the day the setting's time
+    before it, but not before `earliest` (default now), and never after the deadline."""
+    day = _duration(rules, "paaminnelse_for_frist").subtract_from(due).astimezone(
+        timeexpr.OSLO).date()
+    remind_at = datetime.combine(day, REMINDER_HOUR, tzinfo=timeexpr.OSLO)
+    return min(due, max(earliest or ctx.now, remind_at))
 
 
 @topic("medarbeidersamtale.innkalling")
@@ -356,7 +374,19 @@ def send_invitation(ctx: HandlerContext) -> dict[str, Any]:
                      "This message was sent by Sløyfe.", name=user.display_name,
                      moment=moment, link=ctx.case_link())
         ctx.send_mail(user.username, subject, body)
-    return {"innkalling_sendt": ctx.now.isoformat()}
+    return {"innkalling_sendt": ctx.now.isoformat(),
+            "paaminnelse_samtale": _conversation_reminder(ctx).isoformat()}
+
+
+def _conversation_reminder(ctx: HandlerContext) -> datetime:
+    """Remind the leader to write the summary before its deadline, but not before the day
+    after the conversation: a conversation held close to the deadline is not yet late."""
+    due = timeexpr.to_utc_instant(ctx.variables["frist_samtale"])
+    try:
+        held = timeexpr.to_utc_instant(ctx.variables.get("samtaletidspunkt"))
+    except (timeexpr.TimeExpressionError, ValueError):
+        held = ctx.now
+    return _reminder(ctx, settings(ctx), due, earliest=max(ctx.now, held + timedelta(days=1)))
 
 
 def _moment_text(value: Any) -> str:
@@ -382,7 +412,12 @@ def write_summary(ctx: HandlerContext) -> dict[str, Any]:
                             if need],
         "tiltak": measures,
     }
-    return {"oppsummering": summary, "tiltak_tekst": measures_text(measures)}
+    rules = settings(ctx)
+    confirm_due = timeexpr.end_of_day(
+        _duration(rules, "bekreftelse").add_to(ctx.now).astimezone(timeexpr.OSLO).date())
+    return {"oppsummering": summary, "tiltak_tekst": measures_text(measures),
+            "frist_bekreftelse": confirm_due.isoformat(),
+            "paaminnelse_bekreftelse": _reminder(ctx, rules, confirm_due).isoformat()}
 
 
 @topic("medarbeidersamtale.arkiver")
@@ -411,4 +446,5 @@ def file_summary(ctx: HandlerContext) -> dict[str, Any]:
         # A conversation held after the follow-up date still gets its follow-up, a month on.
         due = timeexpr.end_of_day((opens + timedelta(days=30)).astimezone(timeexpr.OSLO).date())
     return {"oppsummering": summary, "arkivert": ctx.now.isoformat(),
-            "oppfolging_fra": opens.isoformat(), "frist_oppfolging": due.isoformat()}
+            "oppfolging_fra": opens.isoformat(), "frist_oppfolging": due.isoformat(),
+            "paaminnelse_oppfolging": _reminder(ctx, rules, due, earliest=opens).isoformat()}

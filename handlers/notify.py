@@ -5,12 +5,15 @@ Both read the camunda property `oppgave` (the element id of the user task) of th
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from engine.i18n import gettext as _
 from engine.models import Unit
 from engine.runtime.handlers import HandlerContext, HandlerError, topic
 from engine.services.organisation import LEADER_ROLE, scoped_group
+
+log = logging.getLogger(__name__)
 
 
 def _target_element(ctx: HandlerContext) -> str:
@@ -72,6 +75,15 @@ def escalate(ctx: HandlerContext) -> dict[str, Any]:
                                  "to send it to.", task=task.name), retry=False)
         if ctx.properties.get("til") == "leder" and unit.leader is not None:
             target_unit, leader = unit, unit.leader
+        elif unit.parent is None:
+            # The top unit's leader, the chief executive, has no one above to escalate to:
+            # the task stays where it is and the audit trail says why.
+            log.info("escalation skipped instance_id=%s task_id=%s reason=top_unit",
+                     ctx.instance.id, task.id)
+            ctx.engine.history.record("escalation_skipped", "system",
+                                      instance_id=ctx.instance.id, task_id=task.id,
+                                      element_id=task.element_id, unit=unit.code)
+            continue
         else:
             found = ctx.organisation.parent_leader(unit)
             if found is None:
