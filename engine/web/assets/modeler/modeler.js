@@ -5,6 +5,7 @@
 //   data-diagram-url   where to fetch the BPMN XML
 //   data-locale        "nb" or "en"
 //   data-load-error    shown when the diagram cannot be fetched or read
+//   data-mode          "view" for a read-only NavigatedViewer; the modeler otherwise
 // Inside it: [data-modeler-canvas], [data-modeler-properties], [data-modeler-status] and
 // an <a data-modeler-download download="..."> that, without JavaScript, downloads the
 // deployed file and, with it, the diagram as currently edited.
