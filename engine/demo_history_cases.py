@@ -264,7 +264,8 @@ def decision(simulation: Simulation, index: int) -> Scenario:
     instance_id = simulation.start_case("politisk-vedtak", SECRETARY, {
         "utvalg": text.body, "motedato": simulation.date_text(meeting),
         "politisk_saksnummer": f"PS {case_number}/{year:02d}",
-        "arkivsaksnummer": f"{year:02d}/{rng.randint(100, 9999):05d}",
+        # A block of 100 numbers per decision, because a number may start only one case.
+        "arkivsaksnummer": f"{year:02d}/{100 * (index + 1) + rng.randint(0, 99):05d}",
         "tittel": text.title, "vedtakstype": text.kind,
         "vedtakstekst": " ".join(f"{n}. {point}" for n, (point, _unit)
                                  in enumerate(text.points, start=1)),

@@ -167,6 +167,23 @@ class InstanceNotRunning(Conflict):
         super().__init__(instance_id=instance_id, status=status)
 
 
+class DuplicateBusinessKey(Conflict):
+    """Another case of the process already has the case number that the start data gives.
+
+    `field` is the start-form field that contains the number, so a form can mark it.
+    """
+
+    code = "duplicate_business_key"
+    message = N_("%(label)s %(business_key)s is already registered in case "
+                 "%(existing_instance_id)s%(title_text)s. Check the number, or open that case.")
+
+    def __init__(self, business_key: str, existing_instance_id: int, title: str | None,
+                 label: str, field: str) -> None:
+        super().__init__(business_key=business_key, existing_instance_id=existing_instance_id,
+                         label=label, title_text=f" «{title}»" if title else "")
+        self.field = field
+
+
 class PermissionDenied(EngineError):
     code = "permission_denied"
     http_status = 403

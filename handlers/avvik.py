@@ -4,18 +4,27 @@ Deadlines come from the setting `avvik.frister`, looked up by kind and severity,
 municipality sets its own; DEFAULT_DEADLINES applies only where the setting is silent. With
 "kalender": "virkedager" in a rule, its days count Norwegian working days. The 72-hour
 deadline to Datatilsynet always counts hours, because GDPR article 33 does.
+
+The start check rejects a report whose times or subcategory cannot be right, on every start
+path, before a case exists.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from engine.i18n import gettext as _
 from engine.i18n import use_locale
 from engine.runtime import timeexpr
 from engine.runtime.calendar import WORKING_DAYS
-from engine.runtime.handlers import HandlerContext, HandlerError, topic
+from engine.runtime.handlers import (
+    HandlerContext,
+    HandlerError,
+    StartContext,
+    start_check,
+    topic,
+)
 
 DEFAULT_DEADLINES: dict[str, Any] = {
     "standard": {"vurdering": "P3D", "paaminnelse_for_frist": "P1D",
@@ -30,6 +39,8 @@ DEFAULT_DEADLINES: dict[str, Any] = {
     "datatilsynet": {"frist": "PT72H", "varsel_for_frist": "PT24H"},
 }
 DEFAULT_PRIORITIES = {"Kritisk": 100, "Høy": 80, "Middels": 50, "Lav": 30, "Ubetydelig": 10}
+# How far the reporter's clock may run ahead of the server's before a time counts as future.
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 def deadline_rules(settings: dict[str, Any], kind: str | None, severity: str | None
@@ -97,6 +108,46 @@ def _instant(value: Any) -> datetime | None:
         return timeexpr.to_utc_instant(value)
     except timeexpr.TimeExpressionError:
         return None
+
+
+@start_check("avvik")
+def check_report(ctx: StartContext) -> dict[str, list[str]]:
+    """Reject an event time or discovery time in the future, a discovery before the event,
+    and a subcategory of another kind than the chosen one.
+
+    The subcategory options (the setting `skjemaverdier.underkategorier`) are the one list
+    of valid pairs: each value starts with its kind and a slash, as in "hms/vold-trusler".
+    """
+    errors: dict[str, list[str]] = {}
+    latest = ctx.now + CLOCK_SKEW
+    happened = _instant(ctx.values.get("tidspunkt"))
+    discovered = _instant(ctx.values.get("oppdaget"))
+    if happened is not None and happened > latest:
+        errors["tidspunkt"] = [_(
+            "The time of the event, %(time)s, is in the future. Give the time it happened, "
+            "at the latest now.", time=_local_text(happened))]
+    if discovered is not None and discovered > latest:
+        errors["oppdaget"] = [_(
+            "The time of discovery, %(time)s, is in the future. Give the time the breach "
+            "was discovered, at the latest now.", time=_local_text(discovered))]
+    elif discovered is not None and happened is not None and discovered < happened:
+        errors["oppdaget"] = [_(
+            "The breach cannot be discovered (%(discovered)s) before the event happened "
+            "(%(happened)s). Correct one of the two times.",
+            discovered=_local_text(discovered), happened=_local_text(happened))]
+
+    kind = ctx.values.get("kategori")
+    subkind = ctx.values.get("underkategori")
+    if kind and subkind and "/" in str(subkind) and str(subkind).split("/", 1)[0] != kind:
+        errors["underkategori"] = [_(
+            "The subcategory %(subkind)s does not belong to the kind %(kind)s. Choose a "
+            "subcategory of that kind, or change the kind.",
+            subkind=ctx.label("underkategori", subkind), kind=ctx.label("kategori", kind))]
+    return errors
+
+
+def _local_text(moment: datetime) -> str:
+    return moment.astimezone(timeexpr.OSLO).strftime("%d.%m.%Y %H:%M")
 
 
 @topic("avvik.frister")

@@ -67,11 +67,15 @@ def get_instance(instance_id: int) -> dict[str, Any]:
 @blp.alt_response(403, response="FORBIDDEN", description=(
     "The acting user may not start this process."))
 @blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT", description=(
+    "The process takes its case number from the start data, and another case has it."))
 def start_instance(body: dict[str, Any]) -> dict[str, Any]:
     """Start the newest version of a process.
 
     The acting user is the signed-in user, or for a token the user it acts as. With a start
-    form, `variables` are checked by the form's rules (422 with errors per field).
+    form, `variables` are checked by the form's rules (422 with errors per field). A process
+    with the property businessKeyVariable accepts each case number once (409 naming the
+    case that has it).
     """
     result = api_engine().runtime.start(body["process"], acting_user(), body["variables"],
                                         business_key=body["business_key"])

@@ -22,13 +22,16 @@ SEND = any_of(ADMINISTRATOR, scope("messages:write"))
 @blp.response(200, MessageResultSchema)
 @blp.alt_response(404, response="NOT_FOUND", description="No case or process waits for it.")
 @blp.alt_response(409, response="CONFLICT", description=(
-    "More than one receiver, and all is not set."))
+    "More than one receiver, and all is not set; or the message would start a second case "
+    "with a case number that another case has."))
 def correlate(body: dict[str, Any]) -> dict[str, Any]:
     """Deliver a message to the case that waits for it, or start the process that starts
     with it.
 
-    With business_key only that case is considered. The acting user (for a token, the user
-    it acts as) is recorded as the sender.
+    With business_key only that case is considered. Without it, a case number in the
+    variables that the starting process takes as its case number (businessKeyVariable)
+    counts as the business_key. The acting user (for a token, the user it acts as) is
+    recorded as the sender.
     """
     return api_engine().runtime.correlate_message(
         body["name"], acting_user(), body["variables"], business_key=body["business_key"],

@@ -16,7 +16,12 @@ from flask import Flask, Response, g, json, request
 from werkzeug.exceptions import HTTPException, default_exceptions
 
 from engine.api.validation import translate_validation_message
-from engine.errors import DefinitionInvalid, EngineError, FormValidationFailed
+from engine.errors import (
+    DefinitionInvalid,
+    DuplicateBusinessKey,
+    EngineError,
+    FormValidationFailed,
+)
 from engine.i18n import N_, gettext
 from engine.request_limits import too_large_error
 
@@ -81,6 +86,9 @@ def engine_problem(error: EngineError) -> Response:
     if isinstance(error, FormValidationFailed):
         return problem(error.http_status, error.code, gettext(error.message),
                        errors=error.errors)
+    if isinstance(error, DuplicateBusinessKey):
+        return problem(error.http_status, error.code, str(error),
+                       existing_instance_id=error.params["existing_instance_id"])
     if isinstance(error, DefinitionInvalid):
         return problem(error.http_status, error.code,
                        gettext(error.message, file=error.file),

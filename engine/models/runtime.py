@@ -18,12 +18,20 @@ TASK_STATES = ("open", "completed", "cancelled")
 class ProcessInstance(Base):
     __tablename__ = "process_instance"
     # The instance counters of /metrics count by process and status.
-    __table_args__ = (Index("ix_process_instance_key_status", "definition_key", "status"),)
+    __table_args__ = (
+        Index("ix_process_instance_key_status", "definition_key", "status"),
+        Index("uq_process_instance_key_unique_key", "definition_key", "unique_key",
+              unique=True),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
     definition_key: Mapped[str] = mapped_column(String(128), index=True)
     business_key: Mapped[str | None] = mapped_column(String(128), index=True)
+    # The business key again when the process takes it from the start data
+    # (businessKeyVariable), so the unique index above lets one case per process have it,
+    # also under concurrent starts. NULL for other processes, and the index skips NULLs.
+    unique_key: Mapped[str | None] = mapped_column(String(128))
     title: Mapped[str | None] = mapped_column(String(300))
     status: Mapped[str] = mapped_column(String(16), default="running", index=True)
     # The process's own status for users (Meldt, Under behandling ...), set by status properties.

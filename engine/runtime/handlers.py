@@ -4,6 +4,11 @@ A handler is a function registered for a topic (`@topic("avvik.varsle-melder")`)
 HandlerContext and returns a dict of process variables to set, or None. Raising HandlerError
 (or any exception) fails the job. The engine then retries it with backoff, and when the
 attempts are used up it opens an incident carrying the handler's own message.
+
+A start check is a function registered for a process key (`@start_check("avvik")`). It
+checks the rules of a start form that span fields or need the clock. It gets a StartContext
+once the values pass the form's own rules, and returns {field key: [messages]}. Any message
+rejects the start the same way a form rule does, on the browser, API and CLI start paths.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import importlib
 import logging
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -23,6 +28,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Handler = Callable[["HandlerContext"], "dict[str, Any] | None"]
+StartCheck = Callable[["StartContext"], "dict[str, list[str]]"]
 
 
 class HandlerError(Exception):
@@ -37,6 +43,7 @@ class HandlerError(Exception):
 class HandlerRegistry:
     def __init__(self) -> None:
         self._handlers: dict[str, Handler] = {}
+        self._start_checks: dict[str, list[StartCheck]] = {}
 
     def register(self, topic: str, handler: Handler) -> None:
         existing = self._handlers.get(topic)
@@ -50,6 +57,14 @@ class HandlerRegistry:
     def topics(self) -> set[str]:
         return set(self._handlers)
 
+    def add_start_check(self, process_key: str, check: StartCheck) -> None:
+        checks = self._start_checks.setdefault(process_key, [])
+        if check not in checks:
+            checks.append(check)
+
+    def start_checks(self, process_key: str) -> list[StartCheck]:
+        return list(self._start_checks.get(process_key, ()))
+
 
 registry = HandlerRegistry()
 
@@ -60,6 +75,35 @@ def topic(name: str) -> Callable[[Handler], Handler]:
         registry.register(name, function)
         return function
     return decorate
+
+
+def start_check(process_key: str) -> Callable[[StartCheck], StartCheck]:
+    """Register the decorated function as a start check of process `process_key` in the
+    default registry."""
+    def decorate(function: StartCheck) -> StartCheck:
+        registry.add_start_check(process_key, function)
+        return function
+    return decorate
+
+
+@dataclass(frozen=True)
+class StartContext:
+    """The input of a start check."""
+
+    # The start-form values, clean, after they passed every rule of the form.
+    values: Mapping[str, Any]
+    # The engine clock's time, aware UTC.
+    now: datetime
+    # The options of each choice field by its key, static or from valuesKey, as
+    # {"label": ..., "value": ...} dicts.
+    choices: Mapping[str, list[dict[str, Any]]]
+
+    def label(self, field_key: str, value: Any) -> str:
+        """Return the label of the option `value` of a choice field, else the value as text."""
+        for option in self.choices.get(field_key, ()):
+            if option["value"] == value:
+                return str(option["label"])
+        return str(value)
 
 
 def load_handlers(package: str = "handlers") -> HandlerRegistry:

@@ -9,10 +9,21 @@ from typing import Any
 
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy.exc import IntegrityError
 
-from engine.errors import InstanceNotFound, InstanceNotRunning, InvalidInput, PermissionDenied
+from engine.errors import (
+    DuplicateBusinessKey,
+    FormValidationFailed,
+    InstanceNotFound,
+    InstanceNotRunning,
+    InvalidInput,
+    PermissionDenied,
+)
+from engine.forms.components import ChoiceField
+from engine.forms.options import resolve_options
 from engine.i18n import gettext as _
 from engine.models import Incident, ProcessInstance, Task
+from engine.runtime.handlers import StartContext
 from engine.runtime.parser import CAMUNDA
 from engine.runtime.timeexpr import OSLO
 from engine.services.base import Service
@@ -82,6 +93,8 @@ class RuntimeService(Service):
         instance.start_data = dict(variables)
         if not instance.business_key:
             instance.business_key = _business_key_from(compiled, variables)
+        if instance.business_key and _business_key_variable(compiled):
+            self._claim_business_key(definition, instance)
         if not instance.business_key:
             # The year in Oslo, so a case started at midnight on 1 January gets the new year.
             year = self.engine.clock.now().astimezone(OSLO).year
@@ -105,6 +118,54 @@ class RuntimeService(Service):
         execution.save()
         return instance.id, execution.queued_jobs
 
+    def _claim_business_key(self, definition: Any, instance: ProcessInstance) -> None:
+        """Reserve the instance's case number within its process, or raise
+        DuplicateBusinessKey naming the case that already has it.
+
+        The read finds the other case for the message. The unique index on `unique_key`
+        rejects a case that a concurrent start committed after that read. The key is written
+        in a savepoint, so the transaction can still read that case afterwards.
+        """
+        number = str(instance.business_key)
+        existing = self._case_with_number(definition.key, number, instance.id)
+        if existing is None:
+            # begin_nested() flushes what is pending before its SAVEPOINT, so only the
+            # unique key is written inside it.
+            self.session.flush()
+            try:
+                with self.session.begin_nested():
+                    instance.unique_key = number
+                    self.session.flush()
+                return
+            except IntegrityError:
+                existing = self._case_with_number(definition.key, number, instance.id)
+                if existing is None:
+                    raise
+        raise self._duplicate_business_key(definition, number, existing)
+
+    def _case_with_number(self, key: str, number: str, own_id: int) -> ProcessInstance | None:
+        return self.session.scalar(
+            select(ProcessInstance)
+            .where(ProcessInstance.definition_key == key,
+                   ProcessInstance.business_key == number, ProcessInstance.id != own_id)
+            .order_by(ProcessInstance.id).limit(1))
+
+    def _duplicate_business_key(self, definition: Any, number: str,
+                                existing: ProcessInstance) -> DuplicateBusinessKey:
+        variable = _business_key_variable(self.engine.specs.get(definition.id))
+        label = None
+        form = self.engine.forms.start_form(definition)
+        if form is not None:
+            label = next((field_.label for field_ in form.fields()
+                          if field_.data_path == variable and getattr(field_, "label", "")),
+                         None)
+        # The title of a confidential case stays out of the message, because the starter
+        # may not be allowed to read that case.
+        title = None if self.engine.visibility.is_confidential(definition.key) \
+            else existing.title
+        return DuplicateBusinessKey(number, existing.id, title, label or _("Case number"),
+                                    variable)
+
     def correlate_message(self, name: str, actor: str, variables: Mapping[str, Any] | None = None,
                           business_key: str | None = None, all: bool = False
                           ) -> dict[str, list[int]]:
@@ -124,6 +185,13 @@ class RuntimeService(Service):
         queued = False
         with self.transaction():
             waiting, starting = messages.subscriptions(self.engine, name, business_key)
+            if business_key is None and starting:
+                # A case number in the data of a starting message finds the case that already
+                # has it, so the message reaches that case or is rejected as a duplicate
+                # instead of starting a second case.
+                business_key = self._start_business_key(starting, payload)
+                if business_key is not None:
+                    waiting, starting = messages.subscriptions(self.engine, name, business_key)
             if len(waiting) + (0 if waiting else len(starting)) > 1 and not all:
                 raise messages.MessageAmbiguous(name, len(waiting) or len(starting))
             for subscription in waiting:
@@ -157,6 +225,16 @@ class RuntimeService(Service):
                 self.engine.management.run_due_jobs(instance_id=instance_id)
         return {"delivered_to": delivered, "started": started}
 
+    def _start_business_key(self, starting: list[Any], payload: Mapping[str, Any]
+                            ) -> str | None:
+        """Return the case number that a starting process takes from `payload`, or None."""
+        for subscription in starting:
+            compiled = self.engine.specs.get(subscription.definition_id)
+            number = _business_key_from(compiled, payload)
+            if number is not None:
+                return number
+        return None
+
     def _check_may_start(self, compiled: Any, actor: str) -> None:
         process = compiled.root.xpath(".//*[local-name()='process'][@id=$id]",
                                       id=compiled.process_id)
@@ -179,10 +257,28 @@ class RuntimeService(Service):
         if definition.start_form_ref:
             record = self.engine.repository.form_for(definition, definition.start_form_ref)
             form = self.engine.forms.spec(record)
-            return dict(self.engine.forms.validate(form, data, {}, source))
+            variables = dict(self.engine.forms.validate(form, data, {}, source))
+            self._run_start_checks(definition.key, form, variables)
+            return variables
         if not isinstance(data, Mapping):
             raise InvalidInput(_("the start data must be a JSON object"))
         return {str(k): v for k, v in data.items() if not str(k).startswith("_")}
+
+    def _run_start_checks(self, key: str, form: Any, variables: dict[str, Any]) -> None:
+        """Run the start checks of process `key` on start-form values that passed the form's
+        own rules, and raise FormValidationFailed with their messages by field."""
+        checks = self.engine.handlers.start_checks(key)
+        if not checks:
+            return
+        context = StartContext(values=variables, now=self.engine.clock.now(),
+                               choices=_choices(form, self.engine.forms.options(form, {})))
+        errors: dict[str, list[str]] = {}
+        for check in checks:
+            for field_key, messages in check(context).items():
+                errors.setdefault(field_key, []).extend(messages)
+        errors = {field_key: messages for field_key, messages in errors.items() if messages}
+        if errors:
+            raise FormValidationFailed(errors, values=variables)
 
     def _initiator_variable(self, compiled: Any) -> str | None:
         starts = compiled.root.xpath(
@@ -331,10 +427,23 @@ class RuntimeService(Service):
             raise InstanceNotRunning(instance.id, instance.status)
 
 
+def _choices(form: Any, options: dict[str, list[dict[str, Any]]]
+             ) -> dict[str, list[dict[str, Any]]]:
+    """Return the options of every choice field of `form`, by the field's data path."""
+    return {field_.data_path: [{"label": option.label, "value": option.value}
+                               for option in resolve_options(field_, options)]
+            for field_ in form.fields() if isinstance(field_, ChoiceField)}
+
+
+def _business_key_variable(compiled: Any) -> str:
+    """Return the variable that the process property `businessKeyVariable` names, or ""."""
+    return compiled.facts.properties.get("businessKeyVariable", "").strip()
+
+
 def _business_key_from(compiled: Any, variables: Mapping[str, Any]) -> str | None:
     """Return the case number that the process property `businessKeyVariable` names in the
     start data, or None."""
-    name = compiled.facts.properties.get("businessKeyVariable", "").strip()
+    name = _business_key_variable(compiled)
     value = variables.get(name) if name else None
     if isinstance(value, str) and value.strip():
         return value.strip()[:128]

@@ -12,7 +12,12 @@ from flask_babel import lazy_gettext
 from werkzeug.wrappers import Response
 
 from engine.access import AUTHENTICATED, access
-from engine.errors import DefinitionNotFound, FormValidationFailed, PermissionDenied
+from engine.errors import (
+    DefinitionNotFound,
+    DuplicateBusinessKey,
+    FormValidationFailed,
+    PermissionDenied,
+)
 from engine.forms import change_rows
 from engine.web.auth import current_user
 from engine.web.context import sloyfe_engine
@@ -99,6 +104,8 @@ def start(key: str) -> Response | str | tuple[str, int]:
         result = engine.runtime.start(key, user.username, request.form, source="html")
     except FormValidationFailed as invalid:
         return page(request.form, invalid.errors), 422
+    except DuplicateBusinessKey as duplicate:
+        return page(request.form, {duplicate.field: [str(duplicate)]}), 409
 
     wording = START_WORDING.get(key)
     message = wording.started if wording else \

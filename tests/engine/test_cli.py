@@ -174,3 +174,30 @@ def test_successful_command_prints_no_log_lines(sloyfe: Sloyfe) -> None:
 
     assert result.exit_code == 0
     assert "INFO" not in result.stderr
+
+
+def test_deviation_in_future_rejected(sloyfe: Sloyfe) -> None:
+    report = {**REPORT, "tidspunkt": "2027-01-04T10:00:00+01:00"}
+
+    result = sloyfe("start", "avvik", "--as", "ola.ansatt", "--data", json.dumps(report))
+
+    assert result.exit_code == 1
+    assert ("tidspunkt: Tidspunktet for hendelsen, 04.01.2027 10:00, er frem i tid. Oppgi "
+            "når hendelsen skjedde, senest nå.") in result.stderr
+
+
+def test_deviation_subcategory_of_other_kind_rejected(sloyfe: Sloyfe) -> None:
+    report = {**REPORT, "underkategori": "bygg/inneklima"}
+
+    result = sloyfe("start", "avvik", "--as", "ola.ansatt", "--data", json.dumps(report))
+
+    assert result.exit_code == 1
+    assert "underkategori: Underkategorien «Bygg og miljø – Inneklima»" in result.stderr
+
+
+def test_deviation_at_clock_time_accepted(sloyfe: Sloyfe) -> None:
+    report = {**REPORT, "tidspunkt": "2027-01-04T09:00:00+01:00",
+              "underkategori": "hms/nestenulykke"}
+
+    assert sloyfe.json("start", "avvik", "--as", "ola.ansatt", "--data",
+                       json.dumps(report))["status"] == "running"

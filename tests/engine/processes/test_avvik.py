@@ -20,7 +20,7 @@ def processes() -> list[str]:
 REPORT: dict[str, Any] = {
     "tittel": "Feil medisin gitt på kveldsvakt",
     "hva_skjedde": "En beboer fikk tablettene til en annen beboer.",
-    "tidspunkt": "2027-01-04T08:30:00+01:00",
+    "tidspunkt": "2027-01-04T06:30:00+01:00",
     "sted": "Avdeling 2",
     "enhet": "sykehjem",
     "kategori": "tjeneste",

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+from sqlalchemy.exc import IntegrityError
+
 from engine.engine import ProcessEngine
+from engine.errors import DuplicateBusinessKey
+from engine.models import ProcessInstance
 
 PROCESS = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -47,3 +52,79 @@ def test_message_correlates_by_that_number(demo_engine: ProcessEngine) -> None:
     assert result["delivered_to"] == [instances["24/05678"].id]
     assert instances["24/05678"].status == "completed"
     assert instances["24/01234"].status == "running"
+
+
+def started_count(engine: ProcessEngine) -> int:
+    with engine.transaction(read_only=True):
+        return len(engine.runtime.instances(key="vedtak"))
+
+
+def test_used_case_number_rejected(demo_engine: ProcessEngine) -> None:
+    start(demo_engine, {"arkivsak": "24/01234"})
+
+    with pytest.raises(DuplicateBusinessKey) as raised:
+        start(demo_engine, {"arkivsak": " 24/01234"})
+
+    assert raised.value.http_status == 409
+    assert str(raised.value) == ("Saksnummer 24/01234 er allerede registrert i sak 1 «vedtak». Sjekk "
+                                 "nummeret, eller åpne den saken.")
+    assert raised.value.field == "arkivsak"
+    assert started_count(demo_engine) == 1
+
+
+def test_used_explicit_case_number_rejected(demo_engine: ProcessEngine) -> None:
+    start(demo_engine, {"arkivsak": "24/01234"})
+
+    with pytest.raises(DuplicateBusinessKey):
+        demo_engine.runtime.start("vedtak", "admin", {}, business_key="24/01234")
+
+    assert started_count(demo_engine) == 1
+
+
+def test_number_of_finished_case_rejected(demo_engine: ProcessEngine) -> None:
+    start(demo_engine, {"arkivsak": "24/01234"})
+    demo_engine.runtime.correlate_message("vedtak-endret", "admin", {},
+                                          business_key="24/01234")
+
+    with pytest.raises(DuplicateBusinessKey):
+        start(demo_engine, {"arkivsak": "24/01234"})
+
+
+def test_generated_case_numbers_stay_distinct(demo_engine: ProcessEngine) -> None:
+    first = start(demo_engine, {})
+    second = start(demo_engine, {})
+
+    assert first != second
+
+
+def test_concurrent_start_named_after_commit(demo_engine: ProcessEngine,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A start whose read missed the other case (as when both ran at once) is rejected by
+    the unique index, and the message still names the case."""
+    start(demo_engine, {"arkivsak": "24/01234"})
+    runtime = demo_engine.runtime
+    lookup = runtime._case_with_number
+    calls: list[str] = []
+
+    def miss_first(key: str, number: str, own_id: int) -> ProcessInstance | None:
+        calls.append(number)
+        return None if len(calls) == 1 else lookup(key, number, own_id)
+
+    monkeypatch.setattr(runtime, "_case_with_number", miss_first)
+
+    with pytest.raises(DuplicateBusinessKey) as raised:
+        start(demo_engine, {"arkivsak": "24/01234"})
+
+    assert calls == ["24/01234", "24/01234"]
+    assert raised.value.params["existing_instance_id"] == 1
+    assert started_count(demo_engine) == 1
+
+
+def test_index_rejects_second_unique_key(demo_engine: ProcessEngine) -> None:
+    start(demo_engine, {"arkivsak": "24/01234"})
+
+    with pytest.raises(IntegrityError), demo_engine.transaction():
+        demo_engine.uow.session.add(ProcessInstance(
+            definition_id=1, definition_key="vedtak", business_key="24/01234",
+            unique_key="24/01234", status="running", started_at=demo_engine.clock.now(),
+            state="{}"))
