@@ -7,11 +7,14 @@ input, 3 for an unexpected failure. SLOYFE_NOW (ISO 8601) fixes the clock of one
 
 from __future__ import annotations
 
+import calendar
 import functools
 import json
 import logging
+import re
 import sys
 from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +25,9 @@ from engine.errors import EngineError, FormValidationFailed
 from engine.i18n import gettext as _
 
 log = logging.getLogger(__name__)
+
+# The date part of an ISO 8601 date or date and time, before its values are checked.
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?![\d])")
 
 
 class CliState:
@@ -44,6 +50,43 @@ class CliState:
 def fail(message: str, code: int = 1) -> None:
     click.echo(message, err=True)
     sys.exit(code)
+
+
+def parse_date_option(option: str, text: str) -> datetime:
+    """Parse the value of a date option: an ISO 8601 date or date and time, Oslo time unless
+    it has an offset. For any other value, print how to write it and exit with code 2."""
+    from engine.runtime.clock import parse_instant
+
+    try:
+        return parse_instant(text)
+    except ValueError:
+        pass
+    written, example = _nonexistent_date(text)
+    if written:
+        fail(_("The date %(date)s does not exist. Use the format YYYY-MM-DD, for example "
+               "%(example)s.", date=written, example=example), code=2)
+    fail(_("%(option)s %(value)s is not an ISO 8601 date or date and time. Write for example "
+           "2027-12-31 or 2027-12-31T16:00.", option=option, value=text), code=2)
+    raise AssertionError("fail() exits")
+
+
+def _nonexistent_date(text: str) -> tuple[str, str]:
+    """Return the date part of `text` and the nearest real date, or two empty texts.
+
+    Only a `text` in ISO 8601 form whose month or day is out of range gives a date part.
+    """
+    match = _ISO_DATE.match(text.strip())
+    if match is None:
+        return "", ""
+    year, month, day = (int(part) for part in match.groups())
+    if year < 1:
+        return "", ""
+    month_in_range = min(max(month, 1), 12)
+    last_day = calendar.monthrange(year, month_in_range)[1]
+    if month == month_in_range and 1 <= day <= last_day:
+        return "", ""
+    nearest = date(year, month_in_range, min(max(day, 1), last_day))
+    return match.group(0), nearest.isoformat()
 
 
 def handle_errors(function: Callable[..., Any]) -> Callable[..., Any]:

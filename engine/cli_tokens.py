@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import click
 
-from engine.cli import emit, fail, handle_errors, main, pass_state
+from engine.cli import emit, handle_errors, main, parse_date_option, pass_state
 from engine.cli_format import local_time, table
 from engine.i18n import gettext as _
 from engine.services.tokens import SCOPES
@@ -38,7 +37,7 @@ def token() -> None:
 @handle_errors
 def token_create(state: Any, name: str, scopes: tuple[str, ...], actor: str,
                  expires: str | None, as_json: bool) -> None:
-    expires_at = _parse_expiry(expires) if expires else None
+    expires_at = parse_date_option("--expires", expires) if expires else None
     issued = state.engine.tokens.create(name, scopes, actor, created_by=CLI_ACTOR,
                                         expires_at=expires_at)
     data = {**state.engine.tokens.summary(issued.token), "token": issued.secret}
@@ -49,15 +48,6 @@ def token_create(state: Any, name: str, scopes: tuple[str, ...], actor: str,
     ]))
 
 
-def _parse_expiry(text: str) -> datetime:
-    from engine.runtime.clock import parse_instant
-
-    try:
-        return parse_instant(text)
-    except ValueError:
-        fail(_("--expires %(value)s is not an ISO 8601 date or date and time. Write for "
-               "example 2027-12-31 or 2027-12-31T16:00.", value=text), code=2)
-        raise  # fail() exits; this keeps type checkers informed
 
 
 @token.command("list", help=_("List API tokens, without their secrets."))

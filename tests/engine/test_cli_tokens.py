@@ -76,3 +76,32 @@ def test_revoke_unknown_token_fails(demo_engine: ProcessEngine, database_url: st
 
     assert code == 1
     assert "999" in error
+
+
+def test_expiry_on_nonexistent_date(demo_engine: ProcessEngine, database_url: str) -> None:
+    code, _output, error = run(database_url, "token", "create", "Arkiv", "--scope",
+                               "instances:read", "--actor", "admin", "--expires", "2027-02-30")
+
+    assert code == 2
+    assert error.strip() == ("Datoen 2027-02-30 finnes ikke. Bruk formatet ÅÅÅÅ-MM-DD, for "
+                             "eksempel 2027-02-28.")
+
+
+def test_expiry_time_on_nonexistent_date(demo_engine: ProcessEngine,
+                                         database_url: str) -> None:
+    code, _output, error = run(database_url, "token", "create", "Arkiv", "--scope",
+                               "instances:read", "--actor", "admin", "--expires",
+                               "2027-13-01T16:00")
+
+    assert code == 2
+    assert error.strip() == ("Datoen 2027-13-01 finnes ikke. Bruk formatet ÅÅÅÅ-MM-DD, for "
+                             "eksempel 2027-12-01.")
+
+
+def test_expiry_on_leap_day_accepted(demo_engine: ProcessEngine, database_url: str) -> None:
+    code, output, _error = run(database_url, "token", "create", "Arkiv", "--scope",
+                               "instances:read", "--actor", "admin", "--expires",
+                               "2028-02-29", "--json")
+
+    assert code == 0
+    assert json.loads(output)["expires_at"] == "2028-02-28T23:00:00+00:00"
