@@ -32,6 +32,12 @@ DEFAULTS: dict[str, Any] = {
     "eskalering_etter_frist": "P1D",
     "rapporteringsdatoer": ["30.04", "31.08"],
     "rapporteringsfrist": "P14D",
+    # Time for the follow-up steps of a point, counted from when each task opens: the unit
+    # leader confirms an implemented point, the owner writes the briefing about an obstacle,
+    # and the secretariat records what the body decided after it (usually at its next meeting).
+    "bekreftelse": "P7D",
+    "orientering": "P14D",
+    "avklaring": "P60D",
 }
 # The status of a distributed point that nobody has reported on yet.
 NOT_STARTED = "Ikke startet"
@@ -140,8 +146,17 @@ def set_point_deadline(ctx: HandlerContext) -> dict[str, Any]:
         due, working))
     escalation = _duration(rules, "eskalering_etter_frist").add_to(due, working)
     point.update(paaminnelse=reminder.isoformat(), eskalering=escalation.isoformat())
+    follow_up = {f"frist_{name}": _duration_text(rules, name)
+                 for name in ("bekreftelse", "orientering", "avklaring")}
     return {"punkt": point, "ny_frist": None, "utfall": None, "bekreftet": None,
-            "avklaring": None}
+            "avklaring": None, **follow_up}
+
+
+def _duration_text(rules: dict[str, Any], name: str) -> str:
+    """Return a setting's duration as ISO 8601 text, which a task's due date counts from when
+    the task opens."""
+    _duration(rules, name)  # raises a bokmål error when the setting is not a duration
+    return str(rules[name]).strip()
 
 
 def _end_of_day(value: Any) -> datetime:
