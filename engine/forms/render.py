@@ -93,6 +93,10 @@ class Row:
     number: int
     children: list[Node]
     remove_action: str = ""
+    id: str = ""
+    # Input name that marks the row as present in a post ("tiltak[2]").
+    name: str = ""
+    errors: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -105,11 +109,13 @@ def render_form(form: FormSpec, values: Mapping[str, Any],
                 errors: Mapping[str, list[str]] | None = None, *,
                 options: Mapping[str, list[dict[str, Any]]] | None = None, action: str,
                 submit_label: str, csrf_token: str | None = None,
-                read_only: bool = False, focus: str = "") -> Markup:
+                read_only: bool = False, focus: str = "",
+                initial: Mapping[str, Any] | None = None) -> Markup:
     """Render `form` with `values`, which are stored data or a posted MultiDict.
 
-    A posted MultiDict has no values for disabled and read-only fields. To show them after a
-    failed post, pass `submitted_values(form, post, initial=stored_data)` instead.
+    A posted MultiDict has no values for disabled and read-only fields, so they are taken
+    from `initial`, the data the form was first shown with. Values posted for them are
+    ignored.
 
     With errors, an error summary opens the form and each message appears beside its field.
     `read_only` renders the values as a definition list for history views instead of a form.
@@ -117,7 +123,7 @@ def render_form(form: FormSpec, values: Mapping[str, Any],
     gets autofocus, so a keyboard user goes on where they were.
     """
     if hasattr(values, "getlist"):
-        values = submitted_values(form, values)
+        values = submitted_values(form, values, initial)
     if read_only:
         items = summary_items(form, values, options)
         return Markup(_environment.get_template("forms/summary.html").render(items=items))
@@ -185,6 +191,7 @@ class _Builder:
         rows_data = stored if isinstance(stored, list) else []
         count = len(rows_data) or component.default_repetitions
 
+        label = component.label or component.data_path
         rows = []
         for index in range(count):
             row_data = rows_data[index] if index < len(rows_data) else {}
@@ -192,14 +199,35 @@ class _Builder:
                                                                     index), root, index + 1)
             remove = f"remove:{path}:{index}" if component.allow_add_remove \
                 and index < len(rows_data) else ""
-            rows.append(Row(number=index + 1, children=children, remove_action=remove))
+            row_path = f"{path}[{index}]"
+            list_row = Row(number=index + 1, children=children, remove_action=remove,
+                           id=field_id(row_path), name=row_path)
+            self.attach_row_errors(list_row, row_path, label, row)
+            rows.append(list_row)
 
-        node = Node("dynamiclist", component, id=field_id(path),
-                    label=component.label or component.data_path,
+        node = Node("dynamiclist", component, id=field_id(path), label=label,
                     rows=rows, add_action=f"add:{path}" if component.allow_add_remove else "")
         self.attach_errors(node, path, component.label, row)
         self.place_focus(node, path)
         return node
+
+    def attach_row_errors(self, list_row: Row, path: str, list_label: str,
+                          outer_row: int | None) -> None:
+        """Show the errors of a whole row, such as a blank row, in the row itself.
+
+        The error summary links to the row's first input, or to the row when it has none.
+        """
+        list_row.errors = self.errors.get(path, [])
+        if not list_row.errors:
+            return
+        self.linked.add(path)
+        first = _first_input(list_row.children)
+        target = list_row.id if first is None else _focus_target(first)
+        name = list_label
+        if outer_row is not None:
+            name = gettext("%(label)s in row %(number)s", label=name, number=outer_row)
+        self.links.extend(ErrorLink(target, f"{name}: {message}")
+                          for message in list_row.errors)
 
     def place_focus(self, node: Node, path: str) -> None:
         """Give autofocus to the first input of the row that `focus` names.
@@ -277,15 +305,20 @@ class _Builder:
         if not node.errors:
             return
         self.linked.add(path)
-        target = node.id
-        if node.kind == "datetime":
-            target = f"{node.id}:date"
-        elif node.choices:
-            target = node.choices[0].id
+        target = _focus_target(node)
         name = label or path
         if row is not None:
             name = gettext("%(label)s in row %(number)s", label=name, number=row)
         self.links.extend(ErrorLink(target, f"{name}: {message}") for message in node.errors)
+
+
+def _focus_target(node: Node) -> str:
+    """Return the id of the element an error link of `node` moves to."""
+    if node.kind == "datetime":
+        return f"{node.id}:date"
+    if node.choices:
+        return node.choices[0].id
+    return node.id
 
 
 def _first_input(nodes: list[Node]) -> Node | None:

@@ -29,8 +29,8 @@ from engine.forms.submission import (
     MAX_ROWS,
     get_path,
     is_missing,
+    is_untouched_row,
     set_path,
-    strip_blank_rows,
     submitted_values,
 )
 from engine.forms.values import today_in_norway
@@ -49,15 +49,17 @@ def validate_submission(form: FormSpec, raw: Mapping[str, Any], *,
 
     `raw` is the posted MultiDict for source "html", or a JSON object for source "json".
     `options` contains the choices of `valuesKey` fields. `context` contains process variables
-    that hide conditions may read, and submitted values take precedence over them. `today` is the
-    date that `disallowPassedDates` compares with (today in Norway by default).
+    that hide conditions may read, and submitted values take precedence over them. For source
+    "html" it is also the data the form was shown with, which supplies the read-only fields
+    and the rows of a list without add and remove buttons. `today` is the date that
+    `disallowPassedDates` compares with (today in Norway by default).
     Clean data holds only the visible, editable fields of the form; errors are empty when
     the submission is valid. The empty path "" marks an error with the submission as a whole.
     """
     if source not in SOURCES:
         raise ValueError(f"source must be one of {SOURCES}, not {source!r}")
     if source == "html":
-        data: Mapping[str, Any] = submitted_values(form, raw)
+        data: Mapping[str, Any] = submitted_values(form, raw, initial=context)
     elif isinstance(raw, Mapping):
         data = raw
     else:
@@ -177,11 +179,17 @@ class _Checker:
         here = join_path(location)
         if not isinstance(value, list):
             return [], {} if lenient else {here: [_("Give the rows as a list of objects.")]}
-        rows = strip_blank_rows(dynamic_list, value)
+        rows = value
         if len(rows) > MAX_ROWS and not lenient:
             return [], {here: [ngettext("The list can have at most %(num)s row. Remove rows.",
                                         "The list can have at most %(num)s rows. Remove rows.",
                                         MAX_ROWS)]}
+        blank = [isinstance(row, Mapping) and is_untouched_row(dynamic_list, row)
+                 for row in rows]
+        if dynamic_list.allow_add_remove and all(blank):
+            # Nothing was typed into the list, not even into the rows the form shows by
+            # default, so the list is stored empty.
+            return [], {}
 
         clean_rows: list[dict[str, Any]] = []
         errors: Errors = {}
@@ -192,6 +200,12 @@ class _Checker:
                     clean_rows.append({})  # keeps preview rows aligned with submitted rows
                 else:
                     errors[join_path(row_location)] = [_("Give each row as an object.")]
+                continue
+            if blank[index] and dynamic_list.allow_add_remove and not lenient:
+                # A blank row among filled ones is reported, never dropped: the user
+                # decides whether it was meant to hold something.
+                errors[join_path(row_location)] = [_(
+                    "Row %(number)s is empty. Fill it in or remove the row.", number=index + 1)]
                 continue
             preview_row = preview_rows[index] if isinstance(preview_rows, list) \
                 and index < len(preview_rows) else {}

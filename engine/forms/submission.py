@@ -1,7 +1,9 @@
 """Turn an HTML form post into nested values, and handle the add-row and remove-row buttons.
 
 Input names are data paths: "tittel", "prosjekt.navn", "tiltak[0].frist". A date-time field
-posts two inputs, "<path>:date" and "<path>:time". Without JavaScript, adding or removing a
+posts two inputs, "<path>:date" and "<path>:time". Each row of a dynamic list also posts an
+empty input named after the row, "tiltak[0]", so the server sees rows whose fields post
+nothing. Without JavaScript, adding or removing a
 row of a dynamic list is a round trip: the button posts `_action=add:<list path>` or
 `_action=remove:<list path>:<row index>`, and the caller renders the form again with
 `apply_list_action(...)` applied to `submitted_values(...)`, without validating.
@@ -59,8 +61,10 @@ def submitted_values(form: FormSpec, raw: Any,
     """Collect the posted strings of every field into nested data, for validation and re-render.
 
     Unknown names are ignored. Disabled and read-only fields take their value from `initial`
-    (the data the form was shown with), because a post must not change them. Trailing rows of
-    a dynamic list that were left as rendered are dropped.
+    (the data the form was shown with), because a post must not change them. Every posted
+    row of a dynamic list is kept, blank or not, so a re-rendered form shows each row the
+    user had. A list without add and remove buttons also keeps every row of `initial`, since
+    a row that has only read-only fields or unchosen radio buttons posts no input.
     """
     return _collect(form.components, raw, "", initial or {})
 
@@ -72,10 +76,13 @@ def _collect(components: tuple[Component, ...], raw: Any, prefix: str,
         name = prefix + ".".join(path)
         if isinstance(member, DynamicList):
             initial_rows = get_path(initial, path)
+            fixed_rows = 0
+            if not member.allow_add_remove and isinstance(initial_rows, list):
+                fixed_rows = len(initial_rows)
             rows = [_collect(member.components, raw, f"{name}[{index}].",
                              _row(initial_rows, index))
-                    for index in _row_indexes(raw, name)]
-            set_path(data, path, strip_blank_rows(member, rows))
+                    for index in _row_indexes(raw, name, fixed_rows)]
+            set_path(data, path, rows)
         elif not member.is_editable:
             value = get_path(initial, path)
             if value is not _MISSING:
@@ -118,14 +125,17 @@ def _first(raw: Any, name: str) -> str:
     return values[0] if values else ""
 
 
-def _row_indexes(raw: Any, list_name: str) -> list[int]:
-    """Return the row numbers to read: every number up to the highest one posted.
+def _row_indexes(raw: Any, list_name: str, minimum: int = 0) -> list[int]:
+    """Return the row numbers to read: every number up to the highest one posted, and at
+    least `minimum` rows.
 
-    Past MAX_ROWS only the first posted row is kept, so that validation reports the excess
-    without the server building one row per number in a forged post.
+    Each rendered row posts an empty input named after the row ("tiltak[2]"), so a row
+    counts even when none of its fields posts a value. Past MAX_ROWS only the first posted
+    row is kept, so that validation reports the excess without the server building one row
+    per number in a forged post.
     """
     pattern = re.compile(re.escape(list_name) + r"\[(\d{1,9})\]")
-    posted = set()
+    posted = set(range(min(minimum, MAX_ROWS)))
     for key in raw.keys():
         match = pattern.match(key) if isinstance(key, str) else None
         if match:
@@ -139,23 +149,17 @@ def _row_indexes(raw: Any, list_name: str) -> list[int]:
 
 # --- blank rows ------------------------------------------------------------------------------
 
-def strip_blank_rows(dynamic_list: DynamicList, rows: list[Any]) -> list[Any]:
-    """Drop rows at the end that hold only blank or default values."""
-    end = len(rows)
-    while end and isinstance(rows[end - 1], Mapping) and \
-            is_untouched_row(dynamic_list, rows[end - 1]):
-        end -= 1
-    return rows[:end]
-
-
 def is_untouched_row(dynamic_list: DynamicList, row: Mapping[str, Any]) -> bool:
+    """Return True when every value of the row, nested rows included, is blank or the
+    field's default. A read-only value that the row carries from the process counts."""
     for path, member in scope_members(dynamic_list.components):
         value = get_path(row, path)
         if value is _MISSING:
             continue
         if isinstance(member, DynamicList):
             rows = value if isinstance(value, list) else []
-            if strip_blank_rows(member, rows):
+            if any(not isinstance(nested, Mapping) or not is_untouched_row(member, nested)
+                   for nested in rows):
                 return False
         elif not (is_blank(value) or _equals_default(member, value)):
             return False
@@ -210,13 +214,12 @@ def change_rows(form: FormSpec, raw: Any,
                 initial: Mapping[str, Any] | None = None) -> RowChange | None:
     """Apply the add-row or remove-row button of a post; None for a plain submit.
 
-    Blank rows at the end that were on the page stay, so one press adds exactly one row.
+    Blank rows that were on the page stay, so one press adds exactly one row.
     """
     action = parse_list_action(raw, form)
     if action is None:
         return None
-    shown = len(_row_indexes(raw, action.path))
-    values = apply_list_action(submitted_values(form, raw, initial), action, shown_rows=shown)
+    values = apply_list_action(submitted_values(form, raw, initial), action)
     rows = _list_at(values, action.path)
     count = len(rows) if rows is not None else 0
     if action.kind == "add" and count:
@@ -228,19 +231,12 @@ def change_rows(form: FormSpec, raw: Any,
     return RowChange(values, focus)
 
 
-def apply_list_action(values: Mapping[str, Any], action: ListAction,
-                      shown_rows: int = 0) -> dict[str, Any]:
-    """Return a copy of `values` with a blank row added to, or one removed from, a list.
-
-    The list is first padded with blank rows to `shown_rows`, the number of rows the page
-    showed, because submitted_values drops blank rows at the end.
-    """
+def apply_list_action(values: Mapping[str, Any], action: ListAction) -> dict[str, Any]:
+    """Return a copy of `values` with a blank row added to, or one removed from, a list."""
     data = copy.deepcopy(dict(values))
     container = _list_at(data, action.path, create=True)
     if container is None:
         return data
-    while len(container) < min(shown_rows, MAX_ROWS):
-        container.append({})
     if action.kind == "add" and len(container) < MAX_ROWS:
         container.append({})
     elif action.kind == "remove" and action.index is not None and action.index < len(container):

@@ -13,14 +13,19 @@ from engine.forms import render_form
 
 def form_html(form: Any, values: Mapping[str, Any], errors: Mapping[str, list[str]] | None = None,
               *, options: Mapping[str, list[dict[str, Any]]], action: str,
-              submit_label: str, focus: str = "") -> Markup:
+              submit_label: str, focus: str = "",
+              initial: Mapping[str, Any] | None = None) -> Markup:
+    """Render the form. When `values` is a post, read-only fields show `initial`, the data
+    the form was first shown with."""
     return render_form(form, values, errors, options=options, action=action,
-                       submit_label=submit_label, csrf_token=generate_csrf(), focus=focus)
+                       submit_label=submit_label, csrf_token=generate_csrf(), focus=focus,
+                       initial=initial)
 
 
 def summary_html(form: Any, values: Mapping[str, Any],
-                 options: Mapping[str, list[dict[str, Any]]]) -> Markup:
+                 options: Mapping[str, list[dict[str, Any]]],
+                 initial: Mapping[str, Any] | None = None) -> Markup:
     """Render the values as a read-only list of field labels and values."""
     return render_form(form, values, options=options, action="", submit_label="",
-                       read_only=True)
+                       read_only=True, initial=initial)
 

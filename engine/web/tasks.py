@@ -212,15 +212,17 @@ def task_page_response(task_id: str, username: str, status: int) -> tuple[str, i
 def _render(details: TaskDetails, values: Any, errors: dict[str, list[str]] | None = None,
             rejection: str | None = None, focus: str = "") -> str:
     """Render the task page. `values` fill the form, or after a rejection, the summary of
-    what the user sent."""
+    what the user sent. Read-only fields always show the task's stored variables."""
     action = url_for("tasks.task_page", task_id=details.id)
     task_form = None
     sent_summary = None
     if rejection and details.form is not None:
-        sent_summary = summary_html(details.form, values, details.form_options)
+        sent_summary = summary_html(details.form, values, details.form_options,
+                                    initial=details.variables)
     elif details.is_open and details.is_mine and details.form is not None:
         task_form = form_html(details.form, values, errors, options=details.form_options,
-                              action=action, submit_label=_("Complete"), focus=focus)
+                              action=action, submit_label=_("Complete"), focus=focus,
+                              initial=details.variables)
     case_details = None
     if details.start_form is not None:
         case_details = summary_html(details.start_form, details.start_values,

@@ -47,7 +47,7 @@ def full_form() -> FormSpec:
         component("taglist", "emner", values=options("x", "y")),
         component("group", path="prosjekt", label="Prosjekt", components=[textfield("navn")]),
         component("dynamiclist", path="tiltak", label="Tiltak",
-                  components=[textfield("tittel", **required())]),
+                  components=[textfield("tittel", **required()), textfield("merknad")]),
         component("separator"),
         component("spacer"),
         component("button", action="submit", label="Send"),
@@ -56,7 +56,8 @@ def full_form() -> FormSpec:
 
 ALL_INVALID = MultiDict([("tittel", "ab"), ("belop", "mye"), ("frist", "x"), ("kl", "x"),
                          ("mote:date", "x"), ("mote:time", "x"), ("svar", ""),
-                         ("tiltak[0].tittel", ""), ("tiltak[1].tittel", "b")])
+                         ("tiltak[0].tittel", ""), ("tiltak[0].merknad", "haster"),
+                         ("tiltak[1].tittel", "b")])
 
 
 def invalid_page() -> HtmlElement:
@@ -413,6 +414,11 @@ def list_form(**settings: Any) -> FormSpec:
 
 
 def row_inputs(root: HtmlElement) -> list[HtmlElement]:
+    return root.xpath("//input[contains(@name, 'tiltak')][not(@type='hidden')]")
+
+
+def posted_inputs(root: HtmlElement) -> list[HtmlElement]:
+    """Return what a browser posts for the list: its inputs and the hidden row markers."""
     return root.xpath("//input[contains(@name, 'tiltak')]")
 
 
@@ -441,7 +447,7 @@ def test_list_without_default_repetitions_shows_no_rows() -> None:
 def press(spec: FormSpec, root: HtmlElement, action: str) -> tuple[HtmlElement, str]:
     """Post the page's row inputs with a row button, and render the page that comes back."""
     posted = MultiDict([(element.get("name"), element.get("value") or "")
-                        for element in row_inputs(root)] + [("_action", action)])
+                        for element in posted_inputs(root)] + [("_action", action)])
     change = change_rows(spec, posted)
     assert change is not None
     return tree(render(spec, change.values, focus=change.focus)), change.focus
@@ -519,7 +525,7 @@ def test_remove_button_names_its_row() -> None:
 
 def test_empty_list_starts_with_default_repetitions() -> None:
     root = tree(render(list_form(defaultRepetitions=2)))
-    assert len(root.xpath("//input[contains(@name, 'tiltak')]")) == 2
+    assert len(row_inputs(root)) == 2
 
 
 def test_fixed_list_has_no_add_or_remove() -> None:

@@ -170,20 +170,72 @@ def test_dynamic_list_error_names_row() -> None:
     assert list(errors) == ["tiltak[1].frist"]
 
 
-def test_blank_trailing_rows_are_ignored() -> None:
-    clean, errors = post(actions_form(),
-                         ("tiltak[0].tittel", "Rydd"), ("tiltak[0].frist", "01.02.2027"),
-                         ("tiltak[1].tittel", ""), ("tiltak[1].frist", ""),
-                         ("tiltak[2].tittel", " "), ("tiltak[2].frist", ""))
-    assert errors == {}
-    assert len(clean["tiltak"]) == 1
+def test_blank_trailing_rows_are_reported() -> None:
+    _, errors = post(actions_form(),
+                     ("tiltak[0].tittel", "Rydd"), ("tiltak[0].frist", "01.02.2027"),
+                     ("tiltak[1].tittel", ""), ("tiltak[1].frist", ""),
+                     ("tiltak[2].tittel", " "), ("tiltak[2].frist", ""))
+    assert list(errors) == ["tiltak[1]", "tiltak[2]"]
+    assert errors["tiltak[2]"] == ["Rad 3 er tom. Fyll den ut eller fjern raden."]
 
 
-def test_blank_row_before_filled_row_is_validated() -> None:
+def test_blank_row_before_filled_row_is_reported() -> None:
     _, errors = post(actions_form(),
                      ("tiltak[0].tittel", ""), ("tiltak[0].frist", ""),
                      ("tiltak[1].tittel", "Mal"), ("tiltak[1].frist", "01.02.2027"))
-    assert set(errors) == {"tiltak[0].tittel", "tiltak[0].frist"}
+    assert list(errors) == ["tiltak[0]"]
+
+
+def test_partly_filled_row_reports_its_fields() -> None:
+    _, errors = post(actions_form(),
+                     ("tiltak[0].tittel", "Rydd"), ("tiltak[0].frist", "01.02.2027"),
+                     ("tiltak[1].tittel", ""), ("tiltak[1].frist", "01.03.2027"))
+    assert list(errors) == ["tiltak[1].tittel"]
+
+
+def test_only_blank_rows_give_empty_list() -> None:
+    clean, errors = post(actions_form(), ("tiltak[0]", ""), ("tiltak[0].tittel", ""),
+                         ("tiltak[1]", ""), ("tiltak[1].tittel", ""))
+    assert errors == {}
+    assert clean == {"tiltak": []}
+
+
+def test_row_marker_counts_row_without_inputs() -> None:
+    spec = form(component("dynamiclist", path="svar", components=[
+        textfield("merknad"),
+        component("radio", "valg", values=options("ja", "nei"))]))
+    _, errors = post(spec, ("svar[0]", ""), ("svar[0].merknad", "Sjekket"), ("svar[1]", ""))
+    assert list(errors) == ["svar[1]"]
+
+
+def fixed_list_form() -> FormSpec:
+    return form(component("dynamiclist", path="hendelser", allowAddRemove=False, components=[
+        textfield("tittel", readonly=True),
+        component("textarea", "aarsaker", **required())]))
+
+
+STORED_EVENTS = {"hendelser": [{"tittel": "Fall"}, {"tittel": "Brann"}, {"tittel": "Flom"}]}
+
+
+def test_fixed_list_blank_row_reports_its_fields() -> None:
+    _, errors = post(fixed_list_form(), ("hendelser[0].aarsaker", "Glatt gulv"),
+                     ("hendelser[1].aarsaker", "Gammelt anlegg"), ("hendelser[2].aarsaker", ""),
+                     context=STORED_EVENTS)
+    assert list(errors) == ["hendelser[2].aarsaker"]
+
+
+def test_fixed_list_keeps_stored_rows_missing_from_post() -> None:
+    _, errors = post(fixed_list_form(), ("hendelser[0].aarsaker", "Glatt gulv"),
+                     context=STORED_EVENTS)
+    assert list(errors) == ["hendelser[1].aarsaker", "hendelser[2].aarsaker"]
+
+
+def test_read_only_fixed_list_keeps_rows() -> None:
+    spec = form(component("dynamiclist", path="prognoser", allowAddRemove=False,
+                          components=[textfield("enhet", readonly=True)]))
+    clean, errors = post(spec, context={"prognoser": [{"enhet": "Skole"}, {"enhet": "Vei"}]})
+    assert errors == {}
+    assert clean == {"prognoser": [{}, {}]}
 
 
 def test_row_with_only_default_values_counts_as_blank() -> None:
@@ -222,11 +274,16 @@ def test_json_rows_are_validated() -> None:
     assert list(errors) == ["tiltak[1].tittel"]
 
 
-def test_json_blank_trailing_rows_are_ignored() -> None:
-    clean, errors = send(actions_form(), {"tiltak": [{"tittel": "a", "frist": "2027-01-01"},
-                                                     {}, {"tittel": None}]})
+def test_json_blank_rows_are_reported() -> None:
+    _, errors = send(actions_form(), {"tiltak": [{"tittel": "a", "frist": "2027-01-01"},
+                                                 {}, {"tittel": None}]})
+    assert list(errors) == ["tiltak[1]", "tiltak[2]"]
+
+
+def test_json_only_blank_rows_give_empty_list() -> None:
+    clean, errors = send(actions_form(), {"tiltak": [{}, {"tittel": ""}]})
     assert errors == {}
-    assert len(clean["tiltak"]) == 1
+    assert clean == {"tiltak": []}
 
 
 def test_json_list_must_be_list() -> None:

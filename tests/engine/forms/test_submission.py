@@ -62,10 +62,32 @@ def test_submitted_values_take_readonly_values_from_initial() -> None:
         {"saksnr": "2027/1", "tittel": "a"}
 
 
-def test_submitted_values_drop_blank_trailing_rows() -> None:
+def test_submitted_values_keep_blank_rows() -> None:
     raw = MultiDict([("tiltak[0].tittel", "a"), ("tiltak[1].tittel", "")])
     assert submitted_values(actions_form(), raw) == \
-        {"tiltak": [{"tittel": "a", "oppgaver": []}]}
+        {"tiltak": [{"tittel": "a", "oppgaver": []}, {"tittel": "", "oppgaver": []}]}
+
+
+def test_submitted_values_count_row_markers() -> None:
+    raw = MultiDict([("tiltak[0].tittel", "a"), ("tiltak[1]", "")])
+    rows = submitted_values(actions_form(), raw)["tiltak"]
+    assert [row["tittel"] for row in rows] == ["a", None]
+
+
+def test_fixed_list_keeps_every_stored_row() -> None:
+    spec = form(component("dynamiclist", path="hendelser", allowAddRemove=False, components=[
+        textfield("tittel", readonly=True), textfield("aarsaker")]))
+    raw = MultiDict([("hendelser[0].aarsaker", "x")])
+    initial = {"hendelser": [{"tittel": "Fall"}, {"tittel": "Brann"}]}
+    assert submitted_values(spec, raw, initial) == {"hendelser": [
+        {"tittel": "Fall", "aarsaker": "x"}, {"tittel": "Brann", "aarsaker": None}]}
+
+
+def test_added_rows_do_not_take_stored_row_count() -> None:
+    raw = MultiDict([("tiltak[0].tittel", "a")])
+    initial = {"tiltak": [{"tittel": "a"}, {"tittel": "b"}]}
+    rows = submitted_values(actions_form(), raw, initial)["tiltak"]
+    assert [row["tittel"] for row in rows] == ["a"]
 
 
 def test_submitted_values_fill_row_gaps() -> None:
@@ -148,17 +170,11 @@ def test_apply_does_not_change_input() -> None:
     assert values == {"tiltak": [{"tittel": "a"}]}
 
 
-def test_add_keeps_blank_rows_that_were_shown() -> None:
-    values = {"tiltak": [{"tittel": "a"}]}
-    changed = apply_list_action(values, ListAction("add", "tiltak"), shown_rows=2)
-    assert changed == {"tiltak": [{"tittel": "a"}, {}, {}]}
-
-
 def test_change_rows_adds_one_to_posted_rows() -> None:
     raw = MultiDict([("tiltak[0].tittel", ""), ("_action", "add:tiltak")])
     change = change_rows(actions_form(), raw)
     assert change is not None
-    assert change.values["tiltak"] == [{}, {}]
+    assert change.values["tiltak"] == [{"tittel": "", "oppgaver": []}, {}]
     assert change.focus == "tiltak[1]"
 
 
