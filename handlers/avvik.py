@@ -27,8 +27,10 @@ from engine.runtime.handlers import (
 )
 
 DEFAULT_DEADLINES: dict[str, Any] = {
+    # "evaluering" and "lukking" count from when the evaluation and the closing task open.
     "standard": {"vurdering": "P3D", "paaminnelse_for_frist": "P1D",
-                 "eskalering_etter_frist": "P2D", "strakstiltak": "P1D", "analyse": "P14D"},
+                 "eskalering_etter_frist": "P2D", "strakstiltak": "P1D", "analyse": "P14D",
+                 "evaluering": "P14D", "lukking": "P7D"},
     "alvorlighetsgrad": {
         "Kritisk": {"vurdering": "PT4H", "paaminnelse_for_frist": "PT2H",
                     "eskalering_etter_frist": "PT4H", "strakstiltak": "PT4H", "analyse": "P3D"},
@@ -63,6 +65,13 @@ def _duration(rules: dict[str, str], name: str) -> timeexpr.Duration:
                              name=name), retry=False) from None
 
 
+def _duration_text(rules: dict[str, str], name: str) -> str:
+    """Return a duration as ISO 8601 text, which a task's due date counts from when the task
+    opens."""
+    _duration(rules, name)  # raises a bokmål error when the setting is not a duration
+    return str(rules[name]).strip()
+
+
 def compute_deadlines(ctx: HandlerContext) -> dict[str, Any]:
     settings = ctx.setting("avvik.frister") or DEFAULT_DEADLINES
     variables = ctx.variables
@@ -80,6 +89,8 @@ def compute_deadlines(ctx: HandlerContext) -> dict[str, Any]:
         "eskalering_vurdering": escalation.isoformat(),
         "frist_strakstiltak": _duration(rules, "strakstiltak").add_to(now, working).isoformat(),
         "frist_analyse": _duration(rules, "analyse").add_to(now, working).isoformat(),
+        "frist_evaluering": _duration_text(rules, "evaluering"),
+        "frist_lukking": _duration_text(rules, "lukking"),
         "prioritet": int(priorities.get(variables.get("alvorlighetsgrad"), 50)),
     }
 
