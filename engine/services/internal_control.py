@@ -137,7 +137,7 @@ class InternalControlService(Service):
             confidential = self.engine.visibility.is_confidential
             deviations = deviation_section(self.engine, scope.unit_ids, year, as_of,
                                            confidential(DEVIATIONS))
-            risks = risk_section(self.engine, scope.unit_ids, begin, end,
+            risks = risk_section(self.engine, scope.unit_ids, begin, end, as_of,
                                  confidential(RISK_REVIEWS))
             decisions = decision_section(self.engine, scope.unit_ids, begin, end, as_of,
                                          confidential(DECISIONS))

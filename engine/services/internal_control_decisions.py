@@ -14,13 +14,16 @@ distribution they are the registered points, without a unit. A point's status is
 6. Ikke startet.
 
 "Frist passert" marks an open point whose deadline (the open implementation task's, else the
-distributed one) lay before the report's instant. Only audit events up to that instant count.
-NOTE: the open tasks are those of today, so for a past year the statuses 2, 3 and 5 and the
-deadlines show today's state.
+distributed one) lay before the report's instant. Only audit events up to that instant count,
+and the tasks are those open at that instant, so a past year's report shows the statuses at
+the end of that year.
+NOTE: the points themselves (their text, unit and distributed deadline) are the case's
+variables of today, because the history keeps no copy of them per instant.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -50,6 +53,8 @@ IMPLEMENT = "IverksettVedtak"
 CONFIRM = "BekreftFullfort"
 AWAITING_TASKS = ("OrienterUtvalget", "RegistrerAvklaring")
 POINT_TEXT_LENGTH = 200
+# The title property of the point's tasks in politisk-vedtak.bpmn ("Punkt 2: ...").
+POINT_IN_NAME = re.compile(r"\bPunkt (\d+):")
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,15 @@ class DecisionPoint:
     overdue: bool
     reported_per: date | None
     reported_status: str | None
+
+
+@dataclass(frozen=True)
+class OpenTask:
+    """A task of a decision point as it stood at the report's instant."""
+
+    element_id: str
+    due_at: datetime | None
+    escalated: bool
 
 
 @dataclass(frozen=True)
@@ -137,15 +151,9 @@ def _case_points(engine: ProcessEngine, instance: ProcessInstance, units: dict[s
         else:
             reported[number] = (_date(details.get("per")), str(details["status"]))
 
-    open_by_point: dict[int, list[Task]] = {}
-    for task in engine.tasks.open_tasks_of_instance(instance.id):
-        spiff_task = execution.spiff_task(task.id)
-        point = (spiff_task.data.get("punkt") if spiff_task is not None else None) or {}
-        number = _number(point.get("nr"))
-        if number is not None:
-            open_by_point.setdefault(number, []).append(task)
-
-    revoked = instance.status != "running" and instance.case_status == DROPPED
+    open_by_point = _tasks_open_at(engine, execution, instance.id, as_of)
+    revoked = instance.status != "running" and instance.case_status == DROPPED \
+        and instance.ended_at is not None and instance.ended_at <= as_of
     case_number = str(variables.get("politisk_saksnummer") or instance.business_key
                       or instance.id)
     result = []
@@ -168,7 +176,49 @@ def _case_points(engine: ProcessEngine, instance: ProcessInstance, units: dict[s
     return result
 
 
-def _status(final: str | None, revoked: bool, tasks: list[Task],
+def _tasks_open_at(engine: ProcessEngine, execution: Execution, instance_id: int,
+                   as_of: datetime) -> dict[int, list[OpenTask]]:
+    """Return the tasks of the case that were open at `as_of`, by point number.
+
+    A task counts as open from its creation until it was completed or cancelled (both set
+    completed_at), and as escalated once a task_escalated audit event was recorded for it.
+    """
+    session = engine.uow.session
+    rows = list(session.scalars(
+        select(Task).where(Task.instance_id == instance_id, Task.created_at <= as_of,
+                           or_(Task.completed_at.is_(None), Task.completed_at > as_of))
+        .order_by(Task.created_at, Task.id)))
+    escalated = set(session.scalars(
+        select(AuditEvent.task_id).where(AuditEvent.instance_id == instance_id,
+                                         AuditEvent.action == "task_escalated",
+                                         AuditEvent.at <= as_of)))
+
+    by_point: dict[int, list[OpenTask]] = {}
+    for row in rows:
+        number = _task_point(execution, row)
+        if number is None:
+            continue
+        by_point.setdefault(number, []).append(
+            OpenTask(row.element_id, row.due_at, row.id in escalated))
+    return by_point
+
+
+def _task_point(execution: Execution, task: Task) -> int | None:
+    """Return the number of the point a task follows up.
+
+    The task's data in the workflow holds the point. When the workflow no longer holds the
+    task, the number comes from the task name, which the title property of the diagram
+    starts with "Punkt <nr>:".
+    """
+    spiff_task = execution.spiff_task(task.id)
+    if spiff_task is not None:
+        point = spiff_task.data.get("punkt") or {}
+        return _number(point.get("nr")) if isinstance(point, dict) else None
+    match = POINT_IN_NAME.search(task.name or "")
+    return int(match.group(1)) if match else None
+
+
+def _status(final: str | None, revoked: bool, tasks: list[OpenTask],
             report: tuple[date | None, str] | None) -> str:
     if final:
         return final
@@ -186,7 +236,7 @@ def _status(final: str | None, revoked: bool, tasks: list[Task],
     return NOT_STARTED
 
 
-def _deadline(point: dict[str, Any], tasks: list[Task]) -> datetime | None:
+def _deadline(point: dict[str, Any], tasks: list[OpenTask]) -> datetime | None:
     for task in tasks:
         if task.element_id == IMPLEMENT and task.due_at is not None:
             return task.due_at

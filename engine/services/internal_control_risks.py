@@ -6,8 +6,11 @@ An event's risk is the residual risk once the risk owner has assessed it, else t
 risk. An event is a high risk without accepted measures when its analysed risk is above the
 acceptance limit and the risk owner has not approved the round that contains it.
 
-NOTE: the picture is the reviews' state when the report is made, so a report for a past year
-shows later rounds of the reviews that ran in that year.
+A review's status and whether its round was approved are read from the audit trail as they
+stood at the report's instant, so a past year's report shows them at the end of that year.
+NOTE: the events, their risk levels and the measures are the reviews' variables when the
+report is made, because the history keeps no copy of them per instant. A report for a past
+year therefore shows later rounds of the reviews that ran in that year.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, or_, select
 
-from engine.models import ProcessInstance, Unit
+from engine.models import AuditEvent, ProcessInstance, Unit
 from engine.risk_matrix import (
     DEFAULT_MATRIX,
     SETTING,
@@ -86,8 +89,9 @@ class RiskSection:
 
 
 def risk_section(engine: ProcessEngine, unit_ids: frozenset[int] | None, begin: datetime,
-                 end: datetime, confidential: bool) -> RiskSection:
-    """Summarise the reviews that ran between `begin` and `end` in the units `unit_ids`.
+                 end: datetime, as_of: datetime, confidential: bool) -> RiskSection:
+    """Summarise the reviews that ran between `begin` and `end` in the units `unit_ids`, with
+    each review's status and approval as they stood at `as_of`.
 
     Runs inside the caller's transaction.
     """
@@ -104,7 +108,8 @@ def risk_section(engine: ProcessEngine, unit_ids: frozenset[int] | None, begin: 
         counted = engine.uow.session.scalar(select(func.count()).select_from(query.subquery()))
         return RiskSection(True, int(counted or 0))
 
-    reviews = list(engine.uow.session.execute(query))
+    reviews = [(instance_id, title, _status_at(engine, instance_id, as_of, status), unit)
+               for instance_id, title, status, unit in engine.uow.session.execute(query)]
     statuses = Counter(status or "" for _id, _title, status, _unit in reviews)
     matrix = setting_matrix(engine)
     placed: Counter[tuple[int, int]] = Counter()
@@ -115,7 +120,7 @@ def risk_section(engine: ProcessEngine, unit_ids: frozenset[int] | None, begin: 
     for instance_id, title, status, unit_name in reviews:
         variables = review_variables(engine, instance_id)
         residual = bool(variables.get("restrisiko_vurdert"))
-        approved = _round_approved(variables)
+        approved = _round_approved(engine, instance_id, variables, as_of)
         measures = [measure for measure in variables.get("tiltak") or []
                     if isinstance(measure, dict)]
         for event in analysed_events(variables):
@@ -179,11 +184,31 @@ def _cell(event: dict[str, Any], prefix: str, matrix: RiskMatrix) -> tuple[int, 
     return int(likelihood), int(consequence)  # type: ignore[arg-type]
 
 
-def _round_approved(variables: dict[str, Any]) -> bool:
-    """Return whether the risk owner approved the measures and residual risk of the round the
-    variables belong to (risikovurdering.godkjent stores the round it approved)."""
-    approved_round = variables.get("godkjent_runde")
-    return approved_round is not None and approved_round == variables.get("runde")
+def _status_at(engine: ProcessEngine, instance_id: int, as_of: datetime,
+               current: str | None) -> str | None:
+    """Return the case status of the last status_changed audit event up to `as_of`, or the
+    current status when the trail records no change by then."""
+    details = engine.uow.session.scalars(
+        select(AuditEvent.details).where(AuditEvent.instance_id == instance_id,
+                                         AuditEvent.action == "status_changed",
+                                         AuditEvent.at <= as_of)
+        .order_by(AuditEvent.id.desc()).limit(1)).first()
+    status = (details or {}).get("status")
+    return str(status) if status else current
+
+
+def _round_approved(engine: ProcessEngine, instance_id: int, variables: dict[str, Any],
+                    as_of: datetime) -> bool:
+    """Return whether the risk owner had approved the measures and residual risk of the round
+    the variables belong to by `as_of` (the audit event risk_review_approved of that round)."""
+    current_round = variables.get("runde")
+    if current_round is None or variables.get("godkjent_runde") != current_round:
+        return False
+    approvals = engine.uow.session.scalars(
+        select(AuditEvent.details).where(AuditEvent.instance_id == instance_id,
+                                         AuditEvent.action == "risk_review_approved",
+                                         AuditEvent.at <= as_of))
+    return any((details or {}).get("round") == current_round for details in approvals)
 
 
 def _lacks_accepted_measures(event: dict[str, Any], approved: bool) -> bool:

@@ -227,6 +227,15 @@ def test_approved_high_risk_left_out(driver: ProcessDriver) -> None:
     assert section.high_risks[0].event_title == "Feil legemiddel gitt"
 
 
+def test_past_year_review_status(driver: ProcessDriver) -> None:
+    reviews.run_to_approval(driver)
+    driver.clock.set(oslo("2028-03-01T09:00"))
+    driver.advance(minutes=0)  # the yearly review has started a new round
+
+    assert report(driver, 2027).risks.by_status == [("Godkjent", 1)]
+    assert report(driver, 2028).risks.by_status == [("Planlagt", 1)]
+
+
 def test_confidential_reviews_only_counted(driver: ProcessDriver) -> None:
     reviews.run_to_measures(driver)
     make_confidential(driver, "risikovurdering.bpmn")
@@ -279,6 +288,23 @@ def test_decision_point_past_deadline(driver: ProcessDriver) -> None:
     assert first.overdue is True
     assert first.status == "Forsinket"
     assert section.overdue == 1
+
+
+def test_past_year_decision_status(driver: ProcessDriver) -> None:
+    instance_id = decisions.register(driver)
+    decisions.distribute(driver, instance_id)
+    driver.clock.set(oslo("2027-07-05T09:00"))
+    driver.advance(hours=1)  # the implementation of point 1 is sent to the next leader
+    driver.clock.set(oslo("2028-01-10T09:00"))
+    decisions.carry_out(driver, instance_id, 1)
+
+    last_year = {point.number: point for point in report(driver, 2027).decisions.open_points}
+    this_year = {point.number: point for point in report(driver, 2028).decisions.open_points}
+
+    assert last_year[1].status == "Forsinket"
+    assert last_year[1].overdue is True
+    assert 1 not in this_year
+    assert dict(report(driver, 2028).decisions.by_status)["Fullført"] == 1
 
 
 def test_decision_awaiting_body(driver: ProcessDriver) -> None:
