@@ -124,8 +124,30 @@ AUTHENTICATED = Rule("authenticated", lambda p, _a, _e: p.username is not None)
 ADMINISTRATOR = Rule("administrator", _role("administrator"))
 PROCESS_OWNER = Rule("process owner", lambda p, a, e: bool(
     {"prosesseier", "administrator"} & p.roles))
+
+
+def may_edit_process(who: Principal | str | None, key: str | None,
+                     engine: ProcessEngine | None = None) -> bool:
+    """Whether a user may change the process `key` in the modeler and deploy it (None: draw
+    a new process). Administrators always may; otherwise members of a group the process
+    property ownerGroups names, or, when the process names none, users with the role
+    prosesseier. API tokens never count as owners here: they have the scope definitions:write.
+    """
+    username = who.username if isinstance(who, Principal) else who
+    if username is None:
+        return False
+    engine = engine or current_app.extensions["sloyfe"]
+    return bool(engine.drafts.may_edit(username, key))
+
+
+def _process_editor(principal: Principal, args: Mapping[str, Any], engine: ProcessEngine) -> bool:
+    return may_edit_process(principal, args.get("key"), engine)
+
+
 UNIT_LEADER = Rule("unit leader", lambda p, _a, _e: p.leads_unit)
 TASK_VIEWER = Rule("task viewer", _task_viewer, hides=True)
+# Changes the process the route names: see may_edit_process.
+PROCESS_EDITOR = Rule("process editor", _process_editor)
 CASE_VIEWER = Rule("case viewer", _case_viewer, hides=True)
 # Reads what the handlers wrote in a case (variables, audit trail): not the starter alone.
 CASE_READER = Rule("case reader", _case_reader, hides=True)

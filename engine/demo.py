@@ -54,7 +54,7 @@ STAFF = (
      ()),
     ("jon.okonomi", "Jon Bakke (økonomirådgiver)", "eksempel", ("okonomi",), ()),
     ("hanne.hr", "Hanne Moe (HR-rådgiver)", "eksempel", ("hr-avdelingen",), ()),
-    ("paal.prosesseier", "Pål Eide (prosesseier)", "eksempel", (), ("prosesseier",)),
+    ("paal.prosesseier", "Pål Eide (prosesseier)", "eksempel", ("kvalitet",), ("prosesseier",)),
     ("admin", "Administrator", "eksempel", (), ("administrator",)),
 )
 
@@ -62,7 +62,8 @@ GROUPS = (("personvernombud", "Personvernombud"),
           ("politisk-sekretariat", "Politisk sekretariat"),
           ("okonomi", "Økonomi"),
           ("okonomisjef", "Økonomisjef"),
-          ("hr-avdelingen", "HR-avdelingen"))
+          ("hr-avdelingen", "HR-avdelingen"),
+          ("kvalitet", "Kvalitet og internkontroll"))
 
 SUBKINDS = [
     {"label": "HMS – Vold og trusler", "value": "hms/vold-trusler"},

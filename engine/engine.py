@@ -19,6 +19,7 @@ from engine.runtime.script_engine import SandboxScriptEngine
 from engine.runtime.serializer import StateSerializer
 from engine.services.annual_wheel import AnnualWheelService
 from engine.services.attachments import AttachmentService
+from engine.services.drafts import DraftService
 from engine.services.forms import FormService
 from engine.services.history import HistoryService
 from engine.services.identities import IdentityService
@@ -85,6 +86,7 @@ class ProcessEngine:
         self.annual_wheel = AnnualWheelService(self)
         self.internal_control = InternalControlService(self)
         self.retention = RetentionService(self)
+        self.drafts = DraftService(self)
         self.specs = SpecCache(self.repository.compile_stored)
 
     def set_clock(self, clock: Clock) -> None:

@@ -3,6 +3,7 @@
 from engine.models.attachment import Attachment
 from engine.models.base import Base
 from engine.models.definition import FormDefinition, ProcessDefinition, Setting
+from engine.models.draft import ProcessDraft
 from engine.models.history import AuditEvent
 from engine.models.notification import Notification
 from engine.models.organisation import (
@@ -28,6 +29,6 @@ from engine.models.security import ApiToken, LoginAttempt
 __all__ = [
     "ApiToken", "Attachment", "AuditEvent", "Base", "ExternalIdentity", "FormDefinition",
     "Group", "Incident", "Job", "LoginAttempt", "Membership", "MessageSubscription",
-    "Notification", "ProcessDefinition", "ProcessInstance", "RoleAssignment",
+    "Notification", "ProcessDefinition", "ProcessDraft", "ProcessInstance", "RoleAssignment",
     "SchedulerHeartbeat", "Setting", "Task", "TaskCandidate", "Timer", "Unit", "User",
 ]

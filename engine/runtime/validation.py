@@ -45,13 +45,16 @@ Checker = Callable[[str, str], None]
 # Process properties that decide who may read the cases of a process.
 CONFIDENTIAL_PROPERTY = "confidential"
 READER_GROUPS_PROPERTY = "readerGroups"
+# Groups whose members may change the process in the modeler and deploy new versions.
+OWNER_GROUPS_PROPERTY = "ownerGroups"
 RETENTION_PROPERTY = "retention"
 RETENTION_ACTION_PROPERTY = "retentionAction"
 RETENTION_ACTIONS = ("anonymise", "delete")
 
 
 def reader_groups(value: str) -> list[str]:
-    """Split a readerGroups property into its group keys, in order, without duplicates."""
+    """Split a readerGroups or ownerGroups property into its group keys, in order, without
+    duplicates."""
     keys = [key.strip() for key in value.split(",")]
     return list(dict.fromkeys(key for key in keys if key))
 
@@ -76,6 +79,10 @@ class DefinitionFacts:
     @property
     def reader_groups(self) -> list[str]:
         return reader_groups(self.properties.get(READER_GROUPS_PROPERTY, ""))
+
+    @property
+    def owner_groups(self) -> list[str]:
+        return reader_groups(self.properties.get(OWNER_GROUPS_PROPERTY, ""))
 
 
 class DocumentChecker:
@@ -120,11 +127,12 @@ class DocumentChecker:
         if value is not None and value.strip().lower() not in ("true", "false"):
             self.problem(_("The process property %(name)s must be true or false, not "
                            "%(value)s.", name=CONFIDENTIAL_PROPERTY, value=value), process)
-        readers = self.facts.properties.get(READER_GROUPS_PROPERTY)
-        if readers is not None and not reader_groups(readers):
-            self.problem(_("The process property %(name)s names no group. Write the group "
-                           "keys separated by commas, or remove the property.",
-                           name=READER_GROUPS_PROPERTY), process)
+        for name in (READER_GROUPS_PROPERTY, OWNER_GROUPS_PROPERTY):
+            groups = self.facts.properties.get(name)
+            if groups is not None and not reader_groups(groups):
+                self.problem(_("The process property %(name)s names no group. Write the group "
+                               "keys separated by commas, or remove the property.",
+                               name=name), process)
 
     def _check_retention(self, process: etree._Element) -> None:
         """Check the process properties that set how long finished cases are kept."""
