@@ -207,6 +207,10 @@ def prepare_year(ctx: HandlerContext) -> dict[str, Any]:
     result["frist_forslag"] = timeexpr.end_of_day(
         day_in_year(rules, "forslag", year)).isoformat()
     adoption_day = day_in_year(rules, "budsjettvedtak", year)
+    # The recommendation must be out for public display before the council can adopt the
+    # budget by its deadline, so publishing it is due that display period earlier.
+    result["frist_innstilling"] = _duration(rules, "offentlig_ettersyn").subtract_from(
+        timeexpr.end_of_day(adoption_day)).isoformat()
     result["paaminnelse_budsjettvedtak"] = _duration(
         rules, "paaminnelse_for_budsjettvedtak").subtract_from(
         start_of_day(adoption_day + timedelta(days=1))).isoformat()

@@ -3,7 +3,7 @@ their escalations, one forecast per unit, and the path to the council's adoption
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -487,3 +487,20 @@ def test_only_finance_may_start_by_hand(driver: ProcessDriver) -> None:
 
     with pytest.raises(PermissionDenied):
         driver.start("budsjett", "ola.ansatt", {"budsjettaar": "2027"})
+
+
+def test_publishing_and_adoption_have_deadlines(driver: ProcessDriver) -> None:
+    instance_id = walk_to_proposal(driver)
+    driver.complete(instance_id, "LeggFramForslag", DIRECTOR, {
+        "okonomiplan_til": "2031", "forslag_sammendrag": "Balanse i hele planperioden.",
+        "rammer": [{"enhet": unit, "ramme": frame} for unit, frame in FRAMES.items()]})
+
+    publishing = driver.task(instance_id, "LeggUtInnstilling")
+    assert publishing.due_at == oslo("2027-12-17T23:59")
+
+    driver.complete(instance_id, "LeggUtInnstilling", SECRETARY, {
+        "formannskap_dato": "2027-11-25", "innstilling": "Som kommunedirektørens forslag.",
+        "kommunestyremote": "2027-12-14"})
+    at(driver, "2027-12-11T00:00")
+    adoption = driver.task(instance_id, "RegistrerVedtak")
+    assert adoption.due_at.astimezone(OSLO).date() == date(2027, 12, 31)
