@@ -69,6 +69,14 @@ def identify_analyse_evaluate(page: Page) -> None:
     page.get_by_role("button", name="Legg til rad").click()
     page.get_by_role("group", name="Rad 2").get_by_label("Hendelse").fill(
         "Legemidler på avveie")
+    # A third row left empty is reported, not dropped, and the user removes it.
+    page.get_by_role("button", name="Legg til rad").click()
+    page.get_by_role("button", name="Fullfør").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Uønskede hendelser: Rad 3 er tom. Fyll den ut eller fjern raden.")
+    expect(page.get_by_role("group", name="Rad 2").get_by_label("Hendelse")).to_have_value(
+        "Legemidler på avveie")
+    page.get_by_role("button", name="Fjern rad 3").click()
     complete_task(page, "Identifiser uønskede hendelser")
 
     take_shared_task(page, "Analyser risiko")
@@ -78,7 +86,13 @@ def identify_analyse_evaluate(page: Page) -> None:
     first.get_by_label("Sannsynlighet").select_option("4")
     first.get_by_label("Konsekvens").select_option("4")
     first.get_by_label("Kunnskapsstyrke").select_option("sterk")
+    # Sent with the second event untouched, the form comes back with both events.
+    page.get_by_role("button", name="Fullfør").click()
+    expect(page.get_by_role("alert")).to_contain_text("Årsaker i rad 2")
+    first = page.get_by_role("group", name="Rad 1")
+    expect(first.get_by_label("Årsaker")).to_have_value("Like pakninger og travle vakter.")
     second = page.get_by_role("group", name="Rad 2")
+    expect(second).to_contain_text("Legemidler på avveie")
     second.get_by_label("Årsaker").fill("Medisinrommet står ulåst.")
     second.get_by_label("Sannsynlighet").select_option("1")
     second.get_by_label("Konsekvens").select_option("2")

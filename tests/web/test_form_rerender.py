@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from lxml.html import HtmlElement
 
 from engine.engine import ProcessEngine
+from tests.conversation import open_task, start_round
 from tests.web.conftest import open_task_id
 from tests.web.test_risk_matrix import ORDER, PLAN, complete
 
@@ -311,3 +312,27 @@ def test_distribution_error_shows_case_fields(login_as: Any,
         DECISION["tittel"], DECISION["politisk_saksnummer"], DECISION["vedtakstekst"]]
     assert value_of(root, "fordeling[0].enhet") == "sykehjem"
     assert root.xpath("//*[@aria-invalid='true']/@name") == ["fordeling[0].ansvarlig"]
+
+
+# --- conversation planning: rows whose only input is a radio group -----------------------------
+
+def test_unanswered_planning_row_is_reported(login_as: Any,
+                                             demo_engine: ProcessEngine) -> None:
+    """The second employee's row posts no value, because no radio button is chosen."""
+    planning_id = start_round(demo_engine)
+    task_id = open_task(demo_engine, planning_id, "PlanleggSamtaler").id
+    demo_engine.tasks.claim(task_id, "lise.leder")
+    with demo_engine.transaction(read_only=True):
+        task = demo_engine.tasks.get(task_id)
+        names = [row["navn"] for row in demo_engine.tasks.variables(task)["samtaler"]]
+
+    response = login_as("lise.leder").post(f"/oppgaver/{task_id}",
+                                           data={"samtaler[0].samtale_i_aar": "ja"})
+    root = form_tree(response.get_data(as_text=True))
+
+    assert len(names) == 2
+    assert response.status_code == 422
+    assert texts(root, "//fieldset[contains(@class, 'sloyfe-list-row')]/legend") == \
+        ["Rad 1", "Rad 2"]
+    assert texts(root, "//dt[.='Navn']/following-sibling::dd") == names
+    assert set(root.xpath("//*[@aria-invalid='true']/@name")) == {"samtaler[1].samtale_i_aar"}
