@@ -180,6 +180,25 @@ ACCOUNTS = HEADER + """<bpmn:process id="regnskap" name="Regnskap" isExecutable=
   <bpmn:endEvent id="slutt5" />
 </bpmn:process></bpmn:definitions>"""
 
+# A yearly review: each round is a task, and once it is done the case waits for the next
+# review on a date from a variable. The timer declares the interval it recurs at.
+REVIEW = HEADER + """<bpmn:process id="gjennomgang" name="Gjennomgang" isExecutable="true">
+  <bpmn:startEvent id="start" />
+  <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="runde" />
+  <bpmn:exclusiveGateway id="runde" />
+  <bpmn:sequenceFlow id="f2" sourceRef="runde" targetRef="gjennomfor" />
+  <bpmn:userTask id="gjennomfor" name="Gjennomfør runden" camunda:candidateUsers="lise.leder" />
+  <bpmn:sequenceFlow id="f3" sourceRef="gjennomfor" targetRef="neste" />
+  <bpmn:intermediateCatchEvent id="neste" name="Neste gjennomgang">
+    <bpmn:extensionElements><camunda:properties>
+      <camunda:property name="arshjul" value="gjennomgang" />
+      <camunda:property name="arshjul.intervall" value="P1Y" />
+    </camunda:properties></bpmn:extensionElements>
+    <bpmn:timerEventDefinition><bpmn:timeDate>${{neste}}</bpmn:timeDate></bpmn:timerEventDefinition>
+  </bpmn:intermediateCatchEvent>
+  <bpmn:sequenceFlow id="f4" sourceRef="neste" targetRef="runde" />
+</bpmn:process></bpmn:definitions>"""
+
 YEARLY_CYCLE = "R/2027-01-15T08:00:00/P1Y"
 
 
@@ -233,3 +252,10 @@ def start_accounts(engine: ProcessEngine, due: str = "2027-02-20") -> int:
             "paaminnelse": "2027-02-13T09:00", "eskalering": "2027-02-23T00:00",
             "svarfrist": "2027-03-01T12:00", "revisor": "2027-03-05T09:00"}
     return engine.runtime.start("regnskap", "admin", data).instance_id
+
+
+def start_review(engine: ProcessEngine) -> int:
+    """Deploy the yearly review and start one in sykehjem now; returns the instance id."""
+    engine.repository.deploy([("gjennomgang.bpmn", REVIEW.format().encode())], actor="admin")
+    data = {"tittel": "Gjennomgang av rutiner", "enhet": "sykehjem"}
+    return engine.runtime.start("gjennomgang", "admin", data).instance_id

@@ -29,7 +29,7 @@ from sqlalchemy import func, or_, select
 
 from engine.errors import DefinitionInvalid, InvalidInput
 from engine.i18n import gettext as _
-from engine.models import ProcessDefinition, ProcessInstance, Task, Timer, Unit
+from engine.models import AuditEvent, ProcessDefinition, ProcessInstance, Task, Timer, Unit
 from engine.runtime.compiler import CompiledProcess
 from engine.runtime.specs import ClockCycle
 from engine.services.annual_wheel_timers import (
@@ -45,6 +45,7 @@ from engine.services.annual_wheel_timers import (
     element_title,
     find_spec,
     followed_task,
+    review_intervals,
     year_bounds,
 )
 from engine.services.base import Service
@@ -83,6 +84,9 @@ class WheelEntry:
     step: str | None = None
     # True for a date the diagram gives for every year (`arshjul.dato`).
     yearly: bool = False
+    # True for a review that a running case is expected to reach (`arshjul.intervall`)
+    # but does not wait for yet, so its date is an estimate.
+    expected: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,7 @@ class AnnualWheelService(Service):
         super().__init__(engine)
         self._diagram_cache: OrderedDict[tuple[int, int], tuple[list[DiagramTimer],
                                                                  list[str]]] = OrderedDict()
+        self._interval_cache: OrderedDict[int, list[tuple[str, Any]]] = OrderedDict()
         self._lock = threading.Lock()
 
     def wheel(self, viewer: str, year: int, unit_code: str | None = None) -> AnnualWheel:
@@ -131,7 +136,9 @@ class AnnualWheelService(Service):
             timers, more_timers, busy_cases = self._timer_entries(viewer, year, unit_ids,
                                                                   units, limit)
             tasks, more_tasks = self._task_entries(viewer, year, unit_ids, units, limit)
-            from_cases = timers + tasks
+            expected, more_expected = self._expected_entries(viewer, year, unit_ids, units,
+                                                             limit)
+            from_cases = timers + tasks + expected
             from_diagrams, crowded = self._diagram_entries(viewer, year)
             crowded += [title for title in busy_cases if title not in crowded]
 
@@ -147,7 +154,8 @@ class AnnualWheelService(Service):
         entries += from_cases
         entries.sort(key=lambda entry: (entry.at, entry.process_name, entry.title,
                                         entry.instance_id or 0))
-        return AnnualWheel(year, scope, entries, crowded, more_timers or more_tasks)
+        return AnnualWheel(year, scope, entries, crowded,
+                           more_timers or more_tasks or more_expected)
 
     # --- scope ---------------------------------------------------------------------------
 
@@ -314,6 +322,71 @@ class AnnualWheelService(Service):
                                             instance, task.unit_id or instance.unit_id,
                                             units))
         return entries, len(rows) > limit
+
+    def _expected_entries(self, viewer: str, year: int, unit_ids: list[int] | None,
+                          units: dict[int, Unit], limit: int
+                          ) -> tuple[list[WheelEntry], bool]:
+        """Return the expected next reviews of running cases that do not wait for them yet,
+        and whether more cases had one than `limit`.
+
+        A review element with `arshjul.intervall` comes again that period after the case
+        last passed it (the timer_fired audit event), or after the case started.
+        NOTE: the date is an estimate. A process that sets the real date later, such as the
+        risk review one period after approval, reaches the element on that date or after.
+        """
+        begin, end = year_bounds(year)
+        keys = [definition.key for definition in self.engine.repository.definitions()
+                if self._intervals(definition.id)]
+        if not keys:
+            return [], False
+        query = (select(ProcessInstance)
+                 .where(ProcessInstance.status == "running",
+                        ProcessInstance.definition_key.in_(keys),
+                        self.engine.runtime.visible_condition(viewer)))
+        if unit_ids is not None:
+            query = query.where(ProcessInstance.unit_id.in_(unit_ids))
+        instances = list(self.session.scalars(
+            query.order_by(ProcessInstance.id).limit(limit + 1)))
+
+        entries = []
+        for instance in instances[:limit]:
+            compiled = self._compiled(instance.definition_id)
+            if compiled is None:
+                continue
+            waiting = set(self.session.scalars(
+                select(Timer.element_id).where(Timer.instance_id == instance.id)))
+            for element_id, period in self._intervals(instance.definition_id):
+                if element_id in waiting:
+                    continue  # the case's own timer shows the real date
+                last_passed = self.session.scalar(
+                    select(func.max(AuditEvent.at)).where(
+                        AuditEvent.instance_id == instance.id,
+                        AuditEvent.action == "timer_fired",
+                        AuditEvent.element_id == element_id))
+                at = period.add_to(last_passed or instance.started_at)
+                if not begin <= at < end:
+                    continue
+                spec = find_spec(compiled, element_id)
+                title = element_title(compiled, spec) if spec is not None else element_id
+                entry = self._case_entry(at, title, REVIEW, element_id, instance,
+                                         instance.unit_id, units)
+                entries.append(replace(entry, expected=True))
+        return entries, len(instances) > limit
+
+    def _intervals(self, definition_id: int) -> list[tuple[str, Any]]:
+        """Return the review intervals of a version, read once per version (deployed
+        versions never change, so an invalid value is logged once)."""
+        with self._lock:
+            cached = self._interval_cache.get(definition_id)
+        if cached is not None:
+            return cached
+        compiled = self._compiled(definition_id)
+        found = review_intervals(compiled) if compiled is not None else []
+        with self._lock:
+            self._interval_cache[definition_id] = found
+            while len(self._interval_cache) > DIAGRAM_CACHE_SIZE:
+                self._interval_cache.popitem(last=False)
+        return found
 
     def _case_entry(self, at: datetime, title: str, kind: str, element_id: str,
                     instance: ProcessInstance, unit_id: int | None,

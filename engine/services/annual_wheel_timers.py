@@ -48,6 +48,9 @@ HIDDEN = "skjul"
 # year ("22.02", or ISO 8601 "--02-22"), such as a legal deadline whose exact date a running
 # case computes from its variables.
 YEARLY_DATE_PROPERTY = "arshjul.dato"
+# The element property with the ISO 8601 period ("P1Y") after which a recurring review comes
+# again, counted from when the case last passed the element, or from its start.
+INTERVAL_PROPERTY = "arshjul.intervall"
 
 # Steps a cycle may take to reach the year asked for, so a short period that began long ago
 # cannot keep a request busy. It covers a daily cycle over 270 years.
@@ -193,23 +196,49 @@ def yearly_dates(definition: ProcessDefinition, compiled: CompiledProcess, year:
     no day in the year (30.02, or 29.02 outside a leap year) is logged and left out.
     """
     found = []
+    for element, text in _elements_with(compiled, YEARLY_DATE_PROPERTY):
+        kind = element_kind(element, LEGAL_DEADLINE)
+        if kind is None:
+            continue
+        day = day_in_year(text, year)
+        if day is None:
+            log.warning("annual wheel skipped a yearly date key=%s element=%s value=%r "
+                        "year=%s", definition.key, element.bpmn_id, text[:20], year)
+            continue
+        found.append(DiagramTimer(timeexpr.end_of_day(day), element.bpmn_id,
+                                  element_title(compiled, element), kind,
+                                  element_step(compiled, element), yearly=True))
+    return found
+
+
+def review_intervals(compiled: CompiledProcess) -> list[tuple[str, timeexpr.Duration]]:
+    """Return the element ids and periods of the elements with `arshjul.intervall`.
+
+    A value that is not an ISO 8601 duration is logged and left out.
+    """
+    found = []
+    for element, text in _elements_with(compiled, INTERVAL_PROPERTY):
+        try:
+            period = timeexpr.parse_duration(text)
+        except timeexpr.TimeExpressionError:
+            log.warning("annual wheel skipped a review interval process=%s element=%s "
+                        "value=%r", compiled.process_id, element.bpmn_id, text[:20])
+            continue
+        if not period.is_zero():
+            found.append((str(element.bpmn_id), period))
+    return found
+
+
+def _elements_with(compiled: CompiledProcess, name: str) -> list[tuple[Any, str]]:
+    """Return the specs of the process and its embedded subprocesses that set the element
+    property `name`, each with the property's value."""
+    found = []
     for spec in _process_specs(compiled):
         for element in spec.task_specs.values():
             extensions = getattr(element, "extensions", None) or {}
-            text = str(extensions.get(YEARLY_DATE_PROPERTY) or "").strip()
-            if not text:
-                continue
-            kind = element_kind(element, LEGAL_DEADLINE)
-            if kind is None:
-                continue
-            day = day_in_year(text, year)
-            if day is None:
-                log.warning("annual wheel skipped a yearly date key=%s element=%s value=%r "
-                            "year=%s", definition.key, element.bpmn_id, text[:20], year)
-                continue
-            found.append(DiagramTimer(timeexpr.end_of_day(day), element.bpmn_id,
-                                      element_title(compiled, element), kind,
-                                      element_step(compiled, element), yearly=True))
+            text = str(extensions.get(name) or "").strip()
+            if text:
+                found.append((element, text))
     return found
 
 

@@ -181,6 +181,8 @@ def _row(entry: WheelEntry, local: datetime) -> EntryRow:
     title = entry.title
     if entry.step:
         title = _("%(title)s (at the step %(step)s)", title=entry.title, step=entry.step)
+    if entry.expected:
+        title = _("%(title)s (expected)", title=title)
     parts = [local.strftime("%d.%m.%Y %H:%M"), title, entry.process_name, kind_label]
     if entry.unit_name:
         parts.append(entry.unit_name)

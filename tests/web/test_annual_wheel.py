@@ -19,6 +19,7 @@ from tests.annual_wheel_diagrams import (
     start_accounts,
     start_conversation,
     start_report,
+    start_review,
 )
 
 
@@ -136,6 +137,18 @@ def test_yearly_date_in_later_year(visit: Callable[[str, str], Any],
     assert "Avlegg regnskapet" in february
     assert "22.02.2030" in february
     assert "Lovfrist" in february
+
+
+def test_expected_review_marked(visit: Callable[[str, str], Any],
+                                wheel_engine: ProcessEngine) -> None:
+    start_review(wheel_engine)
+
+    html = visit("admin", "/arshjul?ar=2028").get_data(as_text=True)
+    january = month_section(html, 1)
+
+    assert "Neste gjennomgang" in january
+    assert "(forventet)" in january
+    assert "04.01.2028 09:00 – Neste gjennomgang (forventet) – Gjennomgang" in html
 
 
 def test_mark_stands_for_same_day(visit: Callable[[str, str], Any]) -> None:

@@ -430,6 +430,18 @@ def test_next_review_is_in_annual_wheel(driver: ProcessDriver) -> None:
     assert reviews[0].at == pending_timers(driver, instance_id)["NesteGjennomgang"]
 
 
+def test_expected_review_before_approval(driver: ProcessDriver) -> None:
+    instance_id = run_to_measures(driver)
+    started = driver.instance(instance_id).started_at
+
+    wheel = driver.engine.annual_wheel.wheel("lise.leder", started.year + 1, "sykehjem")
+    reviews = [entry for entry in wheel.entries if entry.instance_id == instance_id]
+
+    assert [(entry.element_id, entry.kind, entry.expected) for entry in reviews] == [
+        ("NesteGjennomgang", "review", True)]
+    assert reviews[0].at == started.replace(year=started.year + 1)
+
+
 def test_new_round_rewrites_scales_of_changed_matrix(driver: ProcessDriver) -> None:
     instance_id = run_to_approval(driver)
     driver.engine.repository.set_setting("risikovurdering.matrise", {

@@ -12,6 +12,7 @@ from engine.demo import load_organisation
 from engine.engine import ProcessEngine
 from engine.errors import InvalidInput, UnitNotFound
 from engine.models import ProcessDefinition
+from engine.runtime.clock import FixedClock
 from engine.runtime.timeexpr import OSLO, parse_cycle, parse_instant
 from engine.services.annual_wheel import AnnualWheel, WheelEntry
 from engine.services.annual_wheel_timers import (
@@ -29,6 +30,7 @@ from tests.annual_wheel_diagrams import (
     deploy_accounts,
     deploy_yearly_plan,
     start_accounts,
+    start_review,
     start_conversation,
     start_follow_up,
     start_report,
@@ -492,3 +494,45 @@ def test_yearly_date_forms() -> None:
     assert day_in_year("29.02", 2028) == datetime(2028, 2, 29).date()
     assert day_in_year("22/02", 2027) is None
     assert day_in_year("31.04", 2027) is None
+
+
+def test_expected_review_of_running_round(org_engine: ProcessEngine) -> None:
+    instance_id = start_review(org_engine)  # Monday 4 January 2027, 09:00
+
+    this_year = titled(org_engine.annual_wheel.wheel("admin", 2027), "Neste gjennomgang")
+    next_year = titled(org_engine.annual_wheel.wheel("admin", 2028), "Neste gjennomgang")
+    outsider = titled(org_engine.annual_wheel.wheel("ola.ansatt", 2028), "Neste gjennomgang")
+
+    assert this_year == []
+    assert [local(entry) for entry in next_year] == ["04.01.2028 09:00"]
+    assert next_year[0].expected is True
+    assert next_year[0].kind == REVIEW
+    assert next_year[0].instance_id == instance_id
+    assert outsider == []
+
+
+def test_waiting_review_replaces_expected(org_engine: ProcessEngine) -> None:
+    instance_id = start_review(org_engine)
+    with org_engine.transaction(read_only=True):
+        (task,) = org_engine.tasks.open_tasks_of_instance(instance_id)
+    org_engine.tasks.complete(task.id, "lise.leder", {"neste": "2028-03-01T09:00"})
+
+    entries = titled(org_engine.annual_wheel.wheel("admin", 2028), "Neste gjennomgang")
+
+    assert [(local(entry), entry.expected) for entry in entries] == [
+        ("01.03.2028 09:00", False)]
+
+
+def test_expected_review_counts_from_last_round(org_engine: ProcessEngine,
+                                                clock: FixedClock) -> None:
+    instance_id = start_review(org_engine)
+    with org_engine.transaction(read_only=True):
+        (task,) = org_engine.tasks.open_tasks_of_instance(instance_id)
+    org_engine.tasks.complete(task.id, "lise.leder", {"neste": "2028-03-01T09:00"})
+    clock.set(parse_instant("2028-03-01T09:00"))
+    org_engine.management.run_due()  # the second round starts
+
+    entries = titled(org_engine.annual_wheel.wheel("admin", 2029), "Neste gjennomgang")
+
+    assert [(local(entry), entry.expected) for entry in entries] == [
+        ("01.03.2029 09:00", True)]
