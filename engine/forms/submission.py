@@ -79,6 +79,10 @@ def _collect(components: tuple[Component, ...], raw: Any, prefix: str,
             fixed_rows = 0
             if not member.allow_add_remove and isinstance(initial_rows, list):
                 fixed_rows = len(initial_rows)
+            # NOTE: read-only values of a row are matched to `initial` by row number. In a
+            # list with add and remove buttons, removing a row shifts the rows after it, so
+            # their read-only values would come from the wrong stored row. No shipped form
+            # has read-only fields in such a list.
             rows = [_collect(member.components, raw, f"{name}[{index}].",
                              _row(initial_rows, index))
                     for index in _row_indexes(raw, name, fixed_rows)]
