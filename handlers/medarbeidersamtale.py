@@ -47,6 +47,8 @@ DEFAULTS: dict[str, str] = {
     # The follow-up conversation opens on the first date and is due on the second.
     "oppfolgingssamtale_fra": "01.09",
     "oppfolgingssamtale": "31.10",
+    # The leader above follows up conversations not held by their deadline within this long.
+    "oppfolging_av_forsinkede": "P14D",
     # The employee confirms the summary within this long after the leader wrote it.
     "bekreftelse": "P14D",
     # Whoever holds the invitation, the conversation, the confirmation or the follow-up gets
@@ -321,7 +323,10 @@ def check_deadline(ctx: HandlerContext) -> dict[str, Any]:
                                   instance_id=ctx.instance.id, element_id=ctx.element_id,
                                   kind=kind, count=len(late))
     names = "\n".join(f"- {row.get('navn')}" for row in late)
-    return {f"forsinkede_{kind}": len(late), "forsinkede_liste": names}
+    follow_up = _duration(settings(ctx), "oppfolging_av_forsinkede")
+    due = timeexpr.end_of_day(follow_up.add_to(ctx.now).astimezone(timeexpr.OSLO).date())
+    return {f"forsinkede_{kind}": len(late), "forsinkede_liste": names,
+            "frist_forsinkede": due.isoformat()}
 
 
 # --- one conversation --------------------------------------------------------------------

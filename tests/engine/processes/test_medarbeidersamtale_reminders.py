@@ -21,6 +21,7 @@ from tests.engine.processes.test_medarbeidersamtale import (
     PLANNING,
     SUMMARY,
     nursing_home_conversations,
+    planning_cases,
 )
 
 LEADER_MAIL = "lise.leder@eksempel.kommune.no"
@@ -135,3 +136,14 @@ def test_top_unit_late_planning_no_incident(driver: ProcessDriver) -> None:
                    if event.action == "escalation_skipped"]
     assert incidents == []
     assert len(skipped) == 1
+
+
+def test_late_conversation_follow_up_due(driver: ProcessDriver) -> None:
+    nursing_home_conversations(driver)
+
+    at(driver, "2027-04-30T23:59")  # the employee conversations' deadline
+
+    [planning_id] = [instance_id for code, instance_id in
+                     planning_cases(driver, 2027).items() if code == "sykehjem"]
+    task = driver.task(planning_id, "FolgOppMedarbeidersamtaler")
+    assert task.due_at.astimezone(OSLO).date() == date(2027, 5, 14)
