@@ -19,10 +19,11 @@ from engine.i18n import use_locale
 from engine.runtime import timeexpr
 from engine.runtime.calendar import WORKING_DAYS
 from engine.runtime.handlers import (
+    CheckContext,
     HandlerContext,
     HandlerError,
-    StartContext,
     start_check,
+    task_check,
     topic,
 )
 
@@ -122,30 +123,19 @@ def _instant(value: Any) -> datetime | None:
 
 
 @start_check("avvik")
-def check_report(ctx: StartContext) -> dict[str, list[str]]:
+def check_report(ctx: CheckContext) -> dict[str, list[str]]:
     """Reject an event time or discovery time in the future, a discovery before the event,
     and a subcategory of another kind than the chosen one.
 
     The subcategory options (the setting `skjemaverdier.underkategorier`) are the one list
     of valid pairs: each value starts with its kind and a slash, as in "hms/vold-trusler".
     """
-    errors: dict[str, list[str]] = {}
-    latest = ctx.now + CLOCK_SKEW
+    errors = _discovery_errors(ctx)
     happened = _instant(ctx.values.get("tidspunkt"))
-    discovered = _instant(ctx.values.get("oppdaget"))
-    if happened is not None and happened > latest:
+    if happened is not None and happened > ctx.now + CLOCK_SKEW:
         errors["tidspunkt"] = [_(
             "The time of the event, %(time)s, is in the future. Give the time it happened, "
             "at the latest now.", time=_local_text(happened))]
-    if discovered is not None and discovered > latest:
-        errors["oppdaget"] = [_(
-            "The time of discovery, %(time)s, is in the future. Give the time the breach "
-            "was discovered, at the latest now.", time=_local_text(discovered))]
-    elif discovered is not None and happened is not None and discovered < happened:
-        errors["oppdaget"] = [_(
-            "The breach cannot be discovered (%(discovered)s) before the event happened "
-            "(%(happened)s). Correct one of the two times.",
-            discovered=_local_text(discovered), happened=_local_text(happened))]
 
     kind = ctx.values.get("kategori")
     subkind = ctx.values.get("underkategori")
@@ -155,6 +145,36 @@ def check_report(ctx: StartContext) -> dict[str, list[str]]:
             "subcategory of that kind, or change the kind.",
             subkind=ctx.label("underkategori", subkind), kind=ctx.label("kategori", kind))]
     return errors
+
+
+@task_check("avvik", "VurderAvvik")
+def check_assessment(ctx: CheckContext) -> dict[str, list[str]]:
+    """Reject a discovery time in the future or before the reported event time, when the
+    handler flags personal data and gives the discovery time.
+
+    A discovery time that only the report contains was checked at the start, so a case from
+    before that check still lets the handler through.
+    """
+    if "oppdaget" not in ctx.sent:
+        return {}
+    return _discovery_errors(ctx)
+
+
+def _discovery_errors(ctx: CheckContext) -> dict[str, list[str]]:
+    discovered = _instant(ctx.values.get("oppdaget"))
+    if discovered is None:
+        return {}
+    if discovered > ctx.now + CLOCK_SKEW:
+        return {"oppdaget": [_(
+            "The time of discovery, %(time)s, is in the future. Give the time the breach "
+            "was discovered, at the latest now.", time=_local_text(discovered))]}
+    happened = _instant(ctx.values.get("tidspunkt"))
+    if happened is not None and discovered < happened:
+        return {"oppdaget": [_(
+            "The breach cannot be discovered (%(discovered)s) before the event happened "
+            "(%(happened)s). Correct one of the two times.",
+            discovered=_local_text(discovered), happened=_local_text(happened))]}
+    return {}
 
 
 def _local_text(moment: datetime) -> str:

@@ -5,10 +5,12 @@ HandlerContext and returns a dict of process variables to set, or None. Raising 
 (or any exception) fails the job. The engine then retries it with backoff, and when the
 attempts are used up it opens an incident carrying the handler's own message.
 
-A start check is a function registered for a process key (`@start_check("avvik")`). It
-checks the rules of a start form that span fields or need the clock. It gets a StartContext
-once the values pass the form's own rules, and returns {field key: [messages]}. Any message
-rejects the start the same way a form rule does, on the browser, API and CLI start paths.
+A form check is a function registered for the start form of a process
+(`@start_check("avvik")`) or for the form of one user task
+(`@task_check("avvik", "VurderAvvik")`). It checks the rules that span fields or need the
+clock. It gets a CheckContext once the values pass the form's own rules, and returns
+{field key: [messages]}. Any message rejects the start or the completion the same way a form
+rule does, in the browser, the API and the CLI.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Handler = Callable[["HandlerContext"], "dict[str, Any] | None"]
-StartCheck = Callable[["StartContext"], "dict[str, list[str]]"]
+FormCheck = Callable[["CheckContext"], "dict[str, list[str]]"]
 
 
 class HandlerError(Exception):
@@ -43,7 +45,8 @@ class HandlerError(Exception):
 class HandlerRegistry:
     def __init__(self) -> None:
         self._handlers: dict[str, Handler] = {}
-        self._start_checks: dict[str, list[StartCheck]] = {}
+        # Keyed by process key and user task id, with None for the start form.
+        self._form_checks: dict[tuple[str, str | None], list[FormCheck]] = {}
 
     def register(self, topic: str, handler: Handler) -> None:
         existing = self._handlers.get(topic)
@@ -57,13 +60,15 @@ class HandlerRegistry:
     def topics(self) -> set[str]:
         return set(self._handlers)
 
-    def add_start_check(self, process_key: str, check: StartCheck) -> None:
-        checks = self._start_checks.setdefault(process_key, [])
+    def add_form_check(self, process_key: str, element_id: str | None,
+                       check: FormCheck) -> None:
+        checks = self._form_checks.setdefault((process_key, element_id), [])
         if check not in checks:
             checks.append(check)
 
-    def start_checks(self, process_key: str) -> list[StartCheck]:
-        return list(self._start_checks.get(process_key, ()))
+    def form_checks(self, process_key: str, element_id: str | None = None) -> list[FormCheck]:
+        """Return the checks of the start form (`element_id` None) or of one user task."""
+        return list(self._form_checks.get((process_key, element_id), ()))
 
 
 registry = HandlerRegistry()
@@ -77,21 +82,33 @@ def topic(name: str) -> Callable[[Handler], Handler]:
     return decorate
 
 
-def start_check(process_key: str) -> Callable[[StartCheck], StartCheck]:
-    """Register the decorated function as a start check of process `process_key` in the
+def start_check(process_key: str) -> Callable[[FormCheck], FormCheck]:
+    """Register the decorated function as a check of the start form of `process_key` in the
     default registry."""
-    def decorate(function: StartCheck) -> StartCheck:
-        registry.add_start_check(process_key, function)
+    def decorate(function: FormCheck) -> FormCheck:
+        registry.add_form_check(process_key, None, function)
+        return function
+    return decorate
+
+
+def task_check(process_key: str, element_id: str) -> Callable[[FormCheck], FormCheck]:
+    """Register the decorated function as a check of the form of user task `element_id` in
+    `process_key` in the default registry."""
+    def decorate(function: FormCheck) -> FormCheck:
+        registry.add_form_check(process_key, element_id, function)
         return function
     return decorate
 
 
 @dataclass(frozen=True)
-class StartContext:
-    """The input of a start check."""
+class CheckContext:
+    """The input of a form check."""
 
-    # The start-form values, clean, after they passed every rule of the form.
+    # The clean form values, after they passed every rule of the form. For a task form, the
+    # process variables come first and the form values replace them.
     values: Mapping[str, Any]
+    # The keys of `values` that the form sent.
+    sent: frozenset[str]
     # The engine clock's time, aware UTC.
     now: datetime
     # The options of each choice field by its key, static or from valuesKey, as

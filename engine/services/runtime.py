@@ -13,21 +13,18 @@ from sqlalchemy.exc import IntegrityError
 
 from engine.errors import (
     DuplicateBusinessKey,
-    FormValidationFailed,
     InstanceNotFound,
     InstanceNotRunning,
     InvalidInput,
     PermissionDenied,
 )
-from engine.forms.components import ChoiceField
-from engine.forms.options import resolve_options
 from engine.i18n import gettext as _
 from engine.models import Incident, ProcessInstance, Task
-from engine.runtime.handlers import StartContext
 from engine.runtime.parser import CAMUNDA
 from engine.runtime.timeexpr import OSLO
 from engine.services.base import Service
 from engine.services.execution import Execution
+from engine.services.form_checks import run_form_checks
 
 log = logging.getLogger(__name__)
 
@@ -258,27 +255,11 @@ class RuntimeService(Service):
             record = self.engine.repository.form_for(definition, definition.start_form_ref)
             form = self.engine.forms.spec(record)
             variables = dict(self.engine.forms.validate(form, data, {}, source))
-            self._run_start_checks(definition.key, form, variables)
+            run_form_checks(self.engine, definition.key, None, form, variables, {})
             return variables
         if not isinstance(data, Mapping):
             raise InvalidInput(_("the start data must be a JSON object"))
         return {str(k): v for k, v in data.items() if not str(k).startswith("_")}
-
-    def _run_start_checks(self, key: str, form: Any, variables: dict[str, Any]) -> None:
-        """Run the start checks of process `key` on start-form values that passed the form's
-        own rules, and raise FormValidationFailed with their messages by field."""
-        checks = self.engine.handlers.start_checks(key)
-        if not checks:
-            return
-        context = StartContext(values=variables, now=self.engine.clock.now(),
-                               choices=_choices(form, self.engine.forms.options(form, {})))
-        errors: dict[str, list[str]] = {}
-        for check in checks:
-            for field_key, messages in check(context).items():
-                errors.setdefault(field_key, []).extend(messages)
-        errors = {field_key: messages for field_key, messages in errors.items() if messages}
-        if errors:
-            raise FormValidationFailed(errors, values=variables)
 
     def _initiator_variable(self, compiled: Any) -> str | None:
         starts = compiled.root.xpath(
@@ -425,14 +406,6 @@ class RuntimeService(Service):
     def require_running(self, instance: ProcessInstance) -> None:
         if instance.status != "running":
             raise InstanceNotRunning(instance.id, instance.status)
-
-
-def _choices(form: Any, options: dict[str, list[dict[str, Any]]]
-             ) -> dict[str, list[dict[str, Any]]]:
-    """Return the options of every choice field of `form`, by the field's data path."""
-    return {field_.data_path: [{"label": option.label, "value": option.value}
-                               for option in resolve_options(field_, options)]
-            for field_ in form.fields() if isinstance(field_, ChoiceField)}
 
 
 def _business_key_variable(compiled: Any) -> str:

@@ -29,6 +29,7 @@ from engine.i18n import gettext as _
 from engine.models import ProcessInstance, Task, TaskCandidate, Unit
 from engine.services.base import Service
 from engine.services.execution import Execution
+from engine.services.form_checks import run_form_checks
 
 log = logging.getLogger(__name__)
 
@@ -376,6 +377,10 @@ class TaskService(Service):
 
             clean = self._validated(task, data or {}, dict(spiff_task.data), source)
             self._check_rules(spiff_task, clean, data or {})
+            form = self.form(task)
+            if form is not None:
+                run_form_checks(self.engine, task.definition_key, task.element_id, form,
+                                clean, spiff_task.data)
             DeepMerge.merge(spiff_task.data, clean)
             completed_by_variable = (spiff_task.task_spec.extensions or {}).get(
                 COMPLETED_BY_PROPERTY)

@@ -124,3 +124,42 @@ def test_form_rules_come_first(demo_engine: ProcessEngine) -> None:
 
     assert list(error.errors) == ["sted"]
 
+
+
+ACCEPT = {"beslutning": "godta", "alvorlighetsgrad": "Middels", "personopplysninger": True,
+          "personskade": False, "alvorlig_hendelse": False}
+
+
+def assess(engine: ProcessEngine, instance_id: int, discovered: str) -> None:
+    with engine.transaction(read_only=True):
+        [task] = engine.tasks.open_tasks_of_instance(instance_id)
+    engine.tasks.complete(task.id, "lise.leder", {**ACCEPT, "oppdaget": discovered})
+
+
+def test_assessment_discovery_before_event_rejected(demo_engine: ProcessEngine) -> None:
+    instance_id = start(demo_engine, tidspunkt="2027-01-04T08:30:00+01:00")
+
+    with pytest.raises(FormValidationFailed) as raised:
+        assess(demo_engine, instance_id, "2027-01-04T08:00:00+01:00")
+
+    assert raised.value.errors["oppdaget"] == [
+        "Bruddet kan ikke være oppdaget (04.01.2027 08:00) før hendelsen skjedde "
+        "(04.01.2027 08:30). Rett ett av de to tidspunktene."]
+    assert raised.value.values["oppdaget"] == "2027-01-04T08:00:00+01:00"
+
+
+def test_assessment_discovery_in_future_rejected(demo_engine: ProcessEngine) -> None:
+    instance_id = start(demo_engine)
+
+    with pytest.raises(FormValidationFailed) as raised:
+        assess(demo_engine, instance_id, "2027-01-04T12:00:00+01:00")
+
+    assert list(raised.value.errors) == ["oppdaget"]
+
+
+def test_assessment_discovery_now_accepted(demo_engine: ProcessEngine) -> None:
+    instance_id = start(demo_engine)
+
+    assess(demo_engine, instance_id, NOW)
+
+    assert demo_engine.runtime.variables(instance_id)["oppdaget"] == NOW
