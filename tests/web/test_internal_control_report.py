@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -12,6 +13,11 @@ import pytest
 from flask.testing import FlaskClient
 
 from engine.engine import ProcessEngine
+from engine.runtime.clock import FixedClock
+from engine.runtime.timeexpr import parse_instant
+from tests.engine.processes import test_politisk_vedtak as decisions
+from tests.engine.processes import test_risikovurdering as reviews
+from tests.engine.processes.driver import ProcessDriver
 from tests.web.conftest import MEASURES, handle_to_analysis, open_task_id
 
 PAGE = "/internkontroll?ar=2027"
@@ -52,6 +58,58 @@ def test_scope_and_year_separated(
     expected = "Omfang: hele kommunen (Eksempel kommune). År: 2027."
     assert expected in page
     assert expected in download
+
+
+@pytest.fixture
+def driver(demo_engine: ProcessEngine, make_engine: Callable[..., ProcessEngine],
+           clock: FixedClock) -> ProcessDriver:
+    """A driver on the database of the page's engine, to run cases through the processes."""
+    return ProcessDriver(make_engine, clock, restart=False)
+
+
+def section(page: str, heading_id: str) -> str:
+    """Return the report from the heading `heading_id` up to the next h2."""
+    return page.split(f'id="{heading_id}"', 1)[1].split("<h2", 1)[0]
+
+
+def test_high_risk_lists_unapproved_round(
+        driver: ProcessDriver, login_as: Callable[[str], FlaskClient]) -> None:
+    approved = reviews.run_to_measures(driver)
+    reviews.carry_out_measures(driver, approved)
+    reviews.approve_residual_risk(driver, approved, hendelser=[
+        {"rest_sannsynlighet": 4, "rest_konsekvens": 4},
+        {"rest_sannsynlighet": 2, "rest_konsekvens": 3},
+        {"rest_sannsynlighet": 1, "rest_konsekvens": 2}])
+    reviews.run_to_measures(driver)
+
+    risks = section(login_as("admin").get(PAGE).get_data(as_text=True), "risiko")
+    high_risks = risks.split("<caption>Hendelser over akseptgrensen", 1)[1]
+    rows = high_risks.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+
+    assert rows.count("<tr>") == 1
+    assert "<td>Pågår</td>" in rows
+    assert "<td>Godkjent</td>" not in rows
+    assert "Feil legemiddel gitt" in rows
+
+
+def test_past_year_decision_at_year_end(
+        driver: ProcessDriver, clock: FixedClock,
+        login_as: Callable[[str], FlaskClient]) -> None:
+    instance_id = decisions.register(driver)
+    decisions.distribute(driver, instance_id)
+    clock.set(parse_instant("2027-07-05T09:00"))
+    driver.advance(hours=1)
+    clock.set(parse_instant("2028-01-10T09:00"))
+    decisions.carry_out(driver, instance_id, 1)
+
+    client = login_as("admin")
+    last_year = section(client.get(PAGE).get_data(as_text=True), "vedtak")
+    this_year = section(client.get("/internkontroll?ar=2028").get_data(as_text=True),
+                        "vedtak")
+
+    # Point 1 was still open and sent to the next leader at the end of 2027.
+    assert re.search(r"<td>1\. [^<]*</td><td>[^<]*</td><td>[^<]*</td><td>Forsinket", last_year)
+    assert "<td>1. " not in this_year
 
 
 def test_report_names_no_people(
