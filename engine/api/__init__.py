@@ -14,7 +14,16 @@ from flask import Flask
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 
-from engine.api import attachments, definitions, docs, incidents, instances, messages, tasks
+from engine.api import (
+    attachments,
+    definitions,
+    docs,
+    drafts,
+    incidents,
+    instances,
+    messages,
+    tasks,
+)
 from engine.api.auth import authenticate_api_requests, check_api_caller, is_api_path
 from engine.api.problems import (
     PROBLEM_CONTENT_TYPE,
@@ -33,7 +42,7 @@ API_DESCRIPTION = (
     "header X-CSRFToken. Errors are RFC 9457 problem details (application/problem+json).")
 
 RESOURCES = (definitions.blp, instances.blp, tasks.blp, incidents.blp, messages.blp,
-             attachments.blp)
+             attachments.blp, drafts.blp)
 
 # Blueprints are set up once, at import; every app built afterwards registers the same ones.
 for _blueprint in (*RESOURCES, docs.bp):

@@ -28,7 +28,14 @@ from engine.errors import (
 )
 from engine.i18n import N_
 from engine.i18n import gettext as _
-from engine.models import FormDefinition, ProcessDefinition, ProcessDraft, ProcessInstance
+from engine.models import (
+    FormDefinition,
+    Group,
+    ProcessDefinition,
+    ProcessDraft,
+    ProcessInstance,
+    Unit,
+)
 from engine.runtime import expressions
 from engine.runtime.compiler import compile_bpmn
 from engine.runtime.parser import CAMUNDA, element_properties
@@ -255,16 +262,15 @@ class DraftService(Service):
             return draft
 
     def drafts(self, actor: str, key: str | None) -> list[ProcessDraft]:
-        """The drafts of a process (None: of new processes) the user may see, newest first."""
+        """The drafts of a process (None: of new processes), newest first, for a user who
+        may edit the process."""
         with self.transaction(read_only=True):
+            self.require_edit(actor, key)
             query = select(ProcessDraft).order_by(ProcessDraft.updated_at.desc(),
                                                   ProcessDraft.id.desc())
             query = query.where(ProcessDraft.process_key.is_(None) if key is None
                                 else ProcessDraft.process_key == key)
-            rows = list(self.session.scalars(query))
-            if self.may_edit(actor, key):
-                return rows
-            return [row for row in rows if row.author == actor]
+            return list(self.session.scalars(query))
 
     def get(self, actor: str, draft_id: int) -> ProcessDraft:
         with self.transaction(read_only=True):
@@ -432,6 +438,14 @@ class DraftService(Service):
             return [{"id": row.form_id, "version": row.version,
                      "fields": sorted(field_keys(row.schema)), "deployed_at": row.deployed_at}
                     for row in rows]
+
+    def group_summaries(self) -> list[dict[str, Any]]:
+        """Every group, for the modeler's pickers of candidate, reader and owner groups."""
+        with self.transaction(read_only=True):
+            rows = self.session.execute(select(Group.key, Group.name, Unit.code)
+                                        .outerjoin(Unit, Unit.id == Group.unit_id)
+                                        .order_by(Group.key))
+            return [{"key": key, "name": name, "unit": unit} for key, name, unit in rows]
 
 
 class _ExtraChecks:
