@@ -289,7 +289,8 @@ class AnnualWheelService(Service):
             .where(Task.instance_id.in_(sorted(set(instance_ids))), Task.state == "open",
                    Task.due_at.is_not(None))
             .group_by(Task.instance_id, Task.element_id))
-        return {(instance_id, element_id): due for instance_id, element_id, due in rows}
+        return {(instance_id, element_id): due for instance_id, element_id, due in rows
+                if due is not None}
 
     def _task_entries(self, viewer: str, year: int, unit_ids: list[int] | None,
                       units: dict[int, Unit], limit: int) -> tuple[list[WheelEntry], bool]:

@@ -30,10 +30,10 @@ from tests.annual_wheel_diagrams import (
     deploy_accounts,
     deploy_yearly_plan,
     start_accounts,
-    start_review,
     start_conversation,
     start_follow_up,
     start_report,
+    start_review,
     start_unit_task,
 )
 
