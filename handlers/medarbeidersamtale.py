@@ -380,7 +380,16 @@ def send_invitation(ctx: HandlerContext) -> dict[str, Any]:
                      moment=moment, link=ctx.case_link())
         ctx.send_mail(user.username, subject, body)
     return {"innkalling_sendt": ctx.now.isoformat(),
-            "paaminnelse_samtale": _conversation_reminder(ctx).isoformat()}
+            "paaminnelse_samtale": _conversation_reminder(ctx).isoformat(),
+            **_leader_name(ctx, ctx.variables.get("leder"))}
+
+
+def _leader_name(ctx: HandlerContext, username: Any) -> dict[str, Any]:
+    """Return the leader's display name for the forms. Whoever completes the invitation or
+    the conversation becomes the case's leader (completedByVariable), for example a new
+    leader to whom HR handed the task."""
+    user = ctx.organisation.find_user(username)
+    return {"leder_navn": user.display_name} if user is not None else {}
 
 
 def _conversation_reminder(ctx: HandlerContext) -> datetime:
@@ -422,7 +431,8 @@ def write_summary(ctx: HandlerContext) -> dict[str, Any]:
         _duration(rules, "bekreftelse").add_to(ctx.now).astimezone(timeexpr.OSLO).date())
     return {"oppsummering": summary, "tiltak_tekst": measures_text(measures),
             "frist_bekreftelse": confirm_due.isoformat(),
-            "paaminnelse_bekreftelse": _reminder(ctx, rules, confirm_due).isoformat()}
+            "paaminnelse_bekreftelse": _reminder(ctx, rules, confirm_due).isoformat(),
+            **_leader_name(ctx, variables.get("leder"))}
 
 
 @topic("medarbeidersamtale.arkiver")
@@ -452,4 +462,19 @@ def file_summary(ctx: HandlerContext) -> dict[str, Any]:
         due = timeexpr.end_of_day((opens + timedelta(days=30)).astimezone(timeexpr.OSLO).date())
     return {"oppsummering": summary, "arkivert": ctx.now.isoformat(),
             "oppfolging_fra": opens.isoformat(), "frist_oppfolging": due.isoformat(),
-            "paaminnelse_oppfolging": _reminder(ctx, rules, due, earliest=opens).isoformat()}
+            "paaminnelse_oppfolging": _reminder(ctx, rules, due, earliest=opens).isoformat(),
+            **_follow_up_leader(ctx)}
+
+
+def _follow_up_leader(ctx: HandlerContext) -> dict[str, Any]:
+    """Give the autumn follow-up to the unit's leader then, when the leader who held the
+    conversation no longer leads the unit."""
+    unit = ctx.organisation.find_unit(ctx.variables.get("enhet"))
+    current = ctx.variables.get("leder")
+    if unit is None or unit.leader is None or unit.leader.username == current:
+        return {}
+    if unit.leader.username == ctx.variables.get("medarbeider"):
+        return {}
+    log.info("conversation follow-up moved to new leader instance_id=%s unit=%s",
+             ctx.instance.id, unit.code)
+    return {"leder": unit.leader.username, "leder_navn": unit.leader.display_name}

@@ -291,7 +291,9 @@ class TaskService(Service):
     def reassign(self, task_id: str, to_username: str, actor: str) -> Task:
         """Give a task to a named user on behalf of its unit, for example when the assignee
         is absent. Leaders of the task's unit or of a unit above it may do this, and so may
-        administrators, but not for a confidential process whose cases they cannot read."""
+        administrators, but not for a confidential process whose cases they cannot read.
+        There the process's reader groups may (HR for conversations, when a unit changes
+        leader)."""
         with self.transaction():
             task = self._open_task(self._locked(task_id))
             if not self.may_reassign(task, actor):
@@ -305,6 +307,11 @@ class TaskService(Service):
     def may_reassign(self, task: Task, actor: str) -> bool:
         if not self.may_see(task, actor):
             return False
+        visibility = self.engine.visibility
+        if visibility.is_confidential(task.definition_key):
+            # Nobody else who may act on the unit's behalf can read the case.
+            if visibility.reads_every_case(actor, task.definition_key):
+                return True
         if self.engine.organisation.has_role(actor, "administrator"):
             return True
         if task.unit_id is None:

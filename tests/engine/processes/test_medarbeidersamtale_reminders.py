@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from engine.errors import ReassignNotAllowed
 from engine.models import AuditEvent, Incident
 from engine.runtime.timeexpr import OSLO
 from tests.engine.processes.driver import ProcessDriver
@@ -147,3 +148,57 @@ def test_late_conversation_follow_up_due(driver: ProcessDriver) -> None:
                      planning_cases(driver, 2027).items() if code == "sykehjem"]
     task = driver.task(planning_id, "FolgOppMedarbeidersamtaler")
     assert task.due_at.astimezone(OSLO).date() == date(2027, 5, 14)
+
+
+def test_hr_hands_tasks_to_new_leader(driver: ProcessDriver) -> None:
+    """When a unit changes leader, HR gives the open conversation tasks to the new one."""
+    conversation_id = nursing_home_conversations(driver)["ola.ansatt"]
+    engine = driver.engine
+    engine.organisation.create_user("nina.leder", "Nina Nyleder", unit="sykehjem")
+    engine.organisation.set_leader("sykehjem", "nina.leder", actor="admin")
+    task = driver.task(conversation_id, "SendInnkalling")
+
+    with pytest.raises(ReassignNotAllowed):
+        engine.tasks.reassign(task.id, "nina.leder", "tor.kommunalsjef")
+    engine.tasks.reassign(task.id, "nina.leder", "hanne.hr")
+
+    assert driver.task(conversation_id, "SendInnkalling").assignee == "nina.leder"
+    driver.complete(conversation_id, "SendInnkalling", "nina.leder",
+                    {"samtaletidspunkt": "2027-02-10T10:00:00+01:00", "sted": "Møterom 2"})
+    assert driver.task(conversation_id, "ForberedLeder").assignee == "nina.leder"
+    assert driver.variables(conversation_id)["leder_navn"] == "Nina Nyleder"
+
+
+def test_follow_up_goes_to_leader_then(driver: ProcessDriver) -> None:
+    conversation_id = nursing_home_conversations(driver)["ola.ansatt"]
+    invite_and_prepare(driver, conversation_id, "2027-02-10T10:00:00+01:00")
+    at(driver, "2027-02-10T12:00")
+    driver.complete(conversation_id, "GjennomforSamtale", "lise.leder", SUMMARY)
+    engine = driver.engine
+    engine.organisation.create_user("nina.leder", "Nina Nyleder", unit="sykehjem")
+    engine.organisation.set_leader("sykehjem", "nina.leder", actor="admin")
+
+    driver.complete(conversation_id, "BekreftOppsummering", "ola.ansatt", {"bekreftet": True})
+    at(driver, "2027-09-01T00:00")
+
+    assert driver.task(conversation_id, "Oppfolgingssamtale").assignee == "nina.leder"
+
+
+def test_follow_up_stays_with_same_leader(driver: ProcessDriver) -> None:
+    conversation_id = nursing_home_conversations(driver)["ola.ansatt"]
+    invite_and_prepare(driver, conversation_id, "2027-02-10T10:00:00+01:00")
+    at(driver, "2027-02-10T12:00")
+    driver.complete(conversation_id, "GjennomforSamtale", "lise.leder", SUMMARY)
+    driver.complete(conversation_id, "BekreftOppsummering", "ola.ansatt", {"bekreftet": True})
+
+    at(driver, "2027-09-01T00:00")
+
+    assert driver.task(conversation_id, "Oppfolgingssamtale").assignee == "lise.leder"
+
+
+def test_employee_cannot_reassign_conversation(driver: ProcessDriver) -> None:
+    conversation_id = nursing_home_conversations(driver)["ola.ansatt"]
+    task = driver.task(conversation_id, "SendInnkalling")
+
+    with pytest.raises(ReassignNotAllowed):
+        driver.engine.tasks.reassign(task.id, "ola.ansatt", "fatima.ansatt")
