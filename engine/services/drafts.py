@@ -34,11 +34,12 @@ from engine.models import (
     ProcessDefinition,
     ProcessDraft,
     ProcessInstance,
+    RoleAssignment,
     Unit,
 )
 from engine.runtime import expressions
 from engine.runtime.compiler import compile_bpmn
-from engine.runtime.parser import CAMUNDA, element_properties
+from engine.runtime.parser import CAMUNDA, element_properties, lane_candidate_groups
 from engine.runtime.validation import BPMN_NS, B, check_document
 from engine.runtime.xml import parse_xml
 from engine.services.base import Service
@@ -471,6 +472,7 @@ class _ExtraChecks:
         known_forms = deployed | set(self.forms)
         used_forms = self._check_form_references(known_forms)
         self._check_topics(topics)
+        self._check_candidate_groups()
         self._check_condition_fields(used_forms)
 
     def _nodes(self, attribute: str) -> list[etree._Element]:
@@ -512,6 +514,28 @@ class _ExtraChecks:
                     "No handler has the topic %(topic)s. Pick one of the topics the "
                     "installation knows: %(known)s.", topic=topic_name,
                     known=", ".join(sorted(known)) or "-"))
+
+    def _check_candidate_groups(self) -> None:
+        """Warn about user tasks whose fixed candidate groups, given directly or by their
+        lane, name no group or role. Scoped keys (leder@enhet) and expressions are not
+        checked, because their group is known only when the case runs."""
+        lane_groups = lane_candidate_groups(self.root)
+        known = set(self.session.scalars(select(Group.key))) | set(self.session.scalars(
+            select(RoleAssignment.role).distinct()))
+        for node in self.root.iter(B + "userTask"):
+            node_id = str(node.get("id") or "")
+            direct = (node.get(CAMUNDA + "candidateGroups") or "").strip()
+            value = direct or ("" if node.get(CAMUNDA + "assignee") or
+                               node.get(CAMUNDA + "candidateUsers")
+                               else lane_groups.get(node_id, ""))
+            if not value or "${" in value:
+                continue
+            for group in (part.strip() for part in value.split(",")):
+                if group and "@" not in group and group not in known:
+                    self.warning("assignment", node, _(
+                        "No group or role has the key %(group)s, so nobody can take the task "
+                        "yet. Pick an existing group, or create the group before the first "
+                        "case reaches the task.", group=group))
 
     def _by_id(self, element_id: str) -> etree._Element | None:
         matches = self.root.xpath(".//*[@id=$id]", id=element_id)

@@ -253,6 +253,25 @@ def test_task_nobody_can_take_is_an_error(demo_engine: ProcessEngine) -> None:
     assert finding_ids(report.errors) == [("model", "oppgave")]
 
 
+def test_unknown_candidate_group_is_a_warning(demo_engine: ProcessEngine) -> None:
+    xml = diagram(SIMPLE.replace("personvernombud", "finnes-ikke"))
+
+    report = demo_engine.drafts.validate(xml)
+
+    assert finding_ids(report.warnings) == [("assignment", "oppgave")]
+
+
+def test_lane_named_after_no_group_is_a_warning(demo_engine: ProcessEngine) -> None:
+    lane = ('<bpmn:laneSet id="baner"><bpmn:lane id="bane" name="Ukjent gruppe">'
+            '<bpmn:flowNodeRef>oppgave</bpmn:flowNodeRef></bpmn:lane></bpmn:laneSet>\n')
+    xml = diagram(lane + SIMPLE.replace(' camunda:candidateGroups="personvernombud"', ""))
+
+    report = demo_engine.drafts.validate(xml)
+
+    assert (finding_ids(report.errors), finding_ids(report.warnings)) == (
+        [], [("assignment", "oppgave")])
+
+
 def test_unknown_form_is_an_error(demo_engine: ProcessEngine) -> None:
     xml = diagram(WITH_FORM.format(condition='valg == "ja"'))
 
