@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -33,7 +33,9 @@ def oslo(text: str) -> datetime:
 
 
 def deviation(driver: ProcessDriver, **changes: Any) -> int:
-    return driver.start("avvik", "ola.ansatt", {**REPORT, **changes})
+    """Report a deviation that happened an hour before the clock's time."""
+    happened = (driver.clock.now() - timedelta(hours=1)).isoformat()
+    return driver.start("avvik", "ola.ansatt", {**REPORT, "tidspunkt": happened, **changes})
 
 
 def report(driver: ProcessDriver, year: int = 2027,
