@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.access import AUTHENTICATED, PROCESS_OWNER, access, any_of, scope
-from engine.api.auth import acting_user
+from engine.api.auth import acting_user, signed_in_user
 from engine.api.blueprint import MULTIPART, Blueprint
 from engine.api.context import api_engine
 from engine.api.schemas.definitions import (
@@ -50,6 +50,9 @@ def get_definition(key: str) -> Any:
 @upload_limit("MAX_DEPLOY_BYTES", DeploymentTooLarge)
 @blp.arguments(DeployRequestSchema, location=MULTIPART)
 @blp.response(201, DeploymentSchema)
+@blp.alt_response(403, response="FORBIDDEN", description=(
+    "A signed-in user who does not own a process in the files (process property "
+    "ownerGroups)."))
 @blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE", description=(
     "The files together are larger than MAX_DEPLOY_BYTES."))
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY", description=(
@@ -58,9 +61,14 @@ def deploy(body: dict[str, Any]) -> dict[str, Any]:
     """Deploy .bpmn and .form files as new versions, all of them or none.
 
     Running cases stay on their version. A file equal to its deployed version is reported
-    with changed false and not deployed again.
+    with changed false and not deployed again. A signed-in user must own every process in
+    the files; a token needs the scope definitions:write.
     """
     uploads = [(upload.filename or "", upload.read()) for upload in body["files"]]
-    results = api_engine().repository.deploy(uploads, actor=acting_user(),
-                                             change_note=body["change_note"])
+    engine = api_engine()
+    user = signed_in_user()
+    if user is not None:
+        engine.drafts.require_edit_files(user, uploads)
+    results = engine.repository.deploy(uploads, actor=acting_user(),
+                                       change_note=body["change_note"])
     return {"deployed": [result.to_dict() for result in results]}

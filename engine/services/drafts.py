@@ -43,7 +43,7 @@ from engine.runtime.parser import CAMUNDA, element_properties, lane_candidate_gr
 from engine.runtime.validation import BPMN_NS, B, check_document
 from engine.runtime.xml import parse_xml
 from engine.services.base import Service
-from engine.services.repository import FORM_SUFFIX
+from engine.services.repository import BPMN_SUFFIXES, FORM_SUFFIX
 
 log = logging.getLogger(__name__)
 
@@ -223,6 +223,17 @@ class DraftService(Service):
         owners = self.owner_groups(key)
         described = ", ".join(self.engine.organisation.describe_group(group) for group in owners)
         raise NotProcessOwner(key, described or PROCESS_OWNER_ROLE)
+
+    def require_edit_files(self, username: str, files: list[tuple[str, bytes]]) -> None:
+        """Raise unless the user may change every process the uploaded BPMN files define.
+        A file that cannot be read is left to the deploy, which reports it."""
+        with self.transaction(read_only=True):
+            for name, content in files:
+                if not name.endswith(BPMN_SUFFIXES):
+                    continue
+                key, _name = self._diagram_key(content.decode("utf-8", errors="replace"))
+                if key is not None:
+                    self.require_edit(username, key)
 
     # --- drafts ------------------------------------------------------------------------------
 

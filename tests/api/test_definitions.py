@@ -140,6 +140,26 @@ def test_employee_may_not_deploy(session_of: Callable[[str], SessionCaller]) -> 
     assert_problem(response, 403, "forbidden")
 
 
+def test_process_owner_may_not_deploy_others_process(
+        session_of: Callable[[str], SessionCaller]) -> None:
+    budsjett = (BPMN_DIR / "budsjett.bpmn").read_bytes()
+
+    response = session_of("paal.prosesseier").post(
+        DEFINITIONS, data=upload(("budsjett.bpmn", budsjett)), content_type="multipart/form-data")
+
+    assert_problem(response, 403, "not_process_owner")
+
+
+def test_owner_group_member_deploys_avvik(session_of: Callable[[str], SessionCaller]) -> None:
+    text = (BPMN_DIR / "avvik.bpmn").read_text(encoding="utf-8")
+    avvik = text.replace('name="Avvikshåndtering"', 'name="Avvik"').encode()
+
+    response = session_of("paal.prosesseier").post(
+        DEFINITIONS, data=upload(("avvik.bpmn", avvik)), content_type="multipart/form-data")
+
+    assert response.status_code == 201, response.get_data(as_text=True)
+
+
 def test_token_without_write_scope_may_not_deploy(
         client: FlaskClient, token_headers: Callable[..., dict[str, str]]) -> None:
     response = client.post(DEFINITIONS, data=upload(("enkel.bpmn", SIMPLE)),
