@@ -128,10 +128,12 @@ PROCESS_OWNER = Rule("process owner", lambda p, a, e: bool(
 
 def may_edit_process(who: Principal | str | None, key: str | None,
                      engine: ProcessEngine | None = None) -> bool:
-    """Whether a user may change the process `key` in the modeler and deploy it (None: draw
-    a new process). Administrators always may; otherwise members of a group the process
-    property ownerGroups names, or, when the process names none, users with the role
-    prosesseier. API tokens never count as owners here: they have the scope definitions:write.
+    """Return whether a user may change the process `key` in the modeler and deploy it.
+
+    `key` None means drawing a new process. Administrators always may. Otherwise members of
+    a group that the process property ownerGroups names may, or users with the role
+    prosesseier when the process names no such group. API tokens never count as owners here,
+    because they deploy with the scope definitions:write.
     """
     username = who.username if isinstance(who, Principal) else who
     if username is None:
@@ -146,7 +148,7 @@ def _process_editor(principal: Principal, args: Mapping[str, Any], engine: Proce
 
 UNIT_LEADER = Rule("unit leader", lambda p, _a, _e: p.leads_unit)
 TASK_VIEWER = Rule("task viewer", _task_viewer, hides=True)
-# Changes the process the route names: see may_edit_process.
+# Lets through callers who may change the process the route names (see may_edit_process).
 PROCESS_EDITOR = Rule("process editor", _process_editor)
 CASE_VIEWER = Rule("case viewer", _case_viewer, hides=True)
 # Reads what the handlers wrote in a case (variables, audit trail): not the starter alone.
