@@ -43,18 +43,24 @@ class FormService(Service):
     def options(self, form: Any, variables: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
         """Choices for components with `valuesKey`: from the process data, else built in.
 
-        Built-in keys: `enheter` (all units of kind enhet), `brukere` (active users), and any
-        setting named `skjemaverdier.<key>`.
+        Built-in keys: `enheter` (all units of kind enhet), `brukere` (the personal accounts
+        the field's `brukerutvalg` allows, see engine/forms/options.py), and any setting
+        named `skjemaverdier.<key>`.
         """
-        keys = {field.values_key for field in form.fields()
-                if getattr(field, "values_key", None)}
+        from engine.forms.options import PEOPLE_KEY, options_key, people_options
+
         options: dict[str, list[dict[str, Any]]] = {}
-        for key in keys:
+        for field in form.fields():
+            key = getattr(field, "values_key", None)
+            if not key or options_key(field) in options:
+                continue
             value = variables.get(key)
             if isinstance(value, list):
-                options[key] = [_option(item) for item in value]
-                continue
-            options[key] = self._built_in(key)
+                options[options_key(field)] = [_option(item) for item in value]
+            elif key == PEOPLE_KEY:
+                options[options_key(field)] = people_options(self.engine, field, variables)
+            else:
+                options[key] = self._built_in(key)
         return options
 
     def _built_in(self, key: str) -> list[dict[str, Any]]:
@@ -62,9 +68,6 @@ class FormService(Service):
         if key == "enheter":
             return [{"label": unit.name, "value": unit.code}
                     for unit in organisation.units(kind="enhet")]
-        if key == "brukere":
-            return [{"label": user.display_name, "value": user.username}
-                    for user in organisation.users() if user.active]
         configured = self.engine.repository.setting(f"skjemaverdier.{key}")
         if isinstance(configured, list):
             return [_option(item) for item in configured]

@@ -111,15 +111,15 @@ def test_put_back_by_outsider_goes_to_my_tasks(login_as: Any, report: Any,
     instance_id = report()
     demo_engine.tasks.complete(handle_to_analysis(demo_engine, instance_id), "lise.leder",
                                {**ANALYSIS_DATA, "tiltak": [
-                                   {**MEASURES[0], "ansvarlig": "jonas.ansatt"}]})
-    task_id = _measure_ids(demo_engine, instance_id)["jonas.ansatt"]
-    client = login_as("jonas.ansatt")
+                                   {**MEASURES[0], "ansvarlig": "hanne.hr"}]})
+    task_id = _measure_ids(demo_engine, instance_id)["hanne.hr"]
+    client = login_as("hanne.hr")
 
     response = client.post(f"/oppgaver/{task_id}/legg-tilbake")
     html = _flash(client, response.headers["Location"])
 
-    # Jonas works in another unit, so once the measure is back with the nursing home's
-    # handlers, he may no longer open it.
+    # Hanne works at the municipality level above the nursing home and is no handler of it,
+    # so once the measure is back with the nursing home's handlers, she may no longer open it.
     assert response.headers["Location"] == "/oppgaver?visning=mine"
     assert "Oppgaven er lagt tilbake til behandlere, Eksempel sykehjem." in html
 
