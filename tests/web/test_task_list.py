@@ -121,7 +121,7 @@ def test_list_marks_escalated_task(login_as: Any, report: Any,
 def test_list_marks_task_sent_to_own_leader(login_as: Any, report: Any,
                                             demo_engine: ProcessEngine,
                                             clock: FixedClock) -> None:
-    report(personopplysninger=True, oppdaget="2027-01-04T08:00:00+01:00")
+    report(personopplysninger=True, oppdaget="2027-01-04T08:30:00+01:00")
     # The privacy officer's task goes to the leader of its unit 24 hours before its
     # 72-hour deadline.
     clock.advance(timedelta(hours=49))
