@@ -22,8 +22,10 @@ from engine.runtime.handlers import HandlerContext, HandlerError, topic
 
 DEADLINE_SETTING = "risikovurdering.frister"
 DEFAULT_DEADLINES: dict[str, str] = {
-    # The risk owner approves the mandate within a week.
+    # The risk owner approves the mandate within a week, and the process leader plans the
+    # round within two weeks of its start.
     "godkjenn_mandat": "P7D",
+    "planlegging": "P14D",
     # The owner of a measure is reminded a week before its deadline, and the task goes to the
     # next leader up as soon as the deadline has passed.
     "paaminnelse_for_tiltaksfrist": "P7D",
@@ -116,6 +118,7 @@ def prepare_round(ctx: HandlerContext) -> dict[str, Any]:
     matrix = setting_matrix(ctx)
     rules = deadline_rules(ctx)
     _duration(rules, "godkjenn_mandat")
+    _duration(rules, "planlegging")
     variables = ctx.variables
     round_number = int(variables.get("runde") or 0) + 1
     result: dict[str, Any] = {
@@ -124,6 +127,7 @@ def prepare_round(ctx: HandlerContext) -> dict[str, Any]:
         "sannsynlighetsvalg": _scale_options(matrix.likelihood_labels),
         "konsekvensvalg": _scale_options(matrix.consequence_labels),
         "frist_mandat": rules["godkjenn_mandat"],
+        "frist_planlegging": rules["planlegging"],
         "restrisiko_vurdert": False,
         # The round's timer "Gyldigheten går ut" waits only when an earlier approval exists.
         "gyldig_til": variables.get("gyldig_til"),

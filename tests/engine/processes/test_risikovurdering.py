@@ -136,6 +136,7 @@ def test_order_lands_with_process_leader(driver: ProcessDriver) -> None:
 
     task = driver.task(instance_id, "Planlegg")
     assert task.assignee == "ola.ansatt"
+    assert task.due_at == driver.clock.now() + timedelta(days=14)
     assert driver.instance(instance_id).case_status == "Planlagt"
     stored = variables(driver, instance_id)
     assert stored["runde"] == 1
