@@ -17,6 +17,7 @@ from engine.runtime.handlers import HandlerRegistry, load_handlers
 from engine.runtime.sandbox import Sandbox
 from engine.runtime.script_engine import SandboxScriptEngine
 from engine.runtime.serializer import StateSerializer
+from engine.services.admin_actions import AdminActionService
 from engine.services.annual_wheel import AnnualWheelService
 from engine.services.attachments import AttachmentService
 from engine.services.drafts import DraftService
@@ -87,6 +88,7 @@ class ProcessEngine:
         self.internal_control = InternalControlService(self)
         self.retention = RetentionService(self)
         self.drafts = DraftService(self)
+        self.admin = AdminActionService(self)
         self.specs = SpecCache(self.repository.compile_stored)
 
     def set_clock(self, clock: Clock) -> None:

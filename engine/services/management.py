@@ -128,6 +128,9 @@ class ManagementService(Service):
                      .order_by(model.due_at, model.id).limit(batch))
             if model is Job:
                 query = query.where(Job.status == "pending")
+            # A suspended instance keeps its due rows, so they fire once it is resumed.
+            query = query.where(or_(model.instance_id.is_(None), model.instance_id.not_in(
+                select(ProcessInstance.id).where(ProcessInstance.status == "suspended"))))
             if instance_id is not None:
                 query = query.where(model.instance_id == instance_id)
             if session.bind.dialect.name == "postgresql":
@@ -183,6 +186,10 @@ class ManagementService(Service):
                 if timer.instance_id is None:
                     return self._fire_start_timer(timer)
                 execution = Execution.load(self.engine, timer.instance_id, "system")
+                if execution.instance.status == "suspended":
+                    timer.claimed_by = None
+                    timer.claim_expires_at = None
+                    return 0
                 if execution.instance.status != "running":
                     session.delete(timer)
                     return 0
@@ -219,6 +226,10 @@ class ManagementService(Service):
                 if job is None or job.claimed_by != worker or job.status != "pending":
                     return "skipped"
                 execution = Execution.load(self.engine, job.instance_id, "system")
+                if execution.instance.status == "suspended":
+                    job.claimed_by = None
+                    job.claim_expires_at = None
+                    return "skipped"
                 spiff_task = execution.spiff_task(job.task_id)
                 if execution.instance.status != "running" or spiff_task is None or \
                         spiff_task.state != TaskState.STARTED:

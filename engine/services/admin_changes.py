@@ -1,0 +1,170 @@
+"""Changes to a workflow's task tree for the administrator actions move back and migrate.
+
+The stored tree is pruned (see engine/runtime/prune.py), so the tasks an instance finished
+earlier are usually gone from it. Moving back therefore builds a new task for the earlier
+user task in place of the current one instead of resetting an old task.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from copy import deepcopy
+from typing import Any
+
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventJoin, BoundaryEventSplit
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.inclusive_gateway import InclusiveGateway
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
+from SpiffWorkflow.bpmn.specs.mixins.parallel_gateway import ParallelGateway
+from SpiffWorkflow.task import Task as SpiffTask
+from SpiffWorkflow.util.task import TaskState
+
+from engine.i18n import gettext as _
+from engine.runtime.specs import UserTask
+
+# Task states where an instance is waiting or working; the other unfinished states are
+# predictions of the library.
+ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
+# The unfinished states that are predictions of the library, FUTURE included.
+FORECAST = TaskState.PREDICTED_MASK | TaskState.FUTURE
+
+
+# --- move back -----------------------------------------------------------------------------
+
+def move_back_blocker(workflow: Any, element_id: str, reached: bool) -> str | None:
+    """Return why the instance cannot move back to the user task `element_id`, or None."""
+    spec = workflow.spec.task_specs.get(element_id)
+    if not isinstance(spec, UserTask):
+        return _("it is not a user task of the main process.")
+    if not reached:
+        return _("the case has not completed that task before.")
+    active = [task for task in workflow.get_tasks(state=ACTIVE)]
+    if any(task.workflow is not workflow for task in active):
+        return _("the case is inside a subprocess now.")
+    current = [task for task in active if not _is_boundary_event(task)]
+    if len(current) != 1 or not isinstance(current[0].task_spec, UserTask):
+        return _("the case is not waiting in exactly one user task.")
+    if not _path_is_plain(workflow.spec, spec, current[0].task_spec):
+        return _("the way from that task to the current one goes through a parallel or "
+                 "inclusive gateway, a loop or a multi-instance step.")
+    return None
+
+
+def replace_entry_task(workflow: Any, element_id: str, data: dict[str, Any]) -> str:
+    """Replace the current user task (with its boundary events) by a new task for the user
+    task `element_id`, which starts with `data`. Return the element id left."""
+    current = next(task for task in workflow.get_tasks(state=TaskState.READY, manual=True)
+                   if task.workflow is workflow)
+    left = current.task_spec.bpmn_id
+    entry = current.parent if isinstance(current.parent.task_spec, BoundaryEventSplit) \
+        else current
+    anchor = entry.parent
+    if anchor is None:
+        # The tree was pruned right above the entry, so a finished start task takes its
+        # place as the root that carries the data.
+        anchor = SpiffTask(workflow, workflow.spec.start, None, state=TaskState.COMPLETED)
+        _forget_subtree(workflow, entry)
+        workflow.task_tree = anchor
+    else:
+        workflow._remove_task(entry.id)
+    anchor.data = deepcopy(data)
+    workflow.last_task = anchor
+
+    target = workflow.spec.task_specs[element_id]
+    split = next((spec for spec in target.inputs if isinstance(spec, BoundaryEventSplit)),
+                 None)
+    new_task = SpiffTask(workflow, split or target, anchor, state=TaskState.FUTURE)
+    new_task.task_spec._predict(new_task, mask=FORECAST)
+    new_task.task_spec._update(new_task)
+    return left
+
+
+def _is_boundary_event(task: Any) -> bool:
+    parent = task.parent
+    return parent is not None and isinstance(parent.task_spec, BoundaryEventSplit) and \
+        isinstance(task.task_spec, CatchingEvent) and not isinstance(task.task_spec, UserTask)
+
+
+def _path_is_plain(process: Any, start: Any, goal: Any) -> bool:
+    """True when `goal` is reachable from `start` and no way between them passes a
+    parallel or inclusive gateway or a loop or multi-instance step."""
+    seen = {start.name}
+    queue = deque([start])
+    found = False
+    while queue:
+        spec = queue.popleft()
+        if spec is goal:
+            found = True
+            continue
+        if isinstance(spec, (ParallelGateway, InclusiveGateway, LoopTask)):
+            return False
+        for following in spec.outputs:
+            if following.name not in seen:
+                seen.add(following.name)
+                queue.append(following)
+    return found
+
+
+def _forget_subtree(workflow: Any, root: Any) -> None:
+    for task in list(root):
+        workflow.tasks.pop(task.id, None)
+
+
+# --- migrate -------------------------------------------------------------------------------
+
+def migration_blockers(workflow: Any, compiled: Any) -> list[str]:
+    """Return the element ids of the active steps that have no match in `compiled`: missing
+    there, of another type or event kind, or inside a subprocess."""
+    blockers: list[str] = []
+    specs = compiled.spec.task_specs
+    for task in workflow.get_tasks(state=ACTIVE):
+        old = task.task_spec
+        element_id = getattr(old, "bpmn_id", None) or old.name
+        if task.workflow is not workflow:
+            blockers.append(element_id)
+            continue
+        new = specs.get(old.name)
+        if new is None or type(new) is not type(old) or \
+                _event_kind(new) != _event_kind(old):
+            blockers.append(element_id)
+            continue
+        if isinstance(old, (LoopTask, BoundaryEventSplit, BoundaryEventJoin)) and \
+                [spec.name for spec in new.outputs] != [spec.name for spec in old.outputs]:
+            blockers.append(element_id)
+    for subprocess_id in workflow.subprocesses:
+        owner = workflow.get_task_from_id(subprocess_id)
+        if owner is not None and owner.has_state(TaskState.NOT_FINISHED_MASK):
+            spec = owner.task_spec
+            blockers.append(getattr(spec, "bpmn_id", None) or spec.name)
+    return sorted(set(blockers))
+
+
+def _event_kind(spec: Any) -> str | None:
+    definition = getattr(spec, "event_definition", None)
+    return None if definition is None else type(definition).__name__
+
+
+def drop_predicted_tasks(workflow: Any) -> None:
+    """Remove the tasks the library predicted from the old version's diagram."""
+    for task in list(workflow.get_tasks(state=FORECAST)):
+        if task.workflow is workflow and task.id in workflow.tasks and task.parent is not None:
+            workflow._remove_task(task.id)
+
+
+def retarget_finished_tasks(state: str, spec: Any) -> str:
+    """Point finished tasks whose element the new version lacks at its start task: they
+    are history, and the new spec must contain every task's spec to load the state."""
+    tree = json.loads(state)
+    for task in tree["tasks"].values():
+        if task["task_spec"] not in spec.task_specs:
+            task["task_spec"] = spec.start.name
+    return json.dumps(tree, separators=(",", ":"), ensure_ascii=False)
+
+
+def predict_waiting_tasks(workflow: Any) -> None:
+    """Predict the following steps from the new version's diagram."""
+    for task in list(workflow.get_tasks(state=ACTIVE)):
+        if task.workflow is workflow:
+            task.task_spec._predict(task, mask=FORECAST | ACTIVE)
+
