@@ -1,0 +1,209 @@
+"""What the administrators' pages show of one instance and of one process on the diagram.
+
+The diagram markers are per BPMN element id. An element is `active` while an instance has an
+open user task, a pending timer or an unfinished service call there, `incident` while an
+open incident names it, and `done` once the audit trail records that an instance passed it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from engine.engine import ProcessEngine
+from engine.models import AuditEvent, Incident, Job, ProcessInstance, Task, Timer
+
+# Audit actions that mean an instance left the element they name.
+PASSED_ACTIONS = ("task_completed", "job_completed", "timer_fired", "message_received")
+OPEN_JOB_STATUSES = ("pending", "running")
+VALUE_LENGTH = 300
+
+
+@dataclass
+class ElementMarks:
+    """The markers and numbers of one BPMN element on the diagram."""
+
+    active: int = 0
+    done: int = 0
+    incidents: int = 0
+    median_seconds: float | None = None
+    p90_seconds: float | None = None
+    samples: int = 0
+
+    def to_dict(self, element_id: str) -> dict[str, Any]:
+        markers = [name for name, on in (("active", self.active), ("done", self.done),
+                                         ("incident", self.incidents)) if on]
+        return {"id": element_id, "markers": markers, "active": self.active,
+                "done": self.done, "incidents": self.incidents,
+                "median_seconds": self.median_seconds, "p90_seconds": self.p90_seconds}
+
+
+@dataclass(frozen=True)
+class VariableRow:
+    name: str
+    value: str
+
+
+@dataclass
+class InstanceView:
+    """Everything the instance page shows; `readable` False hides names and values."""
+
+    instance: ProcessInstance
+    process_name: str
+    version: int
+    readable: bool
+    open_tasks: list[Task] = field(default_factory=list)
+    timers: list[Timer] = field(default_factory=list)
+    jobs: list[Job] = field(default_factory=list)
+    incidents: list[Incident] = field(default_factory=list)
+    variables: list[VariableRow] = field(default_factory=list)
+    audit: list[AuditEvent] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)
+
+
+def instance_view(engine: ProcessEngine, instance: ProcessInstance, username: str
+                  ) -> InstanceView:
+    """Collect the instance page; call inside a transaction.
+
+    An administrator reads the record of every case whose process is not confidential. For a
+    confidential one the page keeps to the state of the engine (elements, times, incidents)
+    and leaves out the variables, the audit trail and the names of the people involved.
+    """
+    session = engine.uow.session
+    definition = engine.repository.definition(instance.definition_id)
+    readable = engine.runtime.reads_record(instance, username)
+    view = InstanceView(instance, definition.name or definition.key, definition.version,
+                        readable)
+    view.open_tasks = list(session.scalars(select(Task).where(
+        Task.instance_id == instance.id, Task.state == "open").order_by(Task.created_at)))
+    view.timers = engine.management.timers(instance.id)
+    view.jobs = [job for job in engine.management.jobs(instance.id)
+                 if job.status in OPEN_JOB_STATUSES]
+    view.incidents = engine.management.incidents(instance.id)
+    if not readable:
+        return view
+    view.variables = [VariableRow(name, _shown_value(value))
+                      for name, value in sorted(engine.runtime.variables(instance.id).items())]
+    view.audit = engine.history.events(instance.id)
+    people = {task.assignee for task in view.open_tasks if task.assignee}
+    people.update(event.actor for event in view.audit if event.actor)
+    view.names = engine.organisation.display_names(people)
+    return view
+
+
+def _shown_value(value: Any) -> str:
+    if isinstance(value, str):
+        text = value
+    else:
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= VALUE_LENGTH else text[:VALUE_LENGTH] + "…"
+
+
+def instance_marks(engine: ProcessEngine, instance_id: int) -> dict[str, ElementMarks]:
+    """Return the markers of one instance's elements; call inside a transaction."""
+    session = engine.uow.session
+    marks: defaultdict[str, ElementMarks] = defaultdict(ElementMarks)
+    for element_id in session.scalars(select(Task.element_id).where(
+            Task.instance_id == instance_id, Task.state == "open")):
+        marks[element_id].active += 1
+    for element_id in session.scalars(select(Timer.element_id).where(
+            Timer.instance_id == instance_id)):
+        marks[element_id].active += 1
+    for element_id in session.scalars(select(Job.element_id).where(
+            Job.instance_id == instance_id, Job.status.in_(OPEN_JOB_STATUSES))):
+        marks[element_id].active += 1
+    for incident_element in session.scalars(select(Incident.element_id).where(
+            Incident.instance_id == instance_id, Incident.resolved_at.is_(None))):
+        if incident_element:
+            marks[incident_element].incidents += 1
+    passed = session.execute(
+        select(AuditEvent.element_id, func.count())
+        .where(AuditEvent.instance_id == instance_id, AuditEvent.action.in_(PASSED_ACTIONS),
+               AuditEvent.element_id.is_not(None))
+        .group_by(AuditEvent.element_id))
+    for passed_element, count in passed:
+        if passed_element:
+            marks[passed_element].done += int(count)
+    return dict(marks)
+
+
+def process_marks(engine: ProcessEngine, key: str) -> dict[str, ElementMarks]:
+    """Return the heatmap of the process `key` over all its versions: per element how many
+    running instances are there now, and how long its completed user tasks took from
+    creation to completion (median and 90th percentile, nearest rank). Call inside a
+    transaction."""
+    session = engine.uow.session
+    marks: defaultdict[str, ElementMarks] = defaultdict(ElementMarks)
+    running = select(ProcessInstance.id).where(ProcessInstance.definition_key == key,
+                                               ProcessInstance.status == "running")
+    active_queries = (
+        select(Task.element_id, func.count(func.distinct(Task.instance_id)))
+        .where(Task.definition_key == key, Task.state == "open").group_by(Task.element_id),
+        select(Timer.element_id, func.count(func.distinct(Timer.instance_id)))
+        .where(Timer.instance_id.in_(running)).group_by(Timer.element_id),
+        select(Job.element_id, func.count(func.distinct(Job.instance_id)))
+        .where(Job.instance_id.in_(running), Job.status.in_(OPEN_JOB_STATUSES))
+        .group_by(Job.element_id),
+    )
+    for active_query in active_queries:
+        for element_id, count in session.execute(active_query):
+            marks[element_id].active += int(count)
+    incidents = session.execute(
+        select(Incident.element_id, func.count())
+        .where(Incident.instance_id.in_(running), Incident.resolved_at.is_(None),
+               Incident.element_id.is_not(None))
+        .group_by(Incident.element_id))
+    for incident_element, count in incidents:
+        if incident_element:
+            marks[incident_element].incidents += int(count)
+
+    durations: defaultdict[str, list[float]] = defaultdict(list)
+    completed = session.execute(
+        select(Task.element_id, Task.created_at, Task.completed_at)
+        .where(Task.definition_key == key, Task.state == "completed",
+               Task.completed_at.is_not(None)))
+    for element_id, created_at, completed_at in completed:
+        if completed_at is not None:
+            durations[element_id].append(_seconds(created_at, completed_at))
+    for element_id, values in durations.items():
+        element = marks[element_id]
+        element.done = len(values)
+        element.samples = len(values)
+        element.median_seconds = statistics.median(values)
+        element.p90_seconds = nearest_rank(values, 90)
+    return dict(marks)
+
+
+def nearest_rank(values: list[float], percent: int) -> float:
+    """Return the `percent` percentile by the nearest-rank method: the smallest value with at
+    least that share of the values at or below it."""
+    ordered = sorted(values)
+    rank = max(1, math.ceil(percent / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def _seconds(start: datetime, end: datetime) -> float:
+    return max(0.0, (end - start).total_seconds())
+
+
+def element_names(bpmn_xml: str) -> dict[str, str]:
+    """Return the names of the flow elements in a BPMN file by id, for the tables."""
+    from lxml import etree
+
+    names: dict[str, str] = {}
+    root = etree.fromstring(bpmn_xml.encode(), etree.XMLParser(resolve_entities=False,
+                                                                no_network=True))
+    for element in root.iter():
+        element_id = element.get("id")
+        name = element.get("name")
+        if element_id and name:
+            names[element_id] = " ".join(name.split())
+    return names
+
