@@ -15,6 +15,7 @@ from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 
 from engine.api import (
+    admin_actions,
     attachments,
     definitions,
     docs,
@@ -41,8 +42,8 @@ API_DESCRIPTION = (
     "UI can use the API with the session cookie; calls that change something then need the "
     "header X-CSRFToken. Errors are RFC 9457 problem details (application/problem+json).")
 
-RESOURCES = (definitions.blp, instances.blp, tasks.blp, incidents.blp, messages.blp,
-             attachments.blp, drafts.blp)
+RESOURCES = (definitions.blp, instances.blp, admin_actions.blp, tasks.blp, incidents.blp,
+             messages.blp, attachments.blp, drafts.blp)
 
 # Blueprints are set up once, at import; every app built afterwards registers the same ones.
 for _blueprint in (*RESOURCES, docs.bp):

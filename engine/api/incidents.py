@@ -8,6 +8,7 @@ from engine.access import ADMINISTRATOR, access, any_of, scope
 from engine.api.auth import acting_user
 from engine.api.blueprint import MAX_ID, Blueprint
 from engine.api.context import api_engine
+from engine.api.schemas.admin_actions import RetryRequestSchema
 from engine.api.schemas.incidents import (
     IncidentListSchema,
     IncidentQuerySchema,
@@ -35,9 +36,21 @@ def list_incidents(query: dict[str, Any]) -> dict[str, Any]:
 
 @blp.route(f"/<int(max={MAX_ID}):incident_id>/retry", methods=["POST"], endpoint="retry")
 @access(WRITE)
+@blp.arguments(RetryRequestSchema)
 @blp.response(200, RetryResultSchema)
+@blp.alt_response(403, response="FORBIDDEN", description="The acting user is not an "
+                  "administrator.")
 @blp.alt_response(404, response="NOT_FOUND")
-@blp.alt_response(409, response="CONFLICT", description="Already resolved.")
-def retry_incident(incident_id: int) -> dict[str, Any]:
-    """Try the failed step again; a new failure opens a new incident."""
-    return api_engine().management.retry_incident(incident_id, acting_user())
+@blp.alt_response(409, response="CONFLICT", description=(
+    "Already resolved, the case is not running, or nothing has changed since the failure "
+    "and `force` is false (nothing_changed)."))
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY", description="The reason is missing.")
+def retry_incident(body: dict[str, Any], incident_id: int) -> dict[str, Any]:
+    """Try the failed step again; a new failure opens a new incident.
+
+    The acting user must be an administrator. Unless `force` is set, something must have
+    changed since the failure: a variable edit, a move back, a migration, a new version of
+    the process or a changed setting.
+    """
+    return api_engine().admin.retry_incident(incident_id, acting_user(), body["reason"],
+                                             force=body["force"])

@@ -13,6 +13,7 @@ from engine.access import AUTHENTICATED, TASK_VIEWER, access, any_of, case_scope
 from engine.api.auth import acting_user, caller_is_token, token_reads_confidential
 from engine.api.blueprint import Blueprint
 from engine.api.context import api_engine
+from engine.api.schemas.admin_actions import ReassignRequestSchema
 from engine.api.schemas.tasks import (
     CompleteRequestSchema,
     CompletionSchema,
@@ -114,7 +115,7 @@ def delegate_task(body: dict[str, Any], task_id: str) -> dict[str, Any]:
 
 @blp.route("/<task_id>/reassign", methods=["POST"], endpoint="reassign")
 @access(WRITE)
-@blp.arguments(HandOverRequestSchema)
+@blp.arguments(ReassignRequestSchema)
 @blp.response(200, TaskSchema)
 @blp.alt_response(403, response="FORBIDDEN", description="The acting user is neither a "
                   "leader of the task's unit or a unit above it, nor an administrator.")
@@ -124,8 +125,13 @@ def reassign_task(body: dict[str, Any], task_id: str) -> dict[str, Any]:
     """Give the task to a named user, for example when its assignee is absent.
 
     The acting user must lead the task's unit or a unit above it, or be an administrator.
-    An unknown or deactivated user gives 422 (assignee_not_found).
+    An unknown or deactivated user gives 422 (assignee_not_found). With a `reason` the
+    acting user must be an administrator, and the reason is kept in the case history.
     """
+    if body["reason"] is not None:
+        result = api_engine().admin.reassign_task(task_id, body["assignee"], acting_user(),
+                                                  body["reason"])
+        return _summary(result["task_id"])
     return _summary(api_engine().tasks.reassign(task_id, body["assignee"], acting_user()).id)
 
 

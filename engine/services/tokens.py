@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 SCOPES = (
     "definitions:read", "definitions:write",
     "instances:read", "instances:write",
+    "instances:admin",  # repair actions on cases, for a token that acts as an administrator
     "tasks:read", "tasks:write",
     "history:read",
     "incidents:read", "incidents:write",

@@ -11,6 +11,7 @@ from engine.engine import ProcessEngine
 from tests.api.conftest import SessionCaller, assert_problem
 
 INCIDENTS = "/api/v1/incidents"
+FORCED = {"reason": "Tjeneren var nede", "force": True}
 
 FAILING_SCRIPT = b"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d"
@@ -62,7 +63,8 @@ def test_retry_opens_new_incident_while_cause_remains(
     (incident,) = client.get(INCIDENTS, headers=read).get_json()["items"]
 
     response = client.post(f"{INCIDENTS}/{incident['id']}/retry",
-                           headers=token_headers("incidents:write"))
+                           headers=token_headers("incidents:write"),
+                           json={"reason": "Tjeneren var nede", "force": True})
 
     (again,) = client.get(INCIDENTS, headers=read).get_json()["items"]
     assert response.get_json() == {"incident_id": incident["id"],
@@ -74,16 +76,16 @@ def test_retry_of_resolved_incident_is_409(session_of: Callable[[str], SessionCa
                                            failed_instance: int) -> None:
     admin = session_of("admin")
     (incident,) = admin.get(INCIDENTS).get_json()["items"]
-    admin.post(f"{INCIDENTS}/{incident['id']}/retry")
+    admin.post(f"{INCIDENTS}/{incident['id']}/retry", json=FORCED)
 
-    response = admin.post(f"{INCIDENTS}/{incident['id']}/retry")
+    response = admin.post(f"{INCIDENTS}/{incident['id']}/retry", json=FORCED)
 
     body = assert_problem(response, 409, "incident_resolved")
     assert "allerede løst" in body["detail"]
 
 
 def test_retry_of_unknown_incident_is_404(session_of: Callable[[str], SessionCaller]) -> None:
-    response = session_of("admin").post(f"{INCIDENTS}/99999/retry")
+    response = session_of("admin").post(f"{INCIDENTS}/99999/retry", json=FORCED)
 
     body = assert_problem(response, 404, "incident_not_found")
     assert "99999" in body["detail"]
@@ -91,6 +93,43 @@ def test_retry_of_unknown_incident_is_404(session_of: Callable[[str], SessionCal
 
 def test_retry_needs_write_scope(client: FlaskClient, failed_instance: int,
                                  token_headers: Callable[..., dict[str, str]]) -> None:
-    response = client.post(f"{INCIDENTS}/1/retry", headers=token_headers("incidents:read"))
+    response = client.post(f"{INCIDENTS}/1/retry", headers=token_headers("incidents:read"),
+                           json=FORCED)
 
     assert_problem(response, 403, "forbidden")
+
+
+def test_retry_without_change_is_409(session_of: Callable[[str], SessionCaller],
+                                     failed_instance: int) -> None:
+    admin = session_of("admin")
+    (incident,) = admin.get(INCIDENTS).get_json()["items"]
+
+    response = admin.post(f"{INCIDENTS}/{incident['id']}/retry",
+                          json={"reason": "Prøver igjen"})
+
+    body = assert_problem(response, 409, "nothing_changed")
+    assert "Ingenting er endret siden feilen" in body["detail"]
+
+
+def test_retry_without_reason_is_422(session_of: Callable[[str], SessionCaller],
+                                     failed_instance: int) -> None:
+    admin = session_of("admin")
+    (incident,) = admin.get(INCIDENTS).get_json()["items"]
+
+    response = admin.post(f"{INCIDENTS}/{incident['id']}/retry",
+                          json={"reason": " ", "force": True})
+
+    body = assert_problem(response, 422, "reason_required")
+    assert "Skriv hvorfor" in body["detail"]
+
+
+def test_retry_by_employee_token_is_403(client: FlaskClient, failed_instance: int,
+                                        token_headers: Callable[..., dict[str, str]]) -> None:
+    read = token_headers("incidents:read")
+    (incident,) = client.get(INCIDENTS, headers=read).get_json()["items"]
+
+    response = client.post(f"{INCIDENTS}/{incident['id']}/retry",
+                           headers=token_headers("incidents:write", actor="ola.ansatt"),
+                           json=FORCED)
+
+    assert_problem(response, 403, "administrators_only")
