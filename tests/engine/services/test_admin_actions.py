@@ -3,9 +3,11 @@ move back, migrate, and the same over many cases."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from engine.engine import ProcessEngine
 from engine.errors import (
@@ -13,7 +15,7 @@ from engine.errors import (
     InstanceNotRunning,
     ReassignNotAllowed,
 )
-from engine.models import AuditEvent
+from engine.models import AuditEvent, MessageSubscription
 from engine.services.admin_actions import (
     MigrationNotPossible,
     MoveBackNotPossible,
@@ -22,6 +24,7 @@ from engine.services.admin_actions import (
     VariableNotEditable,
     VariableValueInvalid,
 )
+from engine.services.messages import MessageNotCorrelated
 from tests.confidential import start_confidential_case
 
 HEADER = ('<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -571,3 +574,56 @@ def test_batch_needs_administrator(admin_engine: ProcessEngine) -> None:
     with pytest.raises(AdministratorsOnly):
         admin_engine.admin.batch("suspend", [1], "ola.ansatt", REASON)
 
+
+
+BOUNDARY = HEADER + """<bpmn:message id="m_svar" name="svar" />
+<bpmn:process id="frist" isExecutable="true">
+  <bpmn:startEvent id="start" />
+  <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="a" />
+  """ + user_task("a") + """
+  <bpmn:boundaryEvent id="purring" attachedToRef="a" cancelActivity="false">
+    <bpmn:timerEventDefinition><bpmn:timeDuration>P2D</bpmn:timeDuration>
+    </bpmn:timerEventDefinition></bpmn:boundaryEvent>
+  <bpmn:sequenceFlow id="f2" sourceRef="purring" targetRef="purret" />
+  <bpmn:endEvent id="purret" />
+  <bpmn:sequenceFlow id="f3" sourceRef="a" targetRef="b" />
+  """ + user_task("b") + """
+  <bpmn:boundaryEvent id="svar" attachedToRef="b">
+    <bpmn:messageEventDefinition messageRef="m_svar" /></bpmn:boundaryEvent>
+  <bpmn:sequenceFlow id="f4" sourceRef="svar" targetRef="slutt" />
+  <bpmn:sequenceFlow id="f5" sourceRef="b" targetRef="slutt" />
+  <bpmn:endEvent id="slutt" />
+</bpmn:process></bpmn:definitions>"""
+
+
+def test_move_back_restores_boundary_timer(admin_engine: ProcessEngine, clock) -> None:
+    deploy(admin_engine, "frist", BOUNDARY)
+    instance_id = admin_engine.runtime.start("frist", "admin", {}).instance_id
+    complete(admin_engine, instance_id, "a")
+
+    admin_engine.admin.move_back(instance_id, "a", "admin", REASON)
+
+    assert open_elements(admin_engine, instance_id) == ["a"]
+    with admin_engine.transaction(read_only=True):
+        (timer,) = admin_engine.management.timers(instance_id)
+        subscriptions = admin_engine.management.session.scalars(
+            select(MessageSubscription).where(
+                MessageSubscription.instance_id == instance_id)).all()
+    assert timer.element_id == "purring"
+    assert timer.due_at == clock.now() + timedelta(days=2)
+    assert subscriptions == []
+
+
+def test_suspended_instance_gets_no_message(admin_engine: ProcessEngine) -> None:
+    deploy(admin_engine, "frist", BOUNDARY)
+    instance_id = admin_engine.runtime.start("frist", "admin", {}).instance_id
+    complete(admin_engine, instance_id, "a")
+    admin_engine.admin.suspend(instance_id, "admin", REASON)
+
+    with pytest.raises(MessageNotCorrelated):
+        admin_engine.runtime.correlate_message("svar", "admin", {})
+
+    admin_engine.admin.resume(instance_id, "admin", REASON)
+    result = admin_engine.runtime.correlate_message("svar", "admin", {})
+    assert result["delivered_to"] == [instance_id]
+    assert status(admin_engine, instance_id) == "completed"
