@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFProtect
 from engine.access import enforce
 from engine.web import (
     admin,
+    admin_forms,
     annual_wheel,
     attachments,
     auth,
@@ -50,7 +51,7 @@ def register_web(app: Flask) -> None:
 
     for blueprint in (auth.bp, oidc.bp, home.bp, tasks.bp, cases.bp, attachments.bp,
                       annual_wheel.bp, competence_plan.bp, risk_matrix.bp,
-                      internal_control.bp, modeler.bp, admin.bp):
+                      internal_control.bp, modeler.bp, admin.bp, admin_forms.bp):
         app.register_blueprint(blueprint)
 
 

@@ -32,6 +32,7 @@ from engine.engine import ProcessEngine
 from engine.errors import DefinitionNotFound, InstanceNotFound
 from engine.models import Incident, ProcessInstance
 from engine.web.admin_instance import (
+    action_choices,
     element_names,
     instance_marks,
     instance_view,
@@ -134,7 +135,14 @@ def _instance_or_404(instance_id: int) -> ProcessInstance:
 @access(ADMINISTRATOR)
 def instance_page(instance_id: int) -> Response:
     """Show one instance: the diagram with its markers, open work, incidents, variables and
-    the audit trail."""
+    the audit trail, with the forms of the administrator actions."""
+    return render_instance_page(instance_id)
+
+
+def render_instance_page(instance_id: int, *, action_error: tuple[str, str] | None = None,
+                         form_values: dict[str, str] | None = None) -> Response:
+    """Render the instance page; `action_error` (action, message) shows a rejected action's
+    message at its form, which `form_values` fill as the user typed them."""
     engine = sloyfe_engine()
     user = current_user()
     with engine.transaction(read_only=True):
@@ -145,7 +153,9 @@ def instance_page(instance_id: int) -> Response:
         unit_names = {unit.id: unit.name for unit in engine.organisation.units()}
         html = render_template("admin_instance.html", state=view, element_names=names,
                                kind_label=incident_kind_label,
-                               unit_name=unit_names.get(instance.unit_id or 0))
+                               unit_name=unit_names.get(instance.unit_id or 0),
+                               choices=action_choices(engine, instance),
+                               action_error=action_error, form_values=form_values or {})
     response = make_response(html)
     response.headers["Content-Security-Policy"] = MODELER_POLICY
     return response

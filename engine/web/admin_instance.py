@@ -18,7 +18,15 @@ from typing import Any
 from sqlalchemy import func, select
 
 from engine.engine import ProcessEngine
-from engine.models import AuditEvent, Incident, Job, ProcessInstance, Task, Timer
+from engine.models import (
+    AuditEvent,
+    Incident,
+    Job,
+    ProcessDefinition,
+    ProcessInstance,
+    Task,
+    Timer,
+)
 
 # Audit actions that mean an instance left the element they name.
 PASSED_ACTIONS = ("task_completed", "job_completed", "timer_fired", "message_received")
@@ -207,3 +215,31 @@ def element_names(bpmn_xml: str) -> dict[str, str]:
             names[element_id] = " ".join(name.split())
     return names
 
+
+
+@dataclass(frozen=True)
+class ActionChoices:
+    """What the action forms of an instance offer: the user tasks it may move back to
+    (element id, name) and the other versions of its process (definition id, version)."""
+
+    move_back_elements: list[tuple[str, str]]
+    versions: list[tuple[int, int]]
+
+
+def action_choices(engine: ProcessEngine, instance: ProcessInstance) -> ActionChoices:
+    """Collect the choices of the action forms; call inside a transaction."""
+    session = engine.uow.session
+    completed = session.execute(
+        select(Task.element_id, Task.name)
+        .where(Task.instance_id == instance.id, Task.state == "completed")
+        .order_by(Task.completed_at))
+    elements: dict[str, str] = {}
+    for element_id, name in completed:
+        elements.setdefault(element_id, name)
+    versions = session.execute(
+        select(ProcessDefinition.id, ProcessDefinition.version)
+        .where(ProcessDefinition.key == instance.definition_key,
+               ProcessDefinition.id != instance.definition_id)
+        .order_by(ProcessDefinition.version.desc()))
+    return ActionChoices(list(elements.items()),
+                         [(int(row[0]), int(row[1])) for row in versions])
