@@ -81,7 +81,7 @@ def terminate_instance(body: dict[str, Any], instance_id: int) -> dict[str, Any]
 @blp.response(200, VariableResultSchema)
 @_documented
 def set_variable(body: dict[str, Any], instance_id: int, name: str) -> dict[str, Any]:
-    """Set a process variable of a running case.
+    """Set a process variable of a running case or a case on hold.
 
     Names starting with an underscore and the engine's own variables give 422. The history
     keeps the old and new value, masked for confidential processes and for variables the

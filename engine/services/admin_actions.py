@@ -232,7 +232,8 @@ class AdminActionService(Service):
     def set_variable(self, instance_id: int, name: str, value_json: str, actor: str,
                      reason: str) -> dict[str, Any]:
         """Set the process variable `name` to the JSON value `value_json` on every step that
-        has not finished, so the next steps see it."""
+        has not finished, so the next steps see it. A suspended instance may be edited too,
+        so it can be corrected before it is resumed."""
         reason = self._authorise(actor, reason)
         name = (name or "").strip()
         if not name or name.startswith("_") or name in INTERNAL_VARIABLES:
@@ -242,7 +243,7 @@ class AdminActionService(Service):
         except (TypeError, ValueError) as error:
             raise VariableValueInvalid(name, str(error)) from None
         with self.transaction():
-            execution = self._running_execution(instance_id, actor)
+            execution = self._execution(instance_id, actor, ("running", "suspended"))
             old_value = execution.current_data().get(name)
             workflow = execution.workflow
             targets = list(workflow.get_tasks(

@@ -20,7 +20,12 @@ from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import or_, select, update
 
-from engine.errors import EngineError, IncidentAlreadyResolved, IncidentNotFound
+from engine.errors import (
+    EngineError,
+    IncidentAlreadyResolved,
+    IncidentNotFound,
+    InstanceNotRunning,
+)
 from engine.i18n import gettext as _
 from engine.i18n import use_locale
 from engine.logs import bound_request_id
@@ -318,6 +323,9 @@ class ManagementService(Service):
                 raise IncidentNotFound(incident_id)
             if incident.resolved_at is not None:
                 raise IncidentAlreadyResolved(incident_id)
+            instance = session.get(ProcessInstance, incident.instance_id)
+            if instance is not None and instance.status != "running":
+                raise InstanceNotRunning(instance.id, instance.status)
             now = self.engine.clock.now()
             incident.resolved_at = now
             incident.resolved_by = actor

@@ -627,3 +627,19 @@ def test_suspended_instance_gets_no_message(admin_engine: ProcessEngine) -> None
     result = admin_engine.runtime.correlate_message("svar", "admin", {})
     assert result["delivered_to"] == [instance_id]
     assert status(admin_engine, instance_id) == "completed"
+
+
+def test_variable_of_suspended_case_is_editable(admin_engine: ProcessEngine) -> None:
+    deploy(admin_engine, "feiler", FAILING)
+    instance_id = admin_engine.runtime.start("feiler", "admin", {}).instance_id
+    (incident,) = incidents(admin_engine, instance_id)
+    admin_engine.admin.suspend(instance_id, "admin", REASON)
+
+    admin_engine.admin.set_variable(instance_id, "grunnlag", "1", "admin", REASON)
+
+    with pytest.raises(InstanceNotRunning):
+        admin_engine.admin.retry_incident(incident.id, "admin", REASON)
+    admin_engine.admin.resume(instance_id, "admin", REASON)
+    admin_engine.admin.retry_incident(incident.id, "admin", REASON)
+    assert open_elements(admin_engine, instance_id) == ["etter"]
+    assert admin_engine.runtime.variables(instance_id)["sum"] == 2
