@@ -162,9 +162,18 @@ class ConcurrentModification(Conflict):
 class InstanceNotRunning(Conflict):
     code = "instance_not_running"
     message = N_("Case %(instance_id)s is %(status)s, so it cannot be changed.")
+    # The message names the status in words; `params` keep the status code for callers.
+    status_words = {"completed": N_("completed"), "terminated": N_("cancelled"),
+                    "suspended": N_("on hold"), "running": N_("in progress")}
 
     def __init__(self, instance_id: Any, status: str) -> None:
         super().__init__(instance_id=instance_id, status=status)
+
+    def __str__(self) -> str:
+        status = str(self.params["status"])
+        words = self.status_words.get(status)
+        return gettext(self.message, instance_id=self.params["instance_id"],
+                       status=gettext(words) if words else status)
 
 
 class DuplicateBusinessKey(Conflict):

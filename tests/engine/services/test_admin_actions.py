@@ -643,3 +643,15 @@ def test_variable_of_suspended_case_is_editable(admin_engine: ProcessEngine) -> 
     admin_engine.admin.retry_incident(incident.id, "admin", REASON)
     assert open_elements(admin_engine, instance_id) == ["etter"]
     assert admin_engine.runtime.variables(instance_id)["sum"] == 2
+
+
+def test_completion_on_hold_names_status(admin_engine: ProcessEngine) -> None:
+    deploy(admin_engine, "linje", line("linje", ["a"]))
+    instance_id = admin_engine.runtime.start("linje", "admin", {}).instance_id
+    task_id = open_task_id(admin_engine, instance_id, "a")
+    admin_engine.admin.suspend(instance_id, "admin", REASON)
+
+    with pytest.raises(InstanceNotRunning) as raised:
+        admin_engine.tasks.complete(task_id, "admin", {})
+
+    assert str(raised.value) == f"Sak {instance_id} er satt på vent og kan ikke endres."
