@@ -184,8 +184,8 @@ class AdminActionService(Service):
             return self._result(instance)
 
     def terminate(self, instance_id: int, actor: str, reason: str) -> dict[str, Any]:
-        """Cancel a running or suspended instance: its open tasks, timers, jobs and message
-        subscriptions are closed and it ends as terminated."""
+        """Cancel a running or suspended instance: its open tasks, timers, jobs, message
+        subscriptions and incidents are closed and it ends as terminated."""
         reason = self._authorise(actor, reason)
         with self.transaction() as session:
             instance = self._locked_instance(instance_id)
@@ -203,6 +203,11 @@ class AdminActionService(Service):
             session.execute(delete(Job).where(Job.instance_id == instance_id))
             session.execute(delete(MessageSubscription).where(
                 MessageSubscription.instance_id == instance_id))
+            # Nothing is left to retry, so the incidents leave the administrators' list.
+            session.execute(update(Incident).where(
+                Incident.instance_id == instance_id, Incident.resolved_at.is_(None))
+                .values(resolved_at=now, resolved_by=actor))
+            instance.has_incident = False
             instance.has_timers = False
             instance.has_jobs = False
             instance.has_subscriptions = False

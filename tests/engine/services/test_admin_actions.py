@@ -655,3 +655,14 @@ def test_completion_on_hold_names_status(admin_engine: ProcessEngine) -> None:
         admin_engine.tasks.complete(task_id, "admin", {})
 
     assert str(raised.value) == f"Sak {instance_id} er satt på vent og kan ikke endres."
+
+
+def test_terminate_closes_incidents(admin_engine: ProcessEngine) -> None:
+    deploy(admin_engine, "feiler", FAILING)
+    instance_id = admin_engine.runtime.start("feiler", "admin", {}).instance_id
+
+    admin_engine.admin.terminate(instance_id, "admin", REASON)
+
+    assert incidents(admin_engine, instance_id) == []
+    with admin_engine.transaction(read_only=True):
+        assert admin_engine.runtime.instance(instance_id).has_incident is False
