@@ -1,7 +1,9 @@
 """The BPMN modeler for process owners: the deployed processes, and one opened in bpmn-js.
 
 The modeler page loads the newest deployed version of a process from the .bpmn route below,
-so the same route also serves the file to download without JavaScript. The browser side is
+so the same route also serves the file to download without JavaScript; `?utkast=<id>` opens a
+saved draft of the process instead. Users who may edit the process (engine.access.may_edit_process)
+get the toolbar that validates, saves drafts and deploys through /api/v1. The browser side is
 engine/web/assets/modeler (bundled into static/dist/modeler.js by `make`).
 """
 
@@ -10,10 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Blueprint, Response, abort, make_response, render_template
+from flask import Blueprint, Response, abort, make_response, render_template, request
+from flask_babel import gettext as _
 
-from engine.access import PROCESS_OWNER, access
-from engine.errors import DefinitionNotFound
+from engine.access import PROCESS_OWNER, access, may_edit_process
+from engine.errors import DefinitionNotFound, NotFound, PermissionDenied
+from engine.web.auth import current_user
 from engine.web.context import sloyfe_engine
 from engine.web.security import content_security_policy
 
@@ -78,10 +82,84 @@ def process_list() -> str:
     return render_template("processes.html", processes=rows)
 
 
+@dataclass(frozen=True)
+class DraftRef:
+    id: int
+    label: str
+    author: str
+    updated_at: datetime
+
+
+def _draft_of(key: str, draft_id: int) -> DraftRef:
+    """Return draft `draft_id` of the process `key` as the signed-in user may read it.
+
+    Aborts with 404 when the draft does not exist, belongs to another process or is hidden
+    from the user, so the page never shows a draft the API would refuse.
+    """
+    engine = sloyfe_engine()
+    try:
+        draft = engine.drafts.get(current_user().username, draft_id)
+    except (NotFound, PermissionDenied):
+        abort(404)
+    if draft.process_key != key:
+        abort(404)
+    return DraftRef(draft.id, draft.label, draft.author, draft.updated_at)
+
+
+def modeler_texts() -> dict[str, str]:
+    """Return the messages that modeler.js shows, in the user's language."""
+    return {
+        "unsaved": _("Unsaved changes"),
+        "saved": _("All changes saved"),
+        "saving": _("Saving draft …"),
+        "saveFailed": _("The draft could not be saved: %(reason)s"),
+        "draftSaved": _("The draft was saved."),
+        "validating": _("Validating …"),
+        "valid": _("The model has no errors or warnings."),
+        "validWithWarnings": _("The model has no errors, but %(count)s warnings."),
+        "invalid": _("The model has %(errors)s errors and %(warnings)s warnings. Fix the "
+                     "errors before you publish."),
+        "validateFailed": _("The model could not be validated: %(reason)s"),
+        "error": _("Error"),
+        "warning": _("Warning"),
+        "noElement": _("the whole model"),
+        "publishRefused": _("The model has errors and was not published. Fix the errors in "
+                            "the list of problems and try again."),
+        "publishing": _("Publishing …"),
+        "published": _("Version %(version)s is published. New cases use it, and running "
+                       "cases stay on their version."),
+        "publishFailed": _("The model was not published: %(reason)s"),
+        "changeNoteMissing": _("Write what the new version changes."),
+        "uploadFailed": _("The file %(name)s could not be opened as a BPMN diagram: "
+                          "%(reason)s. The diagram was not changed."),
+        "uploaded": _("The file %(name)s was opened. Save it as a draft or publish it to "
+                      "keep it."),
+        "draftsFailed": _("The drafts could not be listed: %(reason)s"),
+        "noDrafts": _("This process has no saved drafts."),
+        "draftItem": _("%(label)s, by %(author)s, %(time)s"),
+        "unnamedDraft": _("Draft %(id)s"),
+        "networkError": _("no answer from the server; check the connection and try again"),
+        "noSelection": _("Select a task or an element on the canvas first."),
+        "inserted": _("%(value)s was set as %(field)s on %(element)s."),
+        "notApplicable": _("%(field)s does not apply to the selected element %(element)s."),
+    }
+
+
 @bp.route("/prosesser/<key>/modell")
 @access(PROCESS_OWNER)
 def modeler_page(key: str) -> Response:
-    response = make_response(render_template("modeler.html", process=_latest(key)))
+    """Open the newest version of the process, or with ?utkast=<id> one of its drafts."""
+    process = _latest(key)
+    draft = None
+    if "utkast" in request.args:
+        draft_id = request.args.get("utkast", type=int)
+        if draft_id is None or draft_id < 1:
+            abort(404)
+        draft = _draft_of(key, draft_id)
+    editable = may_edit_process(current_user().username, key)
+    response = make_response(render_template(
+        "modeler.html", process=process, draft=draft, editable=editable,
+        texts=modeler_texts()))
     response.headers["Content-Security-Policy"] = MODELER_POLICY
     return response
 

@@ -6,6 +6,10 @@
 //   data-locale        "nb" or "en"
 //   data-load-error    shown when the diagram cannot be fetched or read
 //   data-mode          "view" for a read-only NavigatedViewer; the modeler otherwise
+//   data-draft-id      open this draft (GET /api/v1/drafts/<id>) instead of the diagram URL
+//   data-editable      show the toolbar that validates, saves and publishes (editing.js);
+//                      then also data-csrf, data-process-key, data-page-url and the texts
+//                      in a <script type="application/json" data-modeler-texts> element
 // Inside it: [data-modeler-canvas], [data-modeler-properties], [data-modeler-status] and
 // an <a data-modeler-download download="..."> that, without JavaScript, downloads the
 // deployed file and, with it, the diagram as currently edited.
@@ -24,6 +28,9 @@ import {
 import CamundaBehaviorsModule from 'camunda-bpmn-js-behaviors/lib/camunda-platform';
 import camundaModdle from 'camunda-bpmn-moddle/resources/camunda.json';
 
+import { callApi } from './api.js';
+import { setUpEditing } from './editing.js';
+import { readTexts } from './texts.js';
 import { translateModule } from './translate.js';
 
 const handles = new WeakMap();
@@ -92,13 +99,25 @@ function offerDownload(link, modeler) {
   });
 }
 
+/** Return { xml, forms } of the draft or deployed version that `root` names. */
+async function fetchSource(root) {
+  if (root.dataset.draftId) {
+    const draft = await callApi(root, 'GET', `/api/v1/drafts/${root.dataset.draftId}`);
+    return { xml: draft.bpmn_xml, forms: draft.forms || {} };
+  }
+  return { xml: await fetchDiagram(root.dataset.diagramUrl), forms: {} };
+}
+
 async function start(root) {
   const locale = root.dataset.locale === 'en' ? 'en' : 'nb';
   const editable = root.dataset.mode !== 'view';
   const modeler = editable ? createModeler(root, locale) : createViewer(root, locale);
+  let forms = {};
 
   try {
-    const { warnings } = await modeler.importXML(await fetchDiagram(root.dataset.diagramUrl));
+    const source = await fetchSource(root);
+    forms = source.forms;
+    const { warnings } = await modeler.importXML(source.xml);
     for (const warning of warnings) {
       console.warn('BPMN import warning:', warning.message);
     }
@@ -113,12 +132,17 @@ async function start(root) {
   if (download) {
     offerDownload(download, modeler);
   }
-  return { modeler, saveXML: () => currentXml(modeler) };
+  const saveXML = () => currentXml(modeler);
+  const editing = editable && 'editable' in root.dataset
+    ? setUpEditing(root, modeler, { texts: readTexts(root), locale, forms, saveXML })
+    : null;
+  return { modeler, saveXML, editing };
 }
 
 /**
- * Start the modeler in `root` once; return a promise of { modeler, saveXML }.
- * `modeler` is the bpmn-js instance (a NavigatedViewer when data-mode="view").
+ * Start the modeler in `root` once; return a promise of { modeler, saveXML, editing }.
+ * `modeler` is the bpmn-js instance (a NavigatedViewer when data-mode="view"); `editing`
+ * is { validate, saveDraft, isDirty } with data-editable, and null otherwise.
  */
 export function init(root) {
   if (!handles.has(root)) {

@@ -1,0 +1,210 @@
+// The toolbar of users who may change the process: save state, drafts, upload, validation
+// and publishing. Drafts and deploys go through /api/v1/drafts (engine/api/drafts.py).
+
+import { ApiError, callApi } from './api.js';
+import { createValidation } from './problems.js';
+import { formatText } from './texts.js';
+import { setUpValues } from './values.js';
+
+function formatTime(iso, locale) {
+  const format = new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'nb-NO', {
+    dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Oslo' });
+  return format.format(new Date(iso));
+}
+
+/** Show `message` in the page's alert ('danger') or notice ('info') box, hiding the other. */
+function notifier(root) {
+  const alert = root.querySelector('[data-modeler-status]');
+  const notice = root.querySelector('[data-modeler-notice]');
+  return (message, color) => {
+    const [ shown, hidden ] = color === 'danger' ? [ alert, notice ] : [ notice, alert ];
+    shown.textContent = message;
+    shown.hidden = false;
+    hidden.hidden = true;
+  };
+}
+
+/**
+ * Set up editing in `root` for `modeler`. `forms` are the form-js schemas of the opened draft
+ * ({} for a deployed version); they are validated, saved and deployed with the diagram.
+ */
+export function setUpEditing(root, modeler, { texts, locale, forms, saveXML }) {
+  const notify = notifier(root);
+  const validation = createValidation(root, modeler, texts);
+  const state = root.querySelector('[data-modeler-save-state]');
+  const dialog = root.querySelector('[data-modeler-publish-dialog]');
+  let draftId = root.dataset.draftId ? Number(root.dataset.draftId) : null;
+  let dirty = false;
+
+  function setDirty(value) {
+    dirty = value;
+    root.dataset.dirty = value ? 'true' : 'false';
+    state.textContent = value ? texts.unsaved : (draftId ? texts.saved : '');
+  }
+
+  modeler.on('commandStack.changed', () => setDirty(true));
+  window.addEventListener('beforeunload', (event) => {
+    if (dirty) {
+      event.preventDefault();
+      // Older browsers show the dialog only when returnValue is set.
+      event.returnValue = '';
+    }
+  });
+
+  async function listDrafts() {
+    const list = root.querySelector('[data-modeler-drafts]');
+    const key = root.dataset.processKey;
+    try {
+      const answer = await callApi(root, 'GET', `/api/v1/drafts?process=${encodeURIComponent(key)}`,
+        undefined, texts.networkError);
+      if (!answer.items.length) {
+        const item = document.createElement('li');
+        item.textContent = texts.noDrafts;
+        list.replaceChildren(item);
+        return;
+      }
+      list.replaceChildren(...answer.items.map((draft) => {
+        const item = document.createElement('li');
+        const link = document.createElement('a');
+        link.className = 'ds-link';
+        link.href = `${root.dataset.pageUrl}?utkast=${draft.id}`;
+        link.textContent = formatText(texts.draftItem, {
+          label: draft.label || formatText(texts.unnamedDraft, { id: draft.id }),
+          author: draft.author,
+          time: formatTime(draft.updated_at, locale),
+        });
+        if (draft.id === draftId) {
+          link.setAttribute('aria-current', 'page');
+        }
+        item.append(link);
+        return item;
+      }));
+    } catch (error) {
+      const item = document.createElement('li');
+      item.textContent = formatText(texts.draftsFailed, { reason: error.message });
+      list.replaceChildren(item);
+    }
+  }
+
+  /** Save the diagram as a new draft or over the opened one; return the draft. */
+  async function saveDraft() {
+    const body = { bpmn_xml: await saveXML(), forms, process: root.dataset.processKey };
+    state.textContent = texts.saving;
+    try {
+      const draft = draftId
+        ? await callApi(root, 'PUT', `/api/v1/drafts/${draftId}`, body, texts.networkError)
+        : await callApi(root, 'POST', '/api/v1/drafts', body, texts.networkError);
+      draftId = draft.id;
+      root.dataset.draftId = String(draft.id);
+      history.replaceState(null, '', `${root.dataset.pageUrl}?utkast=${draft.id}`);
+      setDirty(false);
+      listDrafts();
+      return draft;
+    } catch (error) {
+      setDirty(dirty);
+      throw error;
+    }
+  }
+
+  async function validateNow() {
+    return validation.validate(await saveXML(), forms);
+  }
+
+  function askChangeNote() {
+    const note = dialog.querySelector('[data-modeler-change-note]');
+    const error = dialog.querySelector('[data-modeler-change-note-error]');
+    error.hidden = true;
+    note.removeAttribute('aria-invalid');
+    return new Promise((resolve) => {
+      dialog.addEventListener('close', () => {
+        resolve(dialog.returnValue === 'publish' ? note.value.trim() : null);
+      }, { once: true });
+      dialog.returnValue = '';
+      dialog.showModal();
+      note.focus();
+    });
+  }
+
+  async function publish() {
+    let report;
+    try {
+      report = await validateNow();
+    } catch (error) {
+      notify(formatText(texts.publishFailed, { reason: error.message }), 'danger');
+      return;
+    }
+    if (report.errors.length) {
+      notify(texts.publishRefused, 'danger');
+      root.querySelector('[data-modeler-problems] button')?.focus();
+      return;
+    }
+    const note = await askChangeNote();
+    if (note === null) {
+      return;
+    }
+    if (!note) {
+      notify(texts.changeNoteMissing, 'danger');
+      return;
+    }
+    try {
+      const saved = await saveDraft();
+      notify(texts.publishing, 'info');
+      const deployed = await callApi(root, 'POST', `/api/v1/drafts/${saved.id}/deploy`,
+        { change_note: note }, texts.networkError);
+      dialog.querySelector('[data-modeler-change-note]').value = '';
+      notify(formatText(texts.published, { version: deployed.deployed_version }), 'info');
+      listDrafts();
+    } catch (error) {
+      if (error instanceof ApiError && error.problem.problems) {
+        validation.show({ errors: error.problem.problems, warnings: [] });
+      }
+      notify(formatText(texts.publishFailed, { reason: error.message }), 'danger');
+    }
+  }
+
+  async function upload(input) {
+    const file = input.files[0];
+    if (!file) {
+      return;
+    }
+    const before = await saveXML();
+    try {
+      const { warnings } = await modeler.importXML(await file.text());
+      for (const warning of warnings) {
+        console.warn('BPMN import warning:', warning.message);
+      }
+      modeler.get('canvas').zoom('fit-viewport');
+      setDirty(true);
+      notify(formatText(texts.uploaded, { name: file.name }), 'info');
+    } catch (error) {
+      console.warn('The uploaded BPMN file could not be imported:', error);
+      // A file that parses but cannot be drawn has already cleared the canvas.
+      await modeler.importXML(before);
+      notify(formatText(texts.uploadFailed, { name: file.name, reason: error.message }), 'danger');
+    } finally {
+      input.value = '';
+    }
+  }
+
+  root.querySelector('[data-modeler-validate]').addEventListener('click', () => {
+    validateNow().catch(() => {
+      // The summary beside the canvas shows the failure.
+    });
+  });
+  root.querySelector('[data-modeler-save]').addEventListener('click', async () => {
+    try {
+      await saveDraft();
+      notify(texts.draftSaved, 'info');
+    } catch (error) {
+      notify(formatText(texts.saveFailed, { reason: error.message }), 'danger');
+    }
+  });
+  root.querySelector('[data-modeler-publish]').addEventListener('click', publish);
+  const fileInput = root.querySelector('[data-modeler-upload]');
+  fileInput.addEventListener('change', () => upload(fileInput));
+
+  setUpValues(root, modeler, texts, notify);
+  listDrafts();
+  setDirty(false);
+  return { validate: validateNow, saveDraft, isDirty: () => dirty };
+}

@@ -1,0 +1,120 @@
+// Server validation of the edited diagram (POST /api/v1/definitions/validate), shown on the
+// canvas as markers and overlays and beside it as a list whose entries select the element.
+
+import { callApi } from './api.js';
+import { formatText } from './texts.js';
+
+const MARKERS = { error: 'sloyfe-problem-error', warning: 'sloyfe-problem-warning' };
+const OVERLAY_TYPE = 'sloyfe-problem';
+
+/** Remove the markers and overlays of the previous validation. */
+function clearMarks(modeler, marked) {
+  const canvas = modeler.get('canvas');
+  for (const id of marked) {
+    canvas.removeMarker(id, MARKERS.error);
+    canvas.removeMarker(id, MARKERS.warning);
+  }
+  marked.clear();
+  modeler.get('overlays').remove({ type: OVERLAY_TYPE });
+}
+
+function markElement(modeler, element, severity, count, label) {
+  modeler.get('canvas').addMarker(element.id, MARKERS[severity]);
+  const badge = document.createElement('span');
+  badge.className = `sloyfe-problem-badge sloyfe-problem-badge-${severity}`;
+  badge.textContent = String(count);
+  badge.title = label;
+  modeler.get('overlays').add(element.id, OVERLAY_TYPE, {
+    position: { top: -10, right: 10 },
+    html: badge,
+  });
+}
+
+function selectElement(modeler, element) {
+  modeler.get('selection').select(element);
+  modeler.get('canvas').scrollToElement(element);
+}
+
+function problemItem(modeler, finding, severity, texts) {
+  const registry = modeler.get('elementRegistry');
+  const element = finding.element_id ? registry.get(finding.element_id) : null;
+  const item = document.createElement('li');
+  item.className = `sloyfe-problem sloyfe-problem-${severity}`;
+  item.dataset.severity = severity;
+  if (finding.element_id) {
+    item.dataset.elementId = finding.element_id;
+  }
+  const kind = document.createElement('strong');
+  kind.textContent = severity === 'error' ? texts.error : texts.warning;
+  const where = element ? (element.businessObject.name || element.id) : texts.noElement;
+  if (element) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'ds-link sloyfe-problem-element';
+    button.textContent = where;
+    button.addEventListener('click', () => selectElement(modeler, element));
+    item.append(kind, ' ', button, `: ${finding.message}`);
+  } else {
+    item.append(kind, ` (${where}): ${finding.message}`);
+  }
+  return { item, element };
+}
+
+/**
+ * Create the validation view of `root`. Returns { validate() }, where validate(xml, forms)
+ * calls the server and returns its report ({ valid, errors, warnings }), showing it, or throws
+ * ApiError when the server could not check the model.
+ */
+export function createValidation(root, modeler, texts) {
+  const list = root.querySelector('[data-modeler-problems]');
+  const summary = root.querySelector('[data-modeler-validation-summary]');
+  const marked = new Set();
+
+  function show(report) {
+    clearMarks(modeler, marked);
+    list.replaceChildren();
+    const perElement = new Map();
+    for (const [ severity, findings ] of [ [ 'error', report.errors ], [ 'warning', report.warnings ] ]) {
+      for (const finding of findings) {
+        const { item, element } = problemItem(modeler, finding, severity, texts);
+        list.append(item);
+        if (element) {
+          const entry = perElement.get(element.id) || { element, severity, count: 0 };
+          entry.count += 1;
+          perElement.set(element.id, entry);
+        }
+      }
+    }
+    for (const { element, severity, count } of perElement.values()) {
+      // Errors come first, so an element with both keeps the error styling.
+      markElement(modeler, element, severity, count, severity === 'error' ? texts.error : texts.warning);
+      marked.add(element.id);
+    }
+    if (report.errors.length) {
+      summary.textContent = formatText(texts.invalid, {
+        errors: report.errors.length, warnings: report.warnings.length });
+    } else if (report.warnings.length) {
+      summary.textContent = formatText(texts.validWithWarnings, { count: report.warnings.length });
+    } else {
+      summary.textContent = texts.valid;
+    }
+    summary.dataset.state = report.errors.length ? 'invalid' : 'valid';
+  }
+
+  async function validate(xml, forms) {
+    summary.textContent = texts.validating;
+    delete summary.dataset.state;
+    try {
+      const report = await callApi(root, 'POST', '/api/v1/definitions/validate',
+        { bpmn_xml: xml, forms }, texts.networkError);
+      show(report);
+      return report;
+    } catch (error) {
+      summary.textContent = formatText(texts.validateFailed, { reason: error.message });
+      summary.dataset.state = 'failed';
+      throw error;
+    }
+  }
+
+  return { validate, show };
+}
