@@ -22,6 +22,11 @@ class ProcessInstance(Base):
         Index("ix_process_instance_key_status", "definition_key", "status"),
         Index("uq_process_instance_key_unique_key", "definition_key", "unique_key",
               unique=True),
+        # The administrators' instance list pages by id within a status, an open incident
+        # or a start date range (engine/web/admin_query.py).
+        Index("ix_process_instance_status_id", "status", "id"),
+        Index("ix_process_instance_incident_id", "has_incident", "id"),
+        Index("ix_process_instance_started_at", "started_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
