@@ -1,5 +1,6 @@
 """The BPMN modeler in Chromium: the deviation process opened by a process owner, in bokmål,
-under the site's Content Security Policy, and exported again without losing an element."""
+under the site's Content Security Policy, exported again without losing an element, replaced by an
+uploaded file and opened from a saved draft."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from lxml import etree
 from playwright.sync_api import ConsoleMessage, Page, expect
 
+from engine.engine import ProcessEngine
 from tests.browser.test_accessibility import axe_page, violations  # noqa: F401 (fixture)
 from tests.browser.test_deviation_journey import log_in
 
@@ -176,3 +178,50 @@ def test_failed_load_shows_message(js_page: Page, live_server: str) -> None:
     expect(js_page.get_by_role("alert")).to_have_text(
         "Prosessmodellen kunne ikke åpnes. Last inn siden på nytt, eller last ned .bpmn-filen "
         "og åpne den i Camunda Modeler.")
+
+
+def test_upload_of_broken_file_keeps_canvas(js_page: Page, live_server: str) -> None:
+    console: list[str] = []
+    open_deviation_model(js_page, live_server, console)
+
+    js_page.locator("[data-modeler-upload]").set_input_files(files=[{
+        "name": "feil.bpmn", "mimeType": "application/xml", "buffer": b"<ikke bpmn"}])
+
+    expect(js_page.get_by_role("alert")).to_contain_text(
+        "Filen feil.bpmn kunne ikke åpnes som et BPMN-diagram")
+    expect(js_page.get_by_role("alert")).to_contain_text("Diagrammet er ikke endret.")
+    expect(js_page.locator('[data-element-id="VurderAvvik"]')).to_be_visible()
+    exported = js_page.evaluate(SAVE_XML, MODELER_SCRIPT)
+    missing = element_ids(DEVIATION_BPMN.read_bytes()) - element_ids(exported.encode())
+    assert missing == set()
+    assert console == []
+
+
+def test_upload_replaces_diagram(js_page: Page, live_server: str) -> None:
+    console: list[str] = []
+    open_deviation_model(js_page, live_server, console)
+    other = ROOT / "bpmn" / "forbedringsforslag.bpmn"
+
+    js_page.locator("[data-modeler-upload]").set_input_files(str(other))
+
+    expect(js_page.locator("[data-modeler-notice]")).to_have_text(
+        "Filen forbedringsforslag.bpmn er åpnet. Lagre den som utkast eller publiser den for å "
+        "beholde den.")
+    expect(js_page.locator('[data-element-id="VurderAvvik"]')).to_have_count(0)
+    expect(js_page.locator("[data-modeler-save-state]")).to_have_text("Ulagrede endringer")
+    assert console == []
+
+
+def test_draft_opens_in_modeler(js_page: Page, live_server: str,
+                                demo_engine: ProcessEngine) -> None:
+    changed = DEVIATION_BPMN.read_text(encoding="utf-8").replace(
+        'name="Vurder avvik"', 'name="Vurder avviket"')
+    draft_id = demo_engine.drafts.save("paal.prosesseier", changed, label="Nytt navn").id
+    log_in(js_page, live_server, "paal.prosesseier")
+
+    js_page.goto(f"{live_server}/prosesser/avvik/modell?utkast={draft_id}")
+
+    expect(js_page.locator('[data-element-id="VurderAvvik"]')).to_contain_text("Vurder avviket")
+    draft_link = js_page.locator("[data-modeler-drafts] a")
+    expect(draft_link).to_have_attribute("aria-current", "page")
+    expect(draft_link).to_contain_text("Nytt navn, av paal.prosesseier")
