@@ -4,7 +4,8 @@ same state changes on many instances at once.
 
 Each form posts a required reason (the field `begrunnelse`), which engine/services/
 admin_actions.py writes to the audit trail. A rejected action shows the instance page again
-with the message at its form and the values as typed; a done one redirects with a message.
+with the message at its form and the values as typed. A successful one redirects to the
+page with a message.
 """
 
 from __future__ import annotations
@@ -108,14 +109,15 @@ def _rejected(instance_id: int, action: str, message: str) -> tuple[Response, in
 @bp.route("/saker/samlet", methods=["POST"])
 @access(ADMINISTRATOR)
 def batch_action() -> Response:
-    """Suspend, resume or terminate the instances ticked in the list, each on its own; the
-    message counts those done and names the first refusals."""
+    """Suspend, resume or terminate the instances selected in the list, each on its own. The
+    messages count the changed instances and name the first rejections."""
     engine = sloyfe_engine()
     back = request.form.get("tilbake", "")
     location = back if back.startswith("/admin/saker") else url_for("admin.instance_list")
     action = request.form.get("handling", "")
     texts = request.form.getlist("instans")
     ids = [int(text) for text in texts if text.isascii() and text.isdigit()]
+
     if action not in BATCH_ACTIONS:
         flash(_("Choose suspend, resume or terminate for the selected instances."), "error")
         return redirect(location)
@@ -125,12 +127,14 @@ def batch_action() -> Response:
     if len(ids) > MAX_BATCH:
         flash(_("Select at most %(max)s instances at a time.", max=MAX_BATCH), "error")
         return redirect(location)
+
     try:
         results = engine.admin.batch(BATCH_ACTIONS[action], ids, current_user().username,
                                      request.form.get("begrunnelse", ""))
     except EngineError as error:
         flash(str(error), "error")
         return redirect(location)
+
     done = sum(1 for result in results if result["ok"])
     failed = [result for result in results if not result["ok"]]
     flash(_("%(done)s of %(total)s instances were changed.", done=done, total=len(results)),

@@ -1,4 +1,4 @@
-"""What the administrators' pages show of one instance and of one process on the diagram.
+"""The data of the administrators' instance page and heatmap, and the diagram markers.
 
 The diagram markers are per BPMN element id. An element is `active` while an instance has an
 open user task, a pending timer or an unfinished service call there, `incident` while an
@@ -219,7 +219,7 @@ def element_names(bpmn_xml: str) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class ActionChoices:
-    """What the action forms of an instance offer: the user tasks it may move back to
+    """The choices of an instance's action forms: the user tasks it may move back to
     (element id, name) and the other versions of its process (definition id, version)."""
 
     move_back_elements: list[tuple[str, str]]

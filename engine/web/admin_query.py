@@ -125,7 +125,8 @@ class AdminQuery:
 
 
 def parse_admin_query(engine: ProcessEngine, arguments: Mapping[str, str]) -> AdminQuery:
-    """Read the list's parameters; call inside a transaction (units and users are looked up)."""
+    """Read the list's parameters. Call inside a transaction, because processes, versions
+    and units are looked up."""
     values = {name: arguments.get(name, "").strip()[:SEARCH_LENGTH] for name in PARAMETERS}
     query = AdminQuery(values=values, cursor=arguments.get("side") or None)
     errors = query.errors
