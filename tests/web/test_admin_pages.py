@@ -386,3 +386,27 @@ def test_heatmap_numbers(admin_engine: ProcessEngine, clock: FixedClock,
 
 def test_heatmap_unknown_process_is_404(admin: FlaskClient) -> None:
     assert admin.get("/admin/prosesser/finnes-ikke/varmekart").status_code == 404
+
+
+def test_filter_by_unit(admin_engine: ProcessEngine, report: Any,
+                        admin: FlaskClient) -> None:
+    case_id = report()
+    start(admin_engine, "enkel")
+
+    html = admin.get("/admin/saker?enhet=sykehjem").get_data(as_text=True)
+
+    assert listed_ids(html) == [case_id]
+
+
+def test_counts_suspended_and_terminated(admin_engine: ProcessEngine,
+                                         admin: FlaskClient) -> None:
+    suspended = start(admin_engine, "enkel")
+    terminated = start(admin_engine, "enkel")
+    admin_engine.admin.suspend(suspended, "admin", "Venter på svar.")
+    admin_engine.admin.terminate(terminated, "admin", "Startet ved en feil.")
+
+    html = admin.get("/admin/saker").get_data(as_text=True)
+
+    assert count(html, "pause") == 1
+    assert count(html, "avsluttet") == 1
+    assert count(html, "aktiv") == 0
