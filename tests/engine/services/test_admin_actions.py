@@ -666,3 +666,44 @@ def test_terminate_closes_incidents(admin_engine: ProcessEngine) -> None:
     assert incidents(admin_engine, instance_id) == []
     with admin_engine.transaction(read_only=True):
         assert admin_engine.runtime.instance(instance_id).has_incident is False
+
+
+ACTIONS = {
+    "suspend": lambda engine, case, actor, reason: engine.admin.suspend(case, actor, reason),
+    "resume": lambda engine, case, actor, reason: engine.admin.resume(case, actor, reason),
+    "terminate": lambda engine, case, actor, reason: engine.admin.terminate(case, actor, reason),
+    "reassign_task": lambda engine, case, actor, reason: engine.admin.reassign_task(
+        open_task_id(engine, case, "a"), "ola.ansatt", actor, reason),
+    "set_variable": lambda engine, case, actor, reason: engine.admin.set_variable(
+        case, "belop", "1", actor, reason),
+    "retry_incident": lambda engine, case, actor, reason: engine.admin.retry_incident(
+        1, actor, reason, force=True),
+    "move_back": lambda engine, case, actor, reason: engine.admin.move_back(
+        case, "a", actor, reason),
+    "migrate": lambda engine, case, actor, reason: engine.admin.migrate(
+        case, 1, actor, reason),
+    "batch": lambda engine, case, actor, reason: engine.admin.batch(
+        "terminate", [case], actor, reason),
+}
+
+
+@pytest.mark.parametrize("action", sorted(ACTIONS))
+def test_every_action_needs_administrator(admin_engine: ProcessEngine, action: str) -> None:
+    deploy(admin_engine, "linje", line("linje", ["a"]))
+    instance_id = admin_engine.runtime.start("linje", "admin", {}).instance_id
+
+    with pytest.raises(AdministratorsOnly):
+        ACTIONS[action](admin_engine, instance_id, "lise.leder", REASON)
+
+    assert status(admin_engine, instance_id) == "running"
+
+
+@pytest.mark.parametrize("action", sorted(ACTIONS))
+def test_every_action_needs_reason(admin_engine: ProcessEngine, action: str) -> None:
+    deploy(admin_engine, "linje", line("linje", ["a"]))
+    instance_id = admin_engine.runtime.start("linje", "admin", {}).instance_id
+
+    with pytest.raises(ReasonRequired):
+        ACTIONS[action](admin_engine, instance_id, "admin", " ")
+
+    assert status(admin_engine, instance_id) == "running"
