@@ -9,7 +9,10 @@ import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
 
 from engine.engine import ProcessEngine
+from tests.browser.test_accessibility import axe_page, violations  # noqa: F401 (fixture)
+from tests.browser.test_accessibility import log_in as accessibility_log_in
 from tests.browser.test_deviation_journey import log_in
+from tests.web.conftest import REPORT_DATA
 from tests.web.operations_helpers import failing_handler
 
 pytestmark = pytest.mark.browser
@@ -74,5 +77,22 @@ def test_incident_marked_on_diagram(js_page: Page, live_server: str,
     expect(service_task).to_have_class(
         re.compile(r"\bsloyfe-marker-incident\b"))
     expect(js_page.locator(".sloyfe-badge-incident")).to_have_count(1)
-    expect(js_page.get_by_text("the test handler always fails")).to_be_visible()
+    expect(js_page.locator("[data-incidents] td", has_text="the test handler always fails")
+           ).to_be_visible()
     assert console == []
+
+
+def test_admin_pages_pass_axe(axe_page: Page, live_server: str,  # noqa: F811
+                              demo_engine: ProcessEngine) -> None:
+    instance_id = demo_engine.runtime.start("avvik", "ola.ansatt", REPORT_DATA).instance_id
+    accessibility_log_in(axe_page, live_server, "admin")
+
+    axe_page.goto(f"{live_server}/admin/saker")
+    list_violations = violations(axe_page)
+    axe_page.goto(f"{live_server}/admin/saker/{instance_id}")
+    expect(axe_page.locator("[data-sloyfe-modeler]")).to_have_attribute(
+        "data-markers-shown", "true")
+    instance_violations = violations(axe_page)
+
+    assert list_violations == []
+    assert instance_violations == []
