@@ -246,6 +246,8 @@ def list_page(engine: ProcessEngine, query: AdminQuery) -> InstancePage:
         rows = rows[:query.page_size]
         next_cursor = str(rows[-1].id)
 
+    # NOTE: the counts read every instance that matches the other filters, so an unfiltered
+    # list counts the whole table; the page of rows itself reads one index range.
     columns = [func.count(case((status_condition(status), 1))).label(status)
                for status in STATUSES]
     counted = engine.uow.session.execute(

@@ -410,3 +410,9 @@ def test_counts_suspended_and_terminated(admin_engine: ProcessEngine,
     assert count(html, "pause") == 1
     assert count(html, "avsluttet") == 1
     assert count(html, "aktiv") == 0
+
+
+def test_process_filter_links_heatmap(admin: FlaskClient) -> None:
+    html = admin.get("/admin/saker?prosess=enkel").get_data(as_text=True)
+
+    assert 'href="/admin/prosesser/enkel/varmekart"' in html
