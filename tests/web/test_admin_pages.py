@@ -416,3 +416,15 @@ def test_process_filter_links_heatmap(admin: FlaskClient) -> None:
     html = admin.get("/admin/saker?prosess=enkel").get_data(as_text=True)
 
     assert 'href="/admin/prosesser/enkel/varmekart"' in html
+
+
+def test_terminated_instance_page(admin_engine: ProcessEngine, admin: FlaskClient) -> None:
+    instance_id = start(admin_engine, "enkel")
+    admin_engine.admin.terminate(instance_id, "admin", "Startet ved en feil.")
+
+    response = admin.get(f"/admin/saker/{instance_id}")
+    html = response.get_data(as_text=True)
+
+    assert response.status_code == 200
+    assert "instance_terminated" in html
+    assert 'data-action="avslutt"' not in html
