@@ -30,6 +30,7 @@ from engine.services.management import ManagementService
 from engine.services.notifications import NotificationService
 from engine.services.operations import OperationsService
 from engine.services.organisation import OrganisationService
+from engine.services.organisation_import import OrganisationImportService
 from engine.services.queries import QueryService
 from engine.services.repository import RepositoryService
 from engine.services.retention import RetentionService
@@ -77,6 +78,7 @@ class ProcessEngine:
         self.notifications = NotificationService(self)
         self.operations = OperationsService(self)
         self.organisation = OrganisationService(self)
+        self.organisation_import = OrganisationImportService(self)
         self.logins = LoginService(self)
         self.identities = IdentityService(self)
         self.forms = FormService(self)
