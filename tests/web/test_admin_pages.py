@@ -428,3 +428,14 @@ def test_terminated_instance_page(admin_engine: ProcessEngine, admin: FlaskClien
     assert response.status_code == 200
     assert "instance_terminated" in html
     assert 'data-action="avslutt"' not in html
+
+
+def test_starter_filter_skips_confidential(admin_engine: ProcessEngine,
+                                           admin: FlaskClient) -> None:
+    start_confidential_case(admin_engine)
+    own = start(admin_engine, "enkel", "ola.ansatt")
+
+    html = admin.get("/admin/saker?startet_av=ola.ansatt").get_data(as_text=True)
+
+    assert listed_ids(html) == [own]
+    assert count(html, "alle") == 1
