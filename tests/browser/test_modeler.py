@@ -1,6 +1,6 @@
 """The BPMN modeler in Chromium: the deviation process opened by a process owner, in bokmål,
 under the site's Content Security Policy, exported again without losing an element, replaced by an
-uploaded file and opened from a saved draft."""
+uploaded file and opened from a saved draft, with bpmnlint reporting in bokmål."""
 
 from __future__ import annotations
 
@@ -225,3 +225,31 @@ def test_draft_opens_in_modeler(js_page: Page, live_server: str,
     draft_link = js_page.locator("[data-modeler-drafts] a")
     expect(draft_link).to_have_attribute("aria-current", "page")
     expect(draft_link).to_contain_text("Nytt navn, av paal.prosesseier")
+
+
+# Runs in the page: a task with neither name nor flows, which bpmnlint's recommended rules
+# report as errors.
+ADD_LOOSE_TASK = """async (script) => {
+  const module = await import(script);
+  const { modeler } = await module.modelerReady(document.querySelector('[data-sloyfe-modeler]'));
+  const root = modeler.get('canvas').getRootElement();
+  const shape = modeler.get('elementFactory').createShape({ type: 'bpmn:Task' });
+  return modeler.get('modeling').createShape(shape, { x: 700, y: 600 }, root).id;
+}"""
+
+
+def test_bpmnlint_reports_in_bokmal(js_page: Page, live_server: str) -> None:
+    console: list[str] = []
+    open_deviation_model(js_page, live_server, console)
+    button = js_page.locator(".bjsl-button")
+    expect(button).to_have_attribute("title", "Vis eller skjul funn fra bpmnlint")
+    expect(button).to_contain_text("0 feil")
+
+    task_id = js_page.evaluate(ADD_LOOSE_TASK, MODELER_SCRIPT)
+
+    # Disconnected and unnamed, and an implicit start and end as well.
+    expect(button).to_contain_text("4 feil")
+    issues = js_page.locator(f'.djs-overlays[data-container-id="{task_id}"] .bjsl-overlay')
+    expect(issues).to_contain_text("Elementet er ikke koblet til noe")
+    expect(issues).to_contain_text("Elementet mangler navn")
+    assert console == []

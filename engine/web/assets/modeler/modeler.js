@@ -26,10 +26,12 @@ import {
   CamundaPlatformPropertiesProviderModule,
 } from 'bpmn-js-properties-panel';
 import CamundaBehaviorsModule from 'camunda-bpmn-js-behaviors/lib/camunda-platform';
+import LintModule from 'bpmn-js-bpmnlint';
 import camundaModdle from 'camunda-bpmn-moddle/resources/camunda.json';
 
 import { callApi } from './api.js';
 import { setUpEditing } from './editing.js';
+import { recommendedLintConfig } from './lint.js';
 import { readTexts } from './texts.js';
 import { translateModule } from './translate.js';
 
@@ -44,8 +46,10 @@ function createModeler(root, locale) {
       BpmnPropertiesProviderModule,
       CamundaPlatformPropertiesProviderModule,
       CamundaBehaviorsModule,
+      LintModule,
       translateModule(locale),
     ],
+    linting: { bpmnlint: recommendedLintConfig(), active: true },
     moddleExtensions: { camunda: camundaModdle },
   });
 }

@@ -25,7 +25,8 @@ function markElement(modeler, element, severity, count, label) {
   badge.textContent = String(count);
   badge.title = label;
   modeler.get('overlays').add(element.id, OVERLAY_TYPE, {
-    position: { top: -10, right: 10 },
+    // The top right corner has bpmn-js-bpmnlint's icon.
+    position: { top: -10, left: -10 },
     html: badge,
   });
 }
