@@ -253,3 +253,35 @@ def test_bpmnlint_reports_in_bokmal(js_page: Page, live_server: str) -> None:
     expect(issues).to_contain_text("Elementet er ikke koblet til noe")
     expect(issues).to_contain_text("Elementet mangler navn")
     assert console == []
+
+
+# Runs in the page: whether leaving now would ask first (the beforeunload event is cancelled).
+LEAVING_ASKS = """() => {
+  const event = new Event('beforeunload', { cancelable: true });
+  window.dispatchEvent(event);
+  return event.defaultPrevented;
+}"""
+
+
+def test_unsaved_changes_warn_before_leaving(js_page: Page, live_server: str,
+                                              demo_engine: ProcessEngine) -> None:
+    console: list[str] = []
+    open_deviation_model(js_page, live_server, console)
+    assert js_page.evaluate(LEAVING_ASKS) is False
+
+    task_id = js_page.evaluate(ADD_LOOSE_TASK, MODELER_SCRIPT)
+
+    expect(js_page.locator("[data-modeler-save-state]")).to_have_text("Ulagrede endringer")
+    assert js_page.evaluate(LEAVING_ASKS) is True
+
+    js_page.get_by_role("button", name="Lagre utkast").click()
+
+    expect(js_page.locator("[data-modeler-save-state]")).to_have_text("Alle endringer er lagret")
+    expect(js_page.locator("[data-modeler-notice]")).to_have_text("Utkastet er lagret.")
+    assert js_page.evaluate(LEAVING_ASKS) is False
+    with demo_engine.transaction(read_only=True):
+        drafts = demo_engine.drafts.drafts("paal.prosesseier", "avvik")
+        assert len(drafts) == 1
+        assert task_id in drafts[0].bpmn_xml
+    assert js_page.url.endswith(f"?utkast={drafts[0].id}")
+    assert console == []
