@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 import click
@@ -11,6 +12,7 @@ from engine.cli import emit, fail, handle_errors, main, pass_state
 from engine.cli_format import table
 from engine.i18n import gettext as _
 from engine.models.organisation import ROLES, UNIT_KINDS
+from engine.services.organisation_import import CHANGE_LABELS, ImportResult
 
 
 @main.group(help=_("Units: kommune, tjenesteområde and enhet."))
@@ -172,3 +174,45 @@ def settings_set(state: Any, key: str, value: str) -> None:
         fail(_("The value is not valid JSON: %(reason)s.", reason=error.msg), code=2)
     state.engine.repository.set_setting(key, parsed, actor="cli")
     click.echo(_("Setting %(key)s stored.", key=key))
+
+
+@main.group(help=_("The organisation chart as a whole."))
+def organisation() -> None:
+    pass
+
+
+@organisation.command("import", help=_(
+    "Import units, users, leaders and group memberships from a CSV file. "
+    "Nothing is saved unless every line is valid."))
+@click.argument("file", type=click.File("rb"))
+@click.option("--dry-run", is_flag=True, help=_("Show what would change without saving."))
+@click.option("--deactivate-missing", is_flag=True,
+              help=_("Deactivate active users that the file does not list."))
+@click.option("--json", "as_json", is_flag=True, help=_("Print the result as JSON."))
+@pass_state
+@handle_errors
+def organisation_import(state: Any, file: Any, dry_run: bool, deactivate_missing: bool,
+                        as_json: bool) -> None:
+    result = state.engine.organisation_import.run(
+        file.read(), actor="cli", dry_run=dry_run, deactivate_missing=deactivate_missing)
+    if as_json:
+        emit(result.to_dict(), True)
+    elif result.problems:
+        lines = [_("The file has problems; nothing was saved. Correct these lines:")]
+        lines += [_("Line %(line)s: %(message)s", line=problem.line, message=problem.message)
+                  for problem in result.problems]
+        click.echo("\n".join(lines), err=True)
+    else:
+        click.echo(_import_summary(result))
+    if result.problems:
+        sys.exit(1)
+
+
+def _import_summary(result: ImportResult) -> str:
+    heading = (_("Dry run: nothing was saved. The import would make these changes:")
+               if result.dry_run else _("The organisation chart is imported."))
+    lines = [heading]
+    for name, label in CHANGE_LABELS.items():
+        names = getattr(result, name)
+        lines.append(f"  {_(label)}: {len(names)}" + (f" ({', '.join(names)})" if names else ""))
+    return "\n".join(lines)

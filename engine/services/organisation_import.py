@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from engine.i18n import N_
 from engine.i18n import gettext as _
 from engine.models import Group, Membership, Unit, User
 from engine.models.organisation import UNIT_KINDS
@@ -93,8 +94,18 @@ class ImportResult:
         return data
 
 
-CHANGE_LISTS = ("units_created", "units_updated", "users_created", "users_updated",
-                "users_activated", "users_deactivated", "leaders_set", "memberships_added")
+# The change lists of ImportResult with their labels for screens and the CLI.
+CHANGE_LABELS = {
+    "units_created": N_("Units created"),
+    "units_updated": N_("Units changed"),
+    "users_created": N_("Users created"),
+    "users_updated": N_("Users changed"),
+    "users_activated": N_("Users activated"),
+    "users_deactivated": N_("Users deactivated"),
+    "leaders_set": N_("Leaders set"),
+    "memberships_added": N_("Group memberships added"),
+}
+CHANGE_LISTS = tuple(CHANGE_LABELS)
 
 
 def _normalise_header(name: str) -> str:
