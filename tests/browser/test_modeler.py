@@ -94,6 +94,10 @@ def test_modeler_opens_deviation_in_bokmal(js_page: Page, live_server: str) -> N
     expect(panel.get_by_label("Tildelt", exact=True)).to_be_visible()
     expect(panel.get_by_label("Aktuelle grupper", exact=True)).to_have_value(
         "behandler@${enhet}")
+    # The field suggests the groups of Sløyfe from the datalist beside the panel.
+    expect(panel.get_by_label("Aktuelle grupper", exact=True)).to_have_attribute(
+        "list", "modeler-values-groups")
+    expect(js_page.locator('#modeler-values-groups option[value="kvalitet"]')).to_have_count(1)
     expect(panel.get_by_label("Frist", exact=True)).to_have_value("${frist_vurdering}")
 
     assert console == []

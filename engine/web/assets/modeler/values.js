@@ -1,6 +1,7 @@
 // The lists of values Sløyfe knows (groups, deployed forms, handler topics) as datalists
 // beside the properties panel. "Set" writes the typed or picked value into the selected
-// element through the modeling API, so it can be undone like any other edit.
+// element through the modeling API, so it can be undone like any other edit. The same
+// datalists also suggest values in the properties panel's own fields for these attributes.
 
 import { is } from 'bpmn-js/lib/util/ModelUtil';
 
@@ -21,6 +22,27 @@ const SOURCES = {
     options: (items) => items.map((topic) => [ topic, topic ]),
   },
 };
+
+// The input ids that bpmn-js-properties-panel 5.65 gives the fields, by datalist.
+const PANEL_FIELDS = {
+  'bio-properties-panel-candidateGroups': 'modeler-values-groups',
+  'bio-properties-panel-formRef': 'modeler-values-forms',
+  'bio-properties-panel-externalTopic': 'modeler-values-topics',
+};
+
+/** Attach the datalists to the panel's fields, again each time the panel draws them anew. */
+function linkPanelFields(panel) {
+  const link = () => {
+    for (const [ inputId, listId ] of Object.entries(PANEL_FIELDS)) {
+      const input = panel.querySelector(`input[id="${inputId}"]`);
+      if (input && input.getAttribute('list') !== listId) {
+        input.setAttribute('list', listId);
+      }
+    }
+  };
+  new MutationObserver(link).observe(panel, { childList: true, subtree: true });
+  link();
+}
 
 /** Return the attributes to update on `element`, or null when the field does not apply. */
 function changesFor(field, element, value) {
@@ -75,6 +97,10 @@ async function fillList(root, block, texts) {
 
 /** Fill the value lists of `root` and let "Set" write a value into the selected element. */
 export function setUpValues(root, modeler, texts, notify) {
+  const panel = root.querySelector('[data-modeler-properties]');
+  if (panel) {
+    linkPanelFields(panel);
+  }
   for (const block of root.querySelectorAll('[data-modeler-value]')) {
     fillList(root, block, texts);
     const input = block.querySelector('input');
