@@ -152,3 +152,15 @@ def test_instance_page_offers_actions(admin_engine: ProcessEngine,
     assert 'data-action="pause"' in html
     assert 'data-action="avslutt"' in html
     assert 'data-action="fortsett"' not in html
+
+
+def test_suspended_instance_offers_variable(admin_engine: ProcessEngine,
+                                            admin: FlaskClient) -> None:
+    instance_id = admin_engine.runtime.start("enkel", "admin", {}).instance_id
+    admin_engine.admin.suspend(instance_id, "admin", "Venter på svar.")
+
+    html = admin.get(f"/admin/saker/{instance_id}").get_data(as_text=True)
+
+    assert 'data-action="variabel"' in html
+    assert 'data-action="fortsett"' in html
+    assert 'data-action="pause"' not in html
