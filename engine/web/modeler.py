@@ -126,6 +126,8 @@ def modeler_texts() -> dict[str, str]:
         "publishRefused": _("The model has errors and was not published. Fix the errors in "
                             "the list of problems and try again."),
         "publishing": _("Publishing …"),
+        "newestVersion": _("Version %(version)s of the process %(key)s, the newest deployed "
+                           "version."),
         "published": _("Version %(version)s is published. New cases use it, and running "
                        "cases stay on their version."),
         "publishFailed": _("The model was not published: %(reason)s"),

@@ -98,6 +98,8 @@ def test_owner_publishes_changed_model(js_page: Page, live_server: str,
         f"Versjon {old_version + 1} er publisert. Nye saker bruker den, og saker som er i gang, "
         "blir på sin versjon.")
     expect(state).to_have_text("Alle endringer er lagret")
+    expect(page.locator("[data-modeler-version-note]")).to_have_text(
+        f"Versjon {old_version + 1} av prosessen avvik, den nyeste publiserte versjonen.")
     expect(page.locator("[data-modeler-drafts] a")).to_have_count(1)
     assert "?utkast=" in page.url
 

@@ -153,6 +153,11 @@ export function setUpEditing(root, modeler, { texts, locale, forms, saveXML }) {
         { change_note: note }, texts.networkError);
       dialog.querySelector('[data-modeler-change-note]').value = '';
       notify(formatText(texts.published, { version: deployed.deployed_version }), 'info');
+      const versionNote = root.querySelector('[data-modeler-version-note]');
+      if (versionNote) {
+        versionNote.textContent = formatText(texts.newestVersion, {
+          version: deployed.deployed_version, key: deployed.process_key });
+      }
       listDrafts();
     } catch (error) {
       if (error instanceof ApiError && error.problem.problems) {

@@ -1,4 +1,4 @@
-// The lists of values Sløyfe knows (groups, deployed forms, handler topics) as datalists
+// The values that Sløyfe stores (groups, deployed forms, handler topics) as datalists
 // beside the properties panel. "Set" writes the typed or picked value into the selected
 // element through the modeling API, so it can be undone like any other edit. The same
 // datalists also suggest values in the properties panel's own fields for these attributes.
