@@ -136,6 +136,9 @@ def modeler_texts() -> dict[str, str]:
                           "%(reason)s. The diagram was not changed."),
         "uploaded": _("The file %(name)s was opened. Save it as a draft or publish it to "
                       "keep it."),
+        "otherProcess": _("The file %(name)s describes the process %(key)s, not %(expected)s. "
+                          "Saving or publishing it changes the process %(key)s. To change "
+                          "%(expected)s, give the process in the file the id %(expected)s."),
         "draftsFailed": _("The drafts could not be listed: %(reason)s"),
         "noDrafts": _("This process has no saved drafts."),
         "draftItem": _("%(label)s, by %(author)s, %(time)s"),

@@ -208,11 +208,28 @@ def test_upload_replaces_diagram(js_page: Page, live_server: str) -> None:
 
     js_page.locator("[data-modeler-upload]").set_input_files(str(other))
 
-    expect(js_page.locator("[data-modeler-notice]")).to_have_text(
-        "Filen forbedringsforslag.bpmn er åpnet. Lagre den som utkast eller publiser den for å "
-        "beholde den.")
+    expect(js_page.get_by_role("alert")).to_have_text(
+        "Filen forbedringsforslag.bpmn beskriver prosessen forbedringsforslag, ikke avvik. "
+        "Lagrer eller publiserer du den, endres prosessen forbedringsforslag. Vil du endre "
+        "avvik, gir du prosessen i filen ID-en avvik.")
     expect(js_page.locator('[data-element-id="VurderAvvik"]')).to_have_count(0)
     expect(js_page.locator("[data-modeler-save-state]")).to_have_text("Ulagrede endringer")
+    assert console == []
+
+
+def test_upload_of_same_process(js_page: Page, live_server: str, tmp_path: Path) -> None:
+    console: list[str] = []
+    open_deviation_model(js_page, live_server, console)
+    changed = tmp_path / "avvik-ny.bpmn"
+    changed.write_text(DEVIATION_BPMN.read_text(encoding="utf-8").replace(
+        'name="Vurder avvik"', 'name="Vurder avviket"'), encoding="utf-8")
+
+    js_page.locator("[data-modeler-upload]").set_input_files(str(changed))
+
+    expect(js_page.locator("[data-modeler-notice]")).to_have_text(
+        "Filen avvik-ny.bpmn er åpnet. Lagre den som utkast eller publiser den for å "
+        "beholde den.")
+    expect(js_page.locator('[data-element-id="VurderAvvik"]')).to_contain_text("Vurder avviket")
     assert console == []
 
 

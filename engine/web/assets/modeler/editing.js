@@ -12,6 +12,13 @@ function formatTime(iso, locale) {
   return format.format(new Date(iso));
 }
 
+/** Return the id of the first process in the diagram, the key it deploys under. */
+function diagramProcessKey(modeler) {
+  const process = (modeler.getDefinitions().rootElements || [])
+    .find((element) => element.$type === 'bpmn:Process');
+  return process ? process.id : null;
+}
+
 /** Show `message` in the page's alert ('danger') or notice ('info') box, hiding the other. */
 function notifier(root) {
   const alert = root.querySelector('[data-modeler-status]');
@@ -96,7 +103,11 @@ export function setUpEditing(root, modeler, { texts, locale, forms, saveXML }) {
         : await callApi(root, 'POST', '/api/v1/drafts', body, texts.networkError);
       draftId = draft.id;
       root.dataset.draftId = String(draft.id);
-      history.replaceState(null, '', `${root.dataset.pageUrl}?utkast=${draft.id}`);
+      // A draft of another process (an uploaded file with another process id) opens only
+      // on that process's page, so the address stays as it is.
+      if (draft.process_key === root.dataset.processKey) {
+        history.replaceState(null, '', `${root.dataset.pageUrl}?utkast=${draft.id}`);
+      }
       setDirty(false);
       listDrafts();
       return draft;
@@ -180,7 +191,13 @@ export function setUpEditing(root, modeler, { texts, locale, forms, saveXML }) {
       }
       modeler.get('canvas').zoom('fit-viewport');
       setDirty(true);
-      notify(formatText(texts.uploaded, { name: file.name }), 'info');
+      const key = diagramProcessKey(modeler);
+      if (key && key !== root.dataset.processKey) {
+        notify(formatText(texts.otherProcess, {
+          name: file.name, key, expected: root.dataset.processKey }), 'danger');
+      } else {
+        notify(formatText(texts.uploaded, { name: file.name }), 'info');
+      }
     } catch (error) {
       console.warn('The uploaded BPMN file could not be imported:', error);
       // A file that parses but cannot be drawn has already cleared the canvas.
