@@ -160,6 +160,17 @@ def test_process_list_passes_axe(axe_page: Page, live_server: str) -> None:  # n
     assert violations(axe_page) == []
 
 
+def test_modeler_with_problems_passes_axe(axe_page: Page, live_server: str) -> None:  # noqa: F811
+    log_in(axe_page, live_server, "paal.prosesseier")
+    axe_page.goto(f"{live_server}/prosesser/avvik/modell")
+    expect(axe_page.locator('[data-element-id="VurderAvvik"]')).to_be_visible()
+
+    axe_page.get_by_role("button", name="Valider").click()
+
+    expect(axe_page.locator("[data-modeler-problems] li").first).to_be_visible()
+    assert violations(axe_page) == []
+
+
 def test_modeler_in_english(js_page: Page, live_server: str) -> None:
     console: list[str] = []
     open_deviation_model(js_page, live_server, console)
