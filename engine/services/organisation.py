@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engine.errors import GroupNotFound, InvalidInput, UnitNotFound, UserNotFound
 from engine.i18n import SUPPORTED_LOCALES
@@ -26,6 +27,8 @@ LEADER_ROLE = "leder"
 HANDLER_ROLE = "behandler"
 
 _hasher = PasswordHasher()
+
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 
 
 @lru_cache(maxsize=1)
@@ -139,6 +142,35 @@ class OrganisationService(Service):
             unit.leader_id = self.user(username).id
             self.audit("unit_leader_set", actor, unit=unit_code, leader=username)
 
+    def update_unit(self, code: str, name: str, parent: str | None,
+                    actor: str | None = None) -> None:
+        """Rename a unit and move it under `parent` (None: to the top of the tree)."""
+        with self.transaction():
+            unit = self.unit(code)
+            if not name.strip():
+                raise InvalidInput(_("the unit needs a name"))
+            parent_unit = self.unit(parent) if parent else None
+            ancestor = parent_unit
+            while ancestor is not None:
+                if ancestor.id == unit.id:
+                    raise InvalidInput(_("%(parent)s lies under %(code)s, so %(code)s cannot "
+                                         "be moved under it", parent=parent, code=code))
+                ancestor = ancestor.parent
+            changed = [field for field, old, new in (
+                ("name", unit.name, name.strip()),
+                ("parent", unit.parent_id, parent_unit.id if parent_unit else None))
+                if old != new]
+            if changed:
+                unit.name = name.strip()
+                unit.parent_id = parent_unit.id if parent_unit else None
+                self.audit("unit_updated", actor, unit=code, fields=changed)
+
+    def member_counts(self) -> dict[int, int]:
+        """The number of active users per home unit id."""
+        rows = self.session.execute(select(User.unit_id, func.count()).where(
+            User.active.is_(True), User.unit_id.is_not(None)).group_by(User.unit_id))
+        return {unit_id: number for unit_id, number in rows if unit_id is not None}
+
     def parent_leader(self, unit: Unit) -> tuple[Unit, User] | None:
         """Return the nearest unit above `unit` that has a leader, with that leader."""
         current = unit.parent
@@ -211,6 +243,27 @@ class OrganisationService(Service):
                 user.active = active
                 self.audit("user_activated" if active else "user_deactivated", actor,
                            user=username)
+
+    def update_user(self, username: str, display_name: str, email: str | None,
+                    unit: str | None, actor: str | None = None) -> None:
+        """Change a user's name, e-mail address and home unit."""
+        with self.transaction():
+            user = self.user(username)
+            if not display_name.strip():
+                raise InvalidInput(_("the user needs a name"))
+            email = (email or "").strip() or None
+            if email is not None and not EMAIL_PATTERN.match(email):
+                raise InvalidInput(_("the e-mail address %(email)s is invalid", email=email))
+            home = self.unit(unit) if unit else None
+            changed = [field for field, old, new in (
+                ("display_name", user.display_name, display_name.strip()),
+                ("email", user.email, email), ("unit", user.unit_id, home.id if home else None))
+                if old != new]
+            if changed:
+                user.display_name = display_name.strip()
+                user.email = email
+                user.unit_id = home.id if home else None
+                self.audit("user_updated", actor, user=username, fields=changed)
 
     def set_password(self, username: str, password: str, actor: str | None = None) -> None:
         """Set the local password; the user's sessions from before end."""
@@ -291,6 +344,19 @@ class OrganisationService(Service):
                 self.session.add(RoleAssignment(user_id=user.id, role=role,
                                                 unit_id=scope.id if scope else None))
                 self.audit("role_granted", actor, user=username, role=role)
+
+    def revoke_role(self, username: str, role: str, unit: str | None = None,
+                    actor: str | None = None) -> None:
+        with self.transaction():
+            user = self.user(username)
+            scope = self.unit(unit) if unit else None
+            assignment = self.session.scalar(select(RoleAssignment).where(
+                RoleAssignment.user_id == user.id, RoleAssignment.role == role,
+                RoleAssignment.unit_id == (scope.id if scope else None)))
+            if assignment is not None:
+                self.session.delete(assignment)
+                self.session.flush()
+                self.audit("role_revoked", actor, user=username, role=role)
 
     def profile(self, username: str) -> UserProfile | None:
         """The user's name, roles, groups and led units, remembered for a few seconds.

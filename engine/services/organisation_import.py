@@ -20,7 +20,7 @@ from engine.i18n import gettext as _
 from engine.models import Group, Membership, Unit, User
 from engine.models.organisation import UNIT_KINDS
 from engine.services.base import Service
-from engine.services.organisation import split_scoped_group
+from engine.services.organisation import EMAIL_PATTERN, split_scoped_group
 
 # Column names of the header row, after lower-casing and dropping a "(...)" note.
 COLUMNS = ("enhetskode", "enhetsnavn", "enhetstype", "overordnet", "brukernavn", "navn",
@@ -30,7 +30,6 @@ COLUMN_ALIASES = {"epost": "e-post", "e-postadresse": "e-post", "overordnet enhe
 KIND_ALIASES = {"tjenesteområde": "tjenesteomraade"}
 YES = ("ja", "j", "yes", "1")
 NO = ("nei", "n", "no", "0", "")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 
 
 @dataclass(frozen=True)
@@ -139,7 +138,7 @@ class OrganisationImportService(Service):
                                  deactivate_missing=deactivate_missing)
             if not dry_run:
                 self.audit("organisation_imported", actor,
-                           deactivate_missing=deactivate_missing, **result.counts())
+                           deactivate_missing=deactivate_missing, counts=result.counts())
                 self.engine.organisation.forget_profiles()
         return result
 
@@ -219,7 +218,7 @@ class OrganisationImportService(Service):
                                                 "(brukernavn). Fill in the user name.")))
             return
         email = row.get("e-post", "")
-        if email and not EMAIL.match(email):
+        if email and not EMAIL_PATTERN.match(email):
             problems.append(Problem(line, _(
                 "The e-mail address %(email)s is invalid. Write it as name@example.no.",
                 email=email)))
@@ -364,12 +363,12 @@ class OrganisationImportService(Service):
                     existing[row.code].parent_id = existing[row.parent].id
 
         known_users = {user.username: user for user in self.session.scalars(select(User))}
-        for row in users:
-            self._apply_user(row, known_users, existing, result, actor=actor)
+        for user_row in users:
+            self._apply_user(user_row, known_users, existing, result, actor=actor)
         if write:
             self.session.flush()
-        for row in users:
-            self._apply_leader_and_groups(row, known_users, existing, result, actor=actor)
+        for user_row in users:
+            self._apply_leader_and_groups(user_row, known_users, existing, result, actor=actor)
 
         if deactivate_missing:
             listed = {row.username for row in users}

@@ -9,6 +9,7 @@ from engine.access import enforce
 from engine.web import (
     admin,
     admin_forms,
+    admin_organisation,
     annual_wheel,
     attachments,
     auth,
@@ -51,7 +52,8 @@ def register_web(app: Flask) -> None:
 
     for blueprint in (auth.bp, oidc.bp, home.bp, tasks.bp, cases.bp, attachments.bp,
                       annual_wheel.bp, competence_plan.bp, risk_matrix.bp,
-                      internal_control.bp, modeler.bp, admin.bp, admin_forms.bp):
+                      internal_control.bp, modeler.bp, admin.bp, admin_forms.bp,
+                      admin_organisation.bp):
         app.register_blueprint(blueprint)
 
 

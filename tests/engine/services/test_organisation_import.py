@@ -62,7 +62,7 @@ def test_import_writes_audit_events(engine: ProcessEngine) -> None:
     assert actions.count("user_created") == 2
     assert actions.count("member_added") == 1
     assert summary is not None
-    assert summary.details["users_created"] == 2
+    assert summary.details["counts"]["users_created"] == 2
 
 
 def test_second_import_changes_nothing(engine: ProcessEngine) -> None:
