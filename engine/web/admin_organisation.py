@@ -3,6 +3,8 @@ the CSV import of the organisation chart with a preview before anything is saved
 
 An uploaded CSV file waits in a temporary file named by a random token kept in the session,
 so the confirm step imports exactly the file the preview showed.
+NOTE: the file is on the local disk, so with several web servers the confirm step must reach
+the same server; on another one the page asks for the file again.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import logging
 import secrets
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +35,7 @@ bp = Blueprint("admin_organisation", __name__, url_prefix="/admin/organisasjon")
 
 SESSION_KEY = "organisation_import"
 UPLOAD_DIRECTORY = Path(tempfile.gettempdir()) / "sloyfe-organisasjon"
+UPLOAD_MAX_AGE_SECONDS = 24 * 3600
 USER_STATUSES = ("aktive", "inaktive", "alle")
 PageResult = Response | str | tuple[str, int]
 
@@ -226,8 +230,20 @@ def _store_upload(content: bytes) -> None:
         _stored_path(previous).unlink(missing_ok=True)
     token = secrets.token_hex(16)
     UPLOAD_DIRECTORY.mkdir(mode=0o700, exist_ok=True)
+    _remove_stale_uploads()
     _stored_path(token).write_bytes(content)
     session[SESSION_KEY] = token
+
+
+def _remove_stale_uploads() -> None:
+    """Delete uploads that were never confirmed, once they are older than UPLOAD_MAX_AGE_SECONDS."""
+    cutoff = time.time() - UPLOAD_MAX_AGE_SECONDS
+    for path in UPLOAD_DIRECTORY.glob("*.csv"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+        except OSError as error:
+            log.warning("stale organisation upload not removed path=%s error=%s", path, error)
 
 
 def _render_import(result: ImportResult | None, *, deactivate: bool, has_file: bool,

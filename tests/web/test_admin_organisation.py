@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -210,3 +211,15 @@ def test_import_without_file(admin: FlaskClient) -> None:
                           content_type="multipart/form-data")
 
     assert response.status_code == 422
+
+
+def test_new_upload_removes_stale_ones(admin: FlaskClient, upload_directory: Path) -> None:
+    upload_directory.mkdir()
+    stale = upload_directory / "gammel.csv"
+    stale.write_text(CSV, encoding="utf-8")
+    os.utime(stale, (0, 0))
+
+    upload(admin, CSV)
+
+    assert not stale.exists()
+    assert len(list(upload_directory.iterdir())) == 1
