@@ -232,3 +232,12 @@ def test_example_file_imports_cleanly(engine: ProcessEngine) -> None:
     assert result.applied
     with engine.transaction(read_only=True):
         assert engine.organisation.unit("sjohagen").leader.username == "siri.leder"
+
+
+def test_cycle_through_existing_units(engine: ProcessEngine) -> None:
+    run(engine, VALID)
+
+    result = run(engine, HEADER + "k;Kommunen;kommune;hjem;;;;;\n")
+
+    assert problem_lines(result) == [2]
+    assert "k → hjem → helse → k" in result.problems[0].message
