@@ -74,9 +74,17 @@ def _duration_text(rules: dict[str, str], name: str) -> str:
 
 
 def compute_deadlines(ctx: HandlerContext) -> dict[str, Any]:
+    """Compute the deadlines of a case from its current kind and severity.
+
+    The assessment deadline counts from now, so a transferred case gets a fresh one in the
+    new unit. The deadlines for the immediate measures and the analysis count from the
+    report (the start of the instance), so recomputing them after a late assessment or a
+    changed severity does not push them past the durations in the setting.
+    """
     settings = ctx.setting("avvik.frister") or DEFAULT_DEADLINES
     variables = ctx.variables
     now = ctx.now
+    reported = ctx.instance.started_at or now
     rules = deadline_rules(settings, variables.get("kategori"), variables.get("alvorlighetsgrad"))
 
     working = rules.get("kalender") == WORKING_DAYS
@@ -88,8 +96,9 @@ def compute_deadlines(ctx: HandlerContext) -> dict[str, Any]:
         "frist_vurdering": due.isoformat(),
         "paaminnelse_vurdering": reminder.isoformat(),
         "eskalering_vurdering": escalation.isoformat(),
-        "frist_strakstiltak": _duration(rules, "strakstiltak").add_to(now, working).isoformat(),
-        "frist_analyse": _duration(rules, "analyse").add_to(now, working).isoformat(),
+        "frist_strakstiltak": _duration(rules, "strakstiltak").add_to(reported,
+                                                                      working).isoformat(),
+        "frist_analyse": _duration(rules, "analyse").add_to(reported, working).isoformat(),
         "frist_evaluering": _duration_text(rules, "evaluering"),
         "frist_lukking": _duration_text(rules, "lukking"),
         "prioritet": int(priorities.get(variables.get("alvorlighetsgrad"), 50)),

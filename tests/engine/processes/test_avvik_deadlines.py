@@ -1,4 +1,5 @@
-"""Deadlines of the evaluation and closing of a deviation, counted from when each task opens."""
+"""Deadlines of a deviation: evaluation and closing count from when each task opens, the
+immediate measures and the analysis from the report."""
 
 from __future__ import annotations
 
@@ -57,3 +58,29 @@ def test_evaluation_deadline_is_a_setting(driver: ProcessDriver) -> None:
 
     task = driver.task(instance_id, "EvaluerTiltak")
     assert task.due_at == driver.clock.now() + timedelta(days=30)
+
+
+def test_late_assessment_keeps_handling_deadlines(driver: ProcessDriver) -> None:
+    reported_at = driver.clock.now()
+    instance_id = report(driver)
+    driver.advance(days=5)
+
+    accept(driver, instance_id)
+
+    measures = driver.task(instance_id, "Strakstiltak")
+    assert measures.due_at == reported_at + timedelta(days=1)
+    variables = driver.variables(instance_id)
+    assert variables["frist_analyse"] == (reported_at + timedelta(days=14)).isoformat()
+
+
+def test_severity_change_recounts_from_report(driver: ProcessDriver) -> None:
+    reported_at = driver.clock.now()
+    instance_id = report(driver)
+    driver.advance(days=2)
+
+    accept(driver, instance_id, alvorlighetsgrad="Høy")
+
+    measures = driver.task(instance_id, "Strakstiltak")
+    assert measures.due_at == reported_at + timedelta(days=1)
+    variables = driver.variables(instance_id)
+    assert variables["frist_analyse"] == (reported_at + timedelta(days=7)).isoformat()
