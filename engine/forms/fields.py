@@ -171,7 +171,8 @@ class NumberValue(FormValue):
         return int(number) if number == number.to_integral_value() else float(number)
 
     def to_decimal(self, value: Any) -> Decimal | None:
-        invalid = _("Enter a number, for example 12 or 12,5.")
+        invalid = _("Enter a number, for example 12 or 12,5. Separate thousands with spaces, "
+                    "as in 80 000 000, not with points.")
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
         if isinstance(value, bool):

@@ -147,6 +147,18 @@ def test_number_accepts_spaces_between_thousands() -> None:
     assert clean == {"belop": 1250000}
 
 
+def test_number_accepts_no_break_spaces_between_thousands() -> None:
+    clean, _ = post(form(component("number", "belop")), ("belop", "80\u00a0000\u00a0000"))
+    assert clean == {"belop": 80_000_000}
+
+
+def test_number_with_thousand_points_is_rejected() -> None:
+    _, errors = post(form(component("number", "belop")), ("belop", "80.000.000"))
+    [message] = errors["belop"]
+    assert "80 000 000" in message
+    assert "mellomrom" in message
+
+
 def test_whole_number_is_stored_as_int() -> None:
     clean, _ = post(form(component("number", "antall")), ("antall", "3"))
     assert type(clean["antall"]) is int
