@@ -183,13 +183,14 @@ class DuplicateBusinessKey(Conflict):
     """
 
     code = "duplicate_business_key"
-    message = N_("%(label)s %(business_key)s is already registered in case "
-                 "%(existing_instance_id)s%(title_text)s. Check the number, or open that case.")
+    message = N_("%(label)s %(business_key)s is already registered in the case "
+                 "%(existing_number)s%(title_text)s. Check the number, or open that case.")
 
-    def __init__(self, business_key: str, existing_instance_id: int, title: str | None,
-                 label: str, field: str) -> None:
+    def __init__(self, business_key: str, existing_instance_id: int, existing_number: str,
+                 title: str | None, label: str, field: str) -> None:
         super().__init__(business_key=business_key, existing_instance_id=existing_instance_id,
-                         label=label, title_text=f" «{title}»" if title else "")
+                         existing_number=existing_number, label=label,
+                         title_text=f" «{title}»" if title else "")
         self.field = field
 
 
@@ -264,6 +265,28 @@ class ReassignNotAllowed(PermissionDenied):
 
     def __init__(self, task_id: str) -> None:
         super().__init__(task_id=task_id)
+
+
+class ReassignTargetNotEligible(EngineError):
+    """The person a task is reassigned to could not legitimately hold it (see
+    TaskService.reassign_targets)."""
+
+    code = "reassign_target_not_eligible"
+    http_status = 422
+    message = N_("%(username)s cannot take the task %(task_name)s. It can be assigned to "
+                 "its candidates, to people who already work on the case, to people in "
+                 "%(unit)s or a unit below it, and to the leaders of %(unit)s and the units "
+                 "above it. Choose one of the people in the list.")
+    confidential_message = N_(
+        "%(username)s cannot take the task %(task_name)s. The case is confidential, so the "
+        "task can be assigned only to its candidates, to people who already work on the "
+        "case, and to the leader of %(unit)s. Choose one of the people in the list.")
+
+    def __init__(self, task_id: str, task_name: str, username: str, unit: str,
+                 confidential: bool) -> None:
+        super().__init__(task_id=task_id, task_name=task_name, username=username, unit=unit)
+        if confidential:
+            self.message = self.confidential_message
 
 
 # --- log-in ----------------------------------------------------------------------------------

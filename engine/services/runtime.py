@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -131,7 +132,7 @@ class RuntimeService(Service):
             self.session.flush()
             try:
                 with self.session.begin_nested():
-                    instance.unique_key = number
+                    instance.unique_key = comparable_case_number(number)
                     self.session.flush()
                 return
             except IntegrityError:
@@ -141,10 +142,12 @@ class RuntimeService(Service):
         raise self._duplicate_business_key(definition, number, existing)
 
     def _case_with_number(self, key: str, number: str, own_id: int) -> ProcessInstance | None:
+        same_number = or_(ProcessInstance.business_key == number,
+                          ProcessInstance.unique_key == comparable_case_number(number))
         return self.session.scalar(
             select(ProcessInstance)
-            .where(ProcessInstance.definition_key == key,
-                   ProcessInstance.business_key == number, ProcessInstance.id != own_id)
+            .where(ProcessInstance.definition_key == key, same_number,
+                   ProcessInstance.id != own_id)
             .order_by(ProcessInstance.id).limit(1))
 
     def _duplicate_business_key(self, definition: Any, number: str,
@@ -160,7 +163,8 @@ class RuntimeService(Service):
         # may not be allowed to read that case.
         title = None if self.engine.visibility.is_confidential(definition.key) \
             else existing.title
-        return DuplicateBusinessKey(number, existing.id, title, label or _("Case number"),
+        return DuplicateBusinessKey(number, existing.id, str(existing.business_key), title,
+                                    label or _("Case number"),
                                     variable)
 
     def correlate_message(self, name: str, actor: str, variables: Mapping[str, Any] | None = None,
@@ -406,6 +410,20 @@ class RuntimeService(Service):
     def require_running(self, instance: ProcessInstance) -> None:
         if instance.status != "running":
             raise InstanceNotRunning(instance.id, instance.status)
+
+
+_DIGITS = re.compile(r"\d+")
+_SPACES = re.compile(r"\s+")
+
+
+def comparable_case_number(number: str) -> str:
+    """Return the form of a case number that two ways of writing it share: without leading
+    zeros in its digit groups, spaces or case, so "26/196" and "26/00196" are one number.
+
+    migrations/versions/0016 repeats this rule for the cases stored before it.
+    """
+    without_spaces = _SPACES.sub("", number).casefold()
+    return _DIGITS.sub(lambda digits: str(int(digits.group())), without_spaces)
 
 
 def _business_key_variable(compiled: Any) -> str:

@@ -54,7 +54,7 @@ def registered(demo_engine: ProcessEngine) -> int:
 
 
 def expected_detail(instance_id: int) -> str:
-    return (f"Arkivsaksnummer 2027/123 er allerede registrert i sak {instance_id} "
+    return ("Arkivsaksnummer 2027/123 er allerede registrert i saken 2027/123 "
             "«Handlingsprogram 2027–2030». Sjekk nummeret, eller åpne den saken.")
 
 

@@ -99,7 +99,7 @@ def test_subcategory_of_chosen_kind_accepted(login_as: Any,
 def test_used_archive_number_keeps_values(login_as: Any, demo_engine: ProcessEngine) -> None:
     client = login_as("siri.sekretariat")
     first = client.post("/start/politisk-vedtak", data=DECISION_FORM)
-    existing_id = int(first.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    assert first.status_code == 302
 
     response = client.post("/start/politisk-vedtak",
                            data={**DECISION_FORM, "tittel": "Ny tittel"})
@@ -107,7 +107,7 @@ def test_used_archive_number_keeps_values(login_as: Any, demo_engine: ProcessEng
 
     assert response.status_code == 409
     assert field_error(html, "arkivsaksnummer") == (
-        f"Arkivsaksnummer 2027/123 er allerede registrert i sak {existing_id} "
+        "Arkivsaksnummer 2027/123 er allerede registrert i saken 2027/123 "
         "«Handlingsprogram 2027–2030». Sjekk nummeret, eller åpne den saken.")
     assert 'value="Ny tittel"' in html
     assert 'value="2027/123"' in html

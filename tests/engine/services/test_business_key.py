@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from engine.engine import ProcessEngine
 from engine.errors import DuplicateBusinessKey
 from engine.models import ProcessInstance
+from engine.schema import downgrade, upgrade
+from engine.services.runtime import comparable_case_number
 
 PROCESS = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -66,7 +69,7 @@ def test_used_case_number_rejected(demo_engine: ProcessEngine) -> None:
         start(demo_engine, {"arkivsak": " 24/01234"})
 
     assert raised.value.http_status == 409
-    assert str(raised.value) == ("Saksnummer 24/01234 er allerede registrert i sak 1 «vedtak». Sjekk "
+    assert str(raised.value) == ("Saksnummer 24/01234 er allerede registrert i saken 24/01234 «vedtak». Sjekk "
                                  "nummeret, eller åpne den saken.")
     assert raised.value.field == "arkivsak"
     assert started_count(demo_engine) == 1
@@ -126,5 +129,38 @@ def test_index_rejects_second_unique_key(demo_engine: ProcessEngine) -> None:
     with pytest.raises(IntegrityError), demo_engine.transaction():
         demo_engine.uow.session.add(ProcessInstance(
             definition_id=1, definition_key="vedtak", business_key="24/01234",
-            unique_key="24/01234", status="running", started_at=demo_engine.clock.now(),
+            unique_key="24/1234", status="running", started_at=demo_engine.clock.now(),
             state="{}"))
+
+
+def test_number_written_differently_rejected(demo_engine: ProcessEngine) -> None:
+    start(demo_engine, {"arkivsak": "24/01234"})
+
+    for variant in ("24/1234", "24 / 001234"):
+        with pytest.raises(DuplicateBusinessKey):
+            start(demo_engine, {"arkivsak": variant})
+
+    assert started_count(demo_engine) == 1
+
+
+def test_comparable_case_number_forms() -> None:
+    assert comparable_case_number("26/00196") == "26/196"
+    assert comparable_case_number(" 26 / 196 ") == "26/196"
+    assert comparable_case_number("PS 045/26") == "ps45/26"
+    assert comparable_case_number("26/0") == "26/0"
+
+
+def test_upgrade_makes_stored_numbers_comparable(demo_engine: ProcessEngine,
+                                                 database_url: str) -> None:
+    start(demo_engine, {"arkivsak": "24/01234"})
+    downgrade(database_url, "0015")
+    try:
+        with demo_engine.transaction(read_only=True):
+            before = demo_engine.uow.session.scalar(select(ProcessInstance.unique_key))
+    finally:
+        upgrade(database_url)
+
+    with demo_engine.transaction(read_only=True):
+        after = demo_engine.uow.session.scalar(select(ProcessInstance.unique_key))
+    assert before == "24/01234"
+    assert after == "24/1234"
