@@ -118,8 +118,6 @@ def people_options(engine: ProcessEngine, field: Any, variables: Mapping[str, An
     Runs inside the caller's transaction. Without a known unit in the variables (a start
     form has no case yet) every personal account is listed.
     """
-    from engine.models import User
-
     scope, unit_variable = people_settings(field)
     organisation = engine.organisation
     unit = None

@@ -69,8 +69,8 @@ def test_used_case_number_rejected(demo_engine: ProcessEngine) -> None:
         start(demo_engine, {"arkivsak": " 24/01234"})
 
     assert raised.value.http_status == 409
-    assert str(raised.value) == ("Saksnummer 24/01234 er allerede registrert i saken 24/01234 «vedtak». Sjekk "
-                                 "nummeret, eller åpne den saken.")
+    assert str(raised.value) == ("Saksnummer 24/01234 er allerede registrert i saken "
+                                 "24/01234 «vedtak». Sjekk nummeret, eller åpne den saken.")
     assert raised.value.field == "arkivsak"
     assert started_count(demo_engine) == 1
 
