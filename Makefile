@@ -17,7 +17,8 @@ MODELER_SOURCES := $(wildcard engine/web/assets/modeler/*)
 run: install translations
 	$(BIN)/sloyfe init-db
 	$(BIN)/sloyfe load-demo
-	SLOYFE_SHOW_DEMO_USERS=1 $(BIN)/sloyfe serve --host $(HOST) --port $(PORT)
+	SLOYFE_SHOW_DEMO_USERS=1 SLOYFE_BASE_URL="$${SLOYFE_BASE_URL:-http://$(HOST):$(PORT)}" \
+		$(BIN)/sloyfe serve --host $(HOST) --port $(PORT)
 
 test: install translations browser-deps
 	$(BIN)/ruff check engine handlers scheduler tests

@@ -223,3 +223,9 @@ def test_new_upload_removes_stale_ones(admin: FlaskClient, upload_directory: Pat
 
     assert not stale.exists()
     assert len(list(upload_directory.iterdir())) == 1
+
+
+def test_admin_tabs_link_to_organisation(admin: FlaskClient) -> None:
+    html = admin.get("/admin/saker").get_data(as_text=True)
+
+    assert 'href="/admin/organisasjon"' in html
