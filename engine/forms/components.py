@@ -114,6 +114,8 @@ class DateTimeField(Field):
     date_label: str = ""
     time_label: str = ""
     disallow_passed_dates: bool = False
+    # Sløyfe's own property `disallowFutureDates`: the date of a past event, at the latest today.
+    disallow_future_dates: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
@@ -26,6 +26,7 @@ from engine.forms.components import (
 )
 from engine.forms.options import find_option, resolve_options
 from engine.forms.values import (
+    OSLO,
     DateTimeParts,
     NonexistentDate,
     NonexistentTime,
@@ -292,13 +293,35 @@ class DateTimeValue(FormValue):
                  "summer time. Choose a time before 02:00 or from 03:00.")
 
     def rule_checks(self) -> list[Callable[[Any], None]]:
-        if self.component.disallow_passed_dates and self.component.subtype != "time":
-            return [self._check_not_passed]
-        return []
+        if self.component.subtype == "time":
+            return []
+        checks: list[Callable[[Any], None]] = []
+        if self.component.disallow_passed_dates:
+            checks.append(self._check_not_passed)
+        if self.component.disallow_future_dates:
+            checks.append(self._check_not_future)
+        return checks
 
     def _check_not_passed(self, value: str | None) -> None:
         if value and parse_date(value[:10]) < self.today:
             raise ValidationError(_("Choose today's date or a later date."))
+
+    def _check_not_future(self, value: str | None) -> None:
+        if not value:
+            return
+        day = self._local_day(value)
+        if day > self.today:
+            raise ValidationError(_(
+                "%(date)s is after today, but «%(label)s» records something that has already "
+                "happened. Give today's date or an earlier date.",
+                date=day.strftime("%d.%m.%Y"),
+                label=self.component.label or self.component.data_path))
+
+    def _local_day(self, value: str) -> date:
+        """Return the day in Norway of a stored date or date-time."""
+        if self.component.subtype == "date":
+            return parse_date(value)
+        return datetime.fromisoformat(value).astimezone(OSLO).date()
 
 
 class BooleanValue(FormValue):

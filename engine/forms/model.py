@@ -394,6 +394,7 @@ class _Builder:
         return DateTimeField(subtype=subtype, date_label=self.plain_text(raw, "dateLabel"),
                              time_label=self.plain_text(raw, "timeLabel"),
                              disallow_passed_dates=raw.get("disallowPassedDates") is True,
+                             disallow_future_dates=raw.get("disallowFutureDates") is True,
                              **settings)
 
     def report_all(self, problems: list[RuleProblem], raw: Mapping[str, Any]) -> None:

@@ -52,7 +52,7 @@ def validate_submission(form: FormSpec, raw: Mapping[str, Any], *,
     that hide conditions may read, and submitted values take precedence over them. For source
     "html" it is also the data the form was shown with, which supplies the read-only fields
     and the rows of a list without add and remove buttons. `today` is the date that
-    `disallowPassedDates` compares with (today in Norway by default).
+    `disallowPassedDates` and `disallowFutureDates` compare with (today in Norway by default).
     Clean data holds only the visible, editable fields of the form; errors are empty when
     the submission is valid. The empty path "" marks an error with the submission as a whole.
     """

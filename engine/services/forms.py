@@ -85,6 +85,38 @@ class FormService(Service):
             raise FormValidationFailed(errors, values=_plain_values(raw))
         return clean
 
+    def check_message_dates(self, form: Any, payload: Mapping[str, Any]) -> None:
+        """Reject a message that starts a process with a date in the future where the start
+        form marks the field `disallowFutureDates`, raising FormValidationFailed.
+
+        A message skips the start form, because its data need not have the form's shape, so
+        only these dates are checked, and only the ones the message contains.
+        """
+        from marshmallow import ValidationError
+
+        from engine.forms.components import DateTimeField
+        from engine.forms.fields import DateTimeValue
+        from engine.forms.submission import get_path, is_missing
+
+        today = self.engine.clock.now().astimezone(OSLO).date()
+        errors: dict[str, list[str]] = {}
+        for field in form.fields():
+            if not isinstance(field, DateTimeField) or not field.disallow_future_dates:
+                continue
+            if "[]" in field.data_path:
+                continue  # NOTE: a date inside a list row is not checked in a message.
+            value = get_path(payload, tuple(field.data_path.split(".")))
+            if is_missing(value) or value in (None, ""):
+                continue
+            try:
+                DateTimeValue(field, source="json", today=today).deserialize(value)
+            except ValidationError as error:
+                messages = error.messages
+                errors[field.data_path] = list(messages) if isinstance(messages, list) \
+                    else [str(messages)]
+        if errors:
+            raise FormValidationFailed(errors, values=_plain_values(payload))
+
 
 def _option(item: Any) -> dict[str, Any]:
     if isinstance(item, dict) and "value" in item:

@@ -210,6 +210,7 @@ class RuntimeService(Service):
             if not delivered:
                 for subscription in starting:
                     definition = self.engine.repository.definition(subscription.definition_id)
+                    self._check_message_dates(definition, payload)
                     instance_id, jobs = self.start_instance(
                         definition, actor, payload, business_key,
                         start_event=subscription.element_id)
@@ -252,6 +253,11 @@ class RuntimeService(Service):
         if allowed_groups & self.engine.organisation.group_keys(actor):
             return
         raise PermissionDenied()
+
+    def _check_message_dates(self, definition: Any, payload: Mapping[str, Any]) -> None:
+        if definition.start_form_ref:
+            record = self.engine.repository.form_for(definition, definition.start_form_ref)
+            self.engine.forms.check_message_dates(self.engine.forms.spec(record), payload)
 
     def _start_variables(self, definition: Any, data: Mapping[str, Any],
                          source: str) -> dict[str, Any]:

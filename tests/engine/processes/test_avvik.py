@@ -57,7 +57,7 @@ def close(driver: ProcessDriver, instance_id: int) -> None:
     driver.complete(instance_id, "LukkAvvik", "lise.leder", {
         "konklusjon": "Rutinen for dosett er endret.",
         "laeringspunkt": "Dobbeltkontroll ved utdeling.",
-        "lukket_dato": "2027-02-01",
+        "lukket_dato": "2027-01-04",
     })
 
 

@@ -37,7 +37,7 @@ def propose(driver: ProcessDriver) -> int:
 
 def carry_out(driver: ProcessDriver, instance_id: int) -> None:
     driver.complete(instance_id, "GjennomforForslag", "fatima.ansatt", {
-        "gjennomforing": "Kalenderen er i bruk fra uke 6.", "gjennomfort_dato": "2027-02-05"})
+        "gjennomforing": "Kalenderen er i bruk fra uke 6.", "gjennomfort_dato": "2027-01-04"})
 
 
 def test_suggestion_lands_with_unit_leader(driver: ProcessDriver) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from engine.errors import PermissionDenied
+from engine.errors import FormValidationFailed, PermissionDenied
 from engine.models import Task
 from engine.runtime.timeexpr import OSLO
 from tests.engine.processes.driver import ProcessDriver
@@ -340,3 +340,47 @@ def test_overdue_distribution_goes_to_director(driver: ProcessDriver, mailbox: A
     assert "leder@eksempel" in escalated.candidate_groups
     assert [t.id for t in driver.group_list("kari.direktor")] == [task.id]
     assert driver.incidents(instance_id) == []
+
+
+def test_orientation_before_decision_rejected(driver: ProcessDriver) -> None:
+    instance_id = register(driver)
+    distribute(driver, instance_id)
+    complete_point(driver, instance_id, "IverksettVedtak", 1, "anne.rektor", {
+        "utfall": "hinder", "hinder": "Det mangler midler i budsjettet."})
+
+    with pytest.raises(FormValidationFailed) as failure:
+        complete_point(driver, instance_id, "OrienterUtvalget", 1, "anne.rektor", {
+            "orientering": "Utredningen krever midler som ikke er bevilget.",
+            "orientering_motedato": "2026-12-01"})
+
+    assert list(failure.value.errors) == ["orientering_motedato"]
+    assert sorted(point_tasks(driver, instance_id, "OrienterUtvalget")) == [1]
+
+
+def test_orientation_on_decision_day_accepted(driver: ProcessDriver) -> None:
+    instance_id = register(driver)
+    distribute(driver, instance_id)
+    complete_point(driver, instance_id, "IverksettVedtak", 1, "anne.rektor", {
+        "utfall": "hinder", "hinder": "Det mangler midler i budsjettet."})
+
+    complete_point(driver, instance_id, "OrienterUtvalget", 1, "anne.rektor", {
+        "orientering": "Utredningen krever midler som ikke er bevilget.",
+        "orientering_motedato": DECISION["motedato"]})
+
+    assert sorted(point_tasks(driver, instance_id, "RegistrerAvklaring")) == [1]
+
+
+def test_future_meeting_date_rejected(driver: ProcessDriver) -> None:
+    with pytest.raises(FormValidationFailed) as failure:
+        driver.start("politisk-vedtak", SECRETARY, {**DECISION, "motedato": "2027-01-05"})
+
+    [message] = failure.value.errors["motedato"]
+    assert "05.01.2027" in message
+
+
+def test_future_meeting_date_rejected_in_message(driver: ProcessDriver) -> None:
+    with pytest.raises(FormValidationFailed) as failure:
+        driver.engine.runtime.correlate_message(
+            "politisk-vedtak-registrert", "admin", {**DECISION, "motedato": "2027-01-05"})
+
+    assert "motedato" in failure.value.errors
