@@ -73,6 +73,12 @@ def test_calendar_lists_entries_by_month(visit: Callable[[str, str], Any]) -> No
     assert "Frist for årsregnskapet" in month_section(html, 2)
 
 
+def test_calendar_title_and_process_spaced(visit: Callable[[str, str], Any]) -> None:
+    html = visit("lise.leder", "/arshjul?ar=2027").get_data(as_text=True)
+
+    assert "</strong> <span class=\"sloyfe-muted\">– " in month_section(html, 1)
+
+
 def test_empty_month_says_so(visit: Callable[[str, str], Any]) -> None:
     html = visit("lise.leder", "/arshjul?ar=2026").get_data(as_text=True)
 

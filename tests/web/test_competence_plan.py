@@ -29,6 +29,7 @@ def test_two_conversations_show_nothing(
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Færre enn 3 arkiverte samtaler" in page
+    assert "enhetene under den. Et behov" in page
     assert "Ledelse" not in page
     assert "Ola Olsen" not in page
     assert "opplæringen" not in page
