@@ -18,7 +18,13 @@ from engine.risk_matrix import SETTING as MATRIX_SETTING
 from engine.risk_matrix import InvalidMatrix, RiskMatrix, merged_setting, parse_matrix
 from engine.runtime import timeexpr
 from engine.runtime.calendar import WORKING_DAYS
-from engine.runtime.handlers import HandlerContext, HandlerError, topic
+from engine.runtime.handlers import (
+    CheckContext,
+    HandlerContext,
+    HandlerError,
+    task_check,
+    topic,
+)
 
 DEADLINE_SETTING = "risikovurdering.frister"
 DEFAULT_DEADLINES: dict[str, str] = {
@@ -293,3 +299,24 @@ def record_approval(ctx: HandlerContext) -> dict[str, Any]:
                               valid_until=valid_until.isoformat())
     return {"godkjent_dato": ctx.now.isoformat(), "godkjent_runde": ctx.variables.get("runde"),
             "gyldig_til": valid_until.isoformat(), "neste_gjennomgang": next_review.isoformat()}
+
+
+@task_check("risikovurdering", "EvaluerRisiko")
+def check_measures_cover_events(ctx: CheckContext) -> dict[str, list[str]]:
+    """Reject an evaluation that leaves an event above the acceptance limit without a
+    measure, naming each such event."""
+    measures = [measure for measure in ctx.values.get("tiltak") or []
+                if isinstance(measure, dict)]
+    covered = {measure.get("hendelse") for measure in measures}
+    missing = [event for event in ctx.values.get("hendelser") or []
+               if isinstance(event, dict) and not event.get("akseptabel")
+               and event.get("nr") not in covered]
+    if not missing:
+        return {}
+    names = ", ".join(f"{event.get('nr')}. {event.get('tittel') or ''}".strip()
+                      for event in missing)
+    return {"tiltak": [ngettext(
+        "The event %(events)s is above the acceptance limit and has no measure. Add a measure "
+        "for it.",
+        "The events %(events)s are above the acceptance limit and have no measure. Add a "
+        "measure for each.", len(missing), events=names)]}

@@ -272,6 +272,8 @@ def test_event_above_limit_needs_measure(driver: ProcessDriver) -> None:
         driver.engine.tasks.complete(task.id, "ola.ansatt", {
             "evaluering": "Ingen tiltak for hendelse 1.", "tiltak": only_second})
     assert list(failure.value.errors) == ["tiltak"]
+    assert failure.value.errors["tiltak"][0].startswith("Hendelsen 1. ")
+    assert "har ikke noe tiltak" in failure.value.errors["tiltak"][0]
     assert driver.task(instance_id, "EvaluerRisiko").state == "open"
 
 
