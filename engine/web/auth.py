@@ -246,7 +246,13 @@ def login() -> Response | str | tuple[str, int]:
         log.info("log-in failed")
         return login_page(username, str(invalid), next_path)
 
+    # A language chosen on the log-in page is the user's choice for this log-in too, so it
+    # goes into the profile, which decides the language once signed in.
+    chosen_locale = session.get(SESSION_LOCALE)
     start_session(user.username)
+    if chosen_locale in i18n.SUPPORTED_LOCALES and chosen_locale != user.locale:
+        sloyfe_engine().organisation.set_locale(user.username, str(chosen_locale),
+                                                actor=user.username)
     log.info("log-in succeeded username=%s", user.username)
     return redirect(next_path)
 

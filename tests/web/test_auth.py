@@ -176,3 +176,12 @@ def test_csrf_guards_logout(demo_engine: ProcessEngine, web_config: dict[str, An
 
     assert client.post("/logg-ut").status_code == 400
     assert client.get("/").status_code == 200
+
+
+def test_language_chosen_before_login_kept(client: FlaskClient) -> None:
+    client.post("/sprak", data={"sprak": "en", "next": "/logg-inn"})
+    client.post("/logg-inn", data={"brukernavn": "ola.ansatt", "passord": "demo"})
+
+    html = client.get("/").get_data(as_text=True)
+
+    assert '<html lang="en"' in html
