@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select
-from sqlalchemy.orm import undefer
+from sqlalchemy.orm import Session, undefer
 
 from engine.errors import (
     AdministratorsOnly,
@@ -20,13 +20,14 @@ from engine.errors import (
     NotACandidate,
     NotAssignee,
     ReassignNotAllowed,
+    ReassignTargetNotEligible,
     TaskAlreadyClaimed,
     TaskAlreadyCompleted,
     TaskNotFound,
     TaskNotOpen,
 )
 from engine.i18n import gettext as _
-from engine.models import ProcessInstance, Task, TaskCandidate, Unit
+from engine.models import ProcessInstance, Task, TaskCandidate, Unit, User
 from engine.services.base import Service
 from engine.services.execution import Execution
 from engine.services.form_checks import run_form_checks
@@ -56,6 +57,26 @@ def _plain(submitted: Mapping[str, Any]) -> dict[str, Any]:
         return dict(submitted)
     return {key: (values if len(values) > 1 else values[0])
             for key in submitted.keys() for values in [getlist(key)]}
+
+
+def _unit_people(session: Session, unit: Unit) -> list[User]:
+    """Return the members and leaders of `unit` and the units below it, and the leaders
+    of the units above it."""
+    subtree = select(Unit.id).where(Unit.id == unit.id).cte("unit_subtree", recursive=True)
+    # UNION, not UNION ALL, so a unit tree with a cycle still ends.
+    subtree = subtree.union(select(Unit.id).join(subtree, Unit.parent_id == subtree.c.id))
+    below = select(subtree.c.id)
+    people = [*session.scalars(select(User).where(User.unit_id.in_(below)))]
+    people.extend(session.scalars(select(User).join(Unit, Unit.leader_id == User.id)
+                                  .where(Unit.id.in_(below))))
+    above = unit.parent
+    seen = {unit.id}
+    while above is not None and above.id not in seen:
+        if above.leader is not None:
+            people.append(above.leader)
+        seen.add(above.id)
+        above = above.parent
+    return people
 
 
 class TaskService(Service):
@@ -301,6 +322,12 @@ class TaskService(Service):
             self._active_user(to_username)
             if task.assignee == to_username:
                 return task
+            if to_username not in self.reassign_targets(task):
+                unit = self._case_unit(task)
+                raise ReassignTargetNotEligible(
+                    task.id, task.name, self._display(to_username),
+                    unit.name if unit is not None else _("the case's unit"),
+                    self.engine.visibility.is_confidential(task.definition_key))
             self._hand_over(task, "task_reassigned", actor, to_username)
             return task
 
@@ -318,6 +345,51 @@ class TaskService(Service):
             return False
         user = self.engine.organisation.find_user(actor)
         return user is not None and self.leads_unit_or_above(task.unit_id, user.id)
+
+    def reassign_targets(self, task: Task) -> dict[str, str]:
+        """Map the active users who may be given the task by reassignment to their display
+        names, sorted by display name.
+
+        These are the task's candidates, the users who hold or completed a task of the same
+        case, the members and leaders of the case's unit and of every unit below it, and the
+        leaders of the units above it. For a confidential process only the candidates, the
+        users already in the case and the leader of the case's unit remain, so the case
+        never goes to an employee's colleague who is not their leader. A task of a process
+        that is not confidential and names neither a unit nor candidates may go to any
+        active user, because nothing in the model says who holds it.
+        """
+        unit = self._case_unit(task)
+        confidential = self.engine.visibility.is_confidential(task.definition_key)
+        if unit is None and not confidential and not task.candidate_groups \
+                and not task.candidate_users:
+            return self._by_display_name(self.engine.organisation.users())
+
+        users: dict[int, User] = {}
+        for group in task.candidate_groups or []:
+            users.update((user.id, user) for user in self.engine.organisation.members(group))
+        participants = set(task.candidate_users or [])
+        for assignee, completer in self.session.execute(
+                select(Task.assignee, Task.completed_by)
+                .where(Task.instance_id == task.instance_id)):
+            participants.update(name for name in (assignee, completer) if name)
+        if participants:
+            users.update((user.id, user) for user in self.session.scalars(
+                select(User).where(User.username.in_(participants))))
+
+        if unit is not None and unit.leader is not None:
+            users[unit.leader.id] = unit.leader
+        if unit is not None and not confidential:
+            users.update((user.id, user) for user in _unit_people(self.session, unit))
+        return self._by_display_name(users.values())
+
+    @staticmethod
+    def _by_display_name(users: Iterable[User]) -> dict[str, str]:
+        active = {user.username: user.display_name for user in users if user.active}
+        return dict(sorted(active.items(), key=lambda item: (item[1].casefold(), item[0])))
+
+    def _case_unit(self, task: Task) -> Unit | None:
+        unit_id = task.unit_id if task.unit_id is not None else task.instance.unit_id
+        return self.session.get(Unit, unit_id) if unit_id is not None else None
 
     def eligible_delegates(self, task: Task, actor: str) -> list[tuple[str, str]]:
         """List the active users other than `actor` that the task may be delegated to, as
@@ -405,23 +477,30 @@ class TaskService(Service):
                                        task_id=task.id, element_id=task.element_id,
                                        fields=sorted(clean))
 
+            open_before = {row.id for row in self.open_tasks_of_instance(task.instance_id)}
             execution.run()
             execution.sync(completed_task_id=task.id)
             execution.save()
             instance_id = execution.instance.id
             if not execution.queued_jobs:
-                return self._completion(execution.instance, execution.open_task_rows, task)
+                return self._completion(execution.instance, execution.open_task_rows, task,
+                                        open_before)
 
         self.engine.management.run_due_jobs(instance_id=instance_id)
         with self.transaction(read_only=True):
             return self._completion(self.session.get(ProcessInstance, instance_id),
-                                    self.open_tasks_of_instance(instance_id), task)
+                                    self.open_tasks_of_instance(instance_id), task,
+                                    open_before)
 
-    def _completion(self, instance: ProcessInstance, open_tasks: list[Task],
-                    task: Task) -> dict[str, Any]:
+    def _completion(self, instance: ProcessInstance, open_tasks: list[Task], task: Task,
+                    open_before: set[str]) -> dict[str, Any]:
+        """Summarise a completion; `opened_task_ids` are the tasks it opened, as opposed to
+        parallel ones that were open before."""
         return {"task_id": task.id, "task_name": task.name, "instance_id": instance.id,
                 "status": instance.status, "case_status": instance.case_status,
-                "open_tasks": [self.summary(row) for row in open_tasks]}
+                "open_tasks": [self.summary(row) for row in open_tasks],
+                "opened_task_ids": [row.id for row in open_tasks
+                                    if row.id not in open_before]}
 
     def _validated(self, task: Task, data: Mapping[str, Any], variables: dict[str, Any],
                    source: str) -> dict[str, Any]:

@@ -90,6 +90,8 @@ class TaskDetails:
     # Colleagues the assignee may delegate the task to: (user name, display name).
     delegates: list[tuple[str, str]] = field(default_factory=list)
     may_reassign: bool = False
+    # People a leader may reassign the task to: (user name, display name).
+    reassign_targets: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def is_open(self) -> bool:
@@ -177,6 +179,7 @@ def task_details(engine: ProcessEngine, task: Task, username: str) -> TaskDetail
     variables = engine.tasks.variables(task)
     form = engine.tasks.form(task)
     start_form = engine.forms.start_form(definition)
+    may_reassign = task.state == "open" and engine.tasks.may_reassign(task, username)
     return TaskDetails(
         id=task.id, name=task.name,
         instructions=render_markdown(task.documentation or "", heading_level=3),
@@ -199,4 +202,6 @@ def task_details(engine: ProcessEngine, task: Task, username: str) -> TaskDetail
         history=handler_history(engine, instance.id),
         delegates=engine.tasks.eligible_delegates(task, username)
         if task.state == "open" and task.assignee == username else [],
-        may_reassign=task.state == "open" and engine.tasks.may_reassign(task, username))
+        may_reassign=may_reassign,
+        reassign_targets=list(engine.tasks.reassign_targets(task).items())
+        if may_reassign else [])

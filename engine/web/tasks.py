@@ -22,6 +22,7 @@ from engine.errors import (
     NotACandidate,
     NotAssignee,
     ReassignNotAllowed,
+    ReassignTargetNotEligible,
     TaskAlreadyClaimed,
     TaskAlreadyCompleted,
     TaskNotClaimed,
@@ -48,7 +49,7 @@ REJECTIONS = (TaskAlreadyClaimed, TaskAlreadyCompleted, TaskNotOpen, TaskNotClai
               NotACandidate, NotAssignee, ConcurrentModification, InstanceNotRunning)
 # Rejections of a delegation or reassignment, shown on the task page.
 HAND_OVER_REJECTIONS = (*REJECTIONS, AssigneeNotFound, DelegateNotEligible,
-                        DelegationNeedsAssignee, ReassignNotAllowed)
+                        DelegationNeedsAssignee, ReassignNotAllowed, ReassignTargetNotEligible)
 PAGE_SIZE = 25
 
 
@@ -121,26 +122,29 @@ def delegate(task_id: str) -> Response:
 @bp.route("/oppgaver/<task_id>/tildel-annen", methods=["POST"])
 @access(TASK_VIEWER)
 def reassign(task_id: str) -> Response:
-    """Give the task to a named user (leaders of its unit or above, and administrators)."""
+    """Give the task to a person who may hold it (leaders of its unit or above, and
+    administrators). A rejected choice stays selected on the task page."""
     return _hand_over(task_id, sloyfe_engine().tasks.reassign,
-                      _("Write the user name of the person who takes over the task."),
-                      url_for("tasks.task_page", task_id=task_id))
+                      _("Choose the person who takes over the task."),
+                      url_for("tasks.task_page", task_id=task_id), keep_choice=True)
 
 
 def _hand_over(task_id: str, action: Callable[[str, str, str], Task], missing: str,
-               success_location: str) -> Response:
+               success_location: str, keep_choice: bool = False) -> Response:
     """Run `action` (delegate or reassign) with the user name in the form field `til`. A
-    rejection goes back to the task page with its reason."""
-    task_page = url_for("tasks.task_page", task_id=task_id)
+    rejection goes back to the task page with its reason, and with `keep_choice` the page
+    selects the rejected person again (query parameter `til`)."""
     to_username = request.form.get("til", "").strip()
     if not to_username:
         flash(missing, "error")
-        return redirect(task_page)
+        return redirect(url_for("tasks.task_page", task_id=task_id))
     try:
         task = action(task_id, to_username, current_user().username)
     except HAND_OVER_REJECTIONS as rejected:
         flash(str(rejected), "error")
-        return redirect(task_page)
+        if keep_choice:
+            return redirect(url_for("tasks.task_page", task_id=task_id, til=to_username))
+        return redirect(url_for("tasks.task_page", task_id=task_id))
     flash(_("The task %(name)s is now assigned to %(person)s.", name=task.name,
             person=_display_name(to_username)), "success")
     return redirect(success_location)
@@ -229,4 +233,5 @@ def _render(details: TaskDetails, values: Any, errors: dict[str, list[str]] | No
                                     details.start_options)
     return render_template("task.html", task=details, task_form=task_form,
                            case_details=case_details, rejection=rejection,
-                           sent_summary=sent_summary, action=action)
+                           sent_summary=sent_summary, action=action,
+                           reassign_choice=request.args.get("til", ""))

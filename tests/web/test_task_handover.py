@@ -93,6 +93,58 @@ def test_leader_reassigns_by_user_name(login_as: Any, report: Any,
     assert assignee(demo_engine, task_id) == "ola.ansatt"
 
 
+def test_reassign_lists_allowed_people(login_as: Any, report: Any,
+                                       demo_engine: ProcessEngine) -> None:
+    task_id = claimed_task(demo_engine, report, "fatima.ansatt")
+
+    html = login_as("lise.leder").get(f"/oppgaver/{task_id}").get_data(as_text=True)
+
+    assert '<select class="ds-input" id="reassign-to" name="til"' in html
+    assert '<option value="ola.ansatt">Ola Olsen</option>' in html
+    assert '<option value="per.leder">' not in html
+    assert '<option value="erik.laerer">' not in html
+
+
+def test_leader_reassigns_to_unit_colleague(login_as: Any, report: Any,
+                                            demo_engine: ProcessEngine) -> None:
+    task_id = claimed_task(demo_engine, report, "lise.leder")
+    client = login_as("lise.leder")
+
+    response = client.post(f"/oppgaver/{task_id}/tildel-annen", data={"til": "ola.ansatt"})
+
+    assert response.status_code == 302
+    assert assignee(demo_engine, task_id) == "ola.ansatt"
+
+
+def test_reassign_to_other_unit_leader_refused(login_as: Any, report: Any,
+                                               demo_engine: ProcessEngine) -> None:
+    task_id = claimed_task(demo_engine, report, "fatima.ansatt")
+    client = login_as("lise.leder")
+
+    response = client.post(f"/oppgaver/{task_id}/tildel-annen", data={"til": "per.leder"})
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+
+    assert "Per Larsen kan ikke ta oppgaven «Vurder avvik»." in page
+    assert assignee(demo_engine, task_id) == "fatima.ansatt"
+
+
+def test_reassign_rejection_keeps_choice(login_as: Any, report: Any,
+                                         demo_engine: ProcessEngine) -> None:
+    task_id = claimed_task(demo_engine, report, "fatima.ansatt")
+    client = login_as("tor.kommunalsjef")
+    with demo_engine.transaction():
+        demo_engine.organisation.set_active("ola.ansatt", False, actor="admin")
+
+    response = client.post(f"/oppgaver/{task_id}/tildel-annen", data={"til": "ola.ansatt"})
+    with demo_engine.transaction():
+        demo_engine.organisation.set_active("ola.ansatt", True, actor="admin")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+
+    assert response.headers["Location"] == f"/oppgaver/{task_id}?til=ola.ansatt"
+    assert "Ingen aktiv bruker har brukernavnet ola.ansatt." in page
+    assert '<option value="ola.ansatt" selected>Ola Olsen</option>' in page
+
+
 def test_reassign_by_employee_rejected(login_as: Any, report: Any,
                                        demo_engine: ProcessEngine) -> None:
     task_id = claimed_task(demo_engine, report, "fatima.ansatt")

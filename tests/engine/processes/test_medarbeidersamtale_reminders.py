@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from engine.errors import ReassignNotAllowed
+from engine.errors import ReassignNotAllowed, ReassignTargetNotEligible
 from engine.models import AuditEvent, Incident
 from engine.runtime.timeexpr import OSLO
 from tests.engine.processes.driver import ProcessDriver
@@ -167,6 +167,33 @@ def test_hr_hands_tasks_to_new_leader(driver: ProcessDriver) -> None:
                     {"samtaletidspunkt": "2027-02-10T10:00:00+01:00", "sted": "Møterom 2"})
     assert driver.task(conversation_id, "ForberedLeder").assignee == "nina.leder"
     assert driver.variables(conversation_id)["leder_navn"] == "Nina Nyleder"
+
+
+@pytest.mark.parametrize("colleague", ["fatima.ansatt", "jon.okonomi", "tor.kommunalsjef"])
+def test_hr_cannot_hand_conversation_to_colleague(driver: ProcessDriver,
+                                                  colleague: str) -> None:
+    """A conversation task goes to the unit's leader, never to a colleague of the employee,
+    an unrelated user or a leader above, who may not read the confidential case."""
+    conversation_id = nursing_home_conversations(driver)["ola.ansatt"]
+    task = driver.task(conversation_id, "SendInnkalling")
+
+    with pytest.raises(ReassignTargetNotEligible) as raised:
+        driver.engine.tasks.reassign(task.id, colleague, "hanne.hr")
+
+    assert "Saken er fortrolig" in str(raised.value)
+    assert driver.task(conversation_id, "SendInnkalling").assignee == "lise.leder"
+
+
+def test_conversation_targets_are_leader_and_employee(driver: ProcessDriver) -> None:
+    conversation_id = nursing_home_conversations(driver)["ola.ansatt"]
+    invite_and_prepare(driver, conversation_id, "2027-02-10T10:00:00+01:00")
+    engine = driver.engine
+    task = driver.task(conversation_id, "GjennomforSamtale")
+
+    with engine.transaction(read_only=True):
+        targets = engine.tasks.reassign_targets(engine.tasks.get(task.id))
+
+    assert list(targets) == ["lise.leder", "ola.ansatt"]
 
 
 def test_follow_up_goes_to_leader_then(driver: ProcessDriver) -> None:

@@ -35,7 +35,7 @@ REASON = "Saken sto fast etter feil i skjemaet"
 
 def user_task(element_id: str) -> str:
     return (f'<bpmn:userTask id="{element_id}" name="Steg {element_id}" '
-            'camunda:candidateUsers="admin ola.ansatt" />')
+            'camunda:candidateUsers="admin, ola.ansatt" />')
 
 
 def line(process_id: str, steps: list[str], properties: str = "") -> bytes:

@@ -37,9 +37,12 @@ def test_case_visible_to_past_assignee(demo_engine: ProcessEngine) -> None:
     instance_id = demo_engine.runtime.start("avvik", "ola.ansatt", REPORT).instance_id
     with demo_engine.transaction(read_only=True):
         task = demo_engine.tasks.open_tasks_of_instance(instance_id, "VurderAvvik")[0]
-    demo_engine.tasks.reassign(task.id, "jonas.ansatt", "admin")
+    with demo_engine.transaction():
+        demo_engine.organisation.create_user("nora.ansatt", "Nora Vik", unit="sykehjem")
+    assert not _may_see(demo_engine, instance_id, "nora.ansatt")
+    demo_engine.tasks.reassign(task.id, "nora.ansatt", "admin")
 
-    assert _may_see(demo_engine, instance_id, "jonas.ansatt")
+    assert _may_see(demo_engine, instance_id, "nora.ansatt")
 
 
 def test_may_start_without_starter_limits(demo_engine: ProcessEngine) -> None:

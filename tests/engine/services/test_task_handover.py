@@ -12,6 +12,7 @@ from engine.errors import (
     DelegationNeedsAssignee,
     NotAssignee,
     ReassignNotAllowed,
+    ReassignTargetNotEligible,
     TaskAlreadyCompleted,
 )
 from engine.models import AuditEvent, User
@@ -176,6 +177,49 @@ def test_reassign_by_others_rejected(assessment: tuple, actor: str) -> None:
 
     assert "Bare lederen for enheten til oppgaven" in str(raised.value)
     assert snapshot(engine, instance_id) == before
+
+
+def test_reassign_to_other_unit_leader_rejected(assessment: tuple) -> None:
+    engine, instance_id, task_id = assessment
+    engine.tasks.claim(task_id, "fatima.ansatt")
+    before = snapshot(engine, instance_id)
+
+    with pytest.raises(ReassignTargetNotEligible) as raised:
+        engine.tasks.reassign(task_id, "per.leder", "lise.leder")
+
+    assert str(raised.value).startswith("Per Larsen kan ikke ta oppgaven «Vurder avvik».")
+    assert snapshot(engine, instance_id) == before
+
+
+def test_reassign_to_unit_colleague(assessment: tuple) -> None:
+    engine, _instance_id, task_id = assessment
+    engine.tasks.claim(task_id, "lise.leder")
+
+    engine.tasks.reassign(task_id, "ola.ansatt", "lise.leder")
+
+    assert assignee(engine, task_id) == "ola.ansatt"
+
+
+def test_reassign_targets_of_unit(assessment: tuple) -> None:
+    engine, _instance_id, task_id = assessment
+
+    with engine.transaction(read_only=True):
+        targets = engine.tasks.reassign_targets(engine.tasks.get(task_id))
+
+    assert list(targets) == ["fatima.ansatt", "kari.direktor", "lise.leder", "ola.ansatt",
+                             "tor.kommunalsjef"]
+    assert targets["ola.ansatt"] == "Ola Olsen"
+
+
+def test_reassign_targets_skip_inactive(assessment: tuple) -> None:
+    engine, _instance_id, task_id = assessment
+    with engine.transaction():
+        engine.organisation.set_active("fatima.ansatt", False, actor="admin")
+
+    with engine.transaction(read_only=True):
+        targets = engine.tasks.reassign_targets(engine.tasks.get(task_id))
+
+    assert "fatima.ansatt" not in targets
 
 
 def test_reassign_to_unknown_user(assessment: tuple) -> None:
