@@ -39,7 +39,11 @@ def after_completion(engine: ProcessEngine, completed_name: str, result: dict[st
             or groups & set(task["candidate_groups"] or []))]
         has_assigned = bool(mine) or bool(engine.tasks.list(username, "mine", limit=1)) \
             if len(mine) != 1 else True
-    next_steps = [task["name"] for task in open_tasks if task in mine or task in offered]
+    # Only the steps this completion opened are next steps; a parallel step that was open
+    # before, such as the leader's alert to Arbeidstilsynet, is not.
+    opened = set(result.get("opened_task_ids") or ())
+    next_steps = [task["name"] for task in open_tasks
+                  if (task in mine or task in offered) and task["id"] in opened]
 
     message = _("%(name)s is completed.", name=_quoted(completed_name))
     if next_steps:

@@ -155,3 +155,18 @@ def test_step_offered_to_others_is_not_named(login_as: Any, report: Any,
 
     assert "Neste steg: «Gjennomfør strakstiltak»." in html
     assert "«Varsle Arbeidstilsynet og politi»" not in html
+
+
+def test_step_open_before_is_not_named(login_as: Any, report: Any,
+                                       demo_engine: ProcessEngine) -> None:
+    """The leader's alert task opened with the report, so it is no next step of the
+    analysis."""
+    instance_id = report(personskade=True, alvorlig_hendelse=True)
+    task_id = handle_to_analysis(demo_engine, instance_id)
+    client = login_as("lise.leder")
+
+    response = client.post(f"/oppgaver/{task_id}", data=_analysis_post(MEASURES))
+    html = _flash(client, response.headers["Location"])
+
+    assert "Neste steg: «Gjennomfør tiltak – Oppdater rutinen»." in html
+    assert "Varsle Arbeidstilsynet" not in html.split("Neste steg", 1)[1][:300]
