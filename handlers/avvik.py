@@ -44,6 +44,14 @@ DEFAULT_DEADLINES: dict[str, Any] = {
 DEFAULT_PRIORITIES = {"Kritisk": 100, "Høy": 80, "Middels": 50, "Lav": 30, "Ubetydelig": 10}
 # How far the reporter's clock may run ahead of the server's before a time counts as future.
 CLOCK_SKEW = timedelta(minutes=5)
+# The tasks that notify Datatilsynet, Arbeidstilsynet and the police, in both notification
+# branches of bpmn/avvik.bpmn. A case that ends while one is open waits for it.
+NOTIFICATION_TASKS = ("VurderDatatilsynet", "VarsleMyndigheter", "NyVurderDatatilsynet",
+                      "NyVarsleMyndigheter")
+# The case statuses of the end events AvvikLukketVenter and AvvikAvvistVenter in
+# bpmn/avvik.bpmn, with the outcome the case gets when the notification branch ends.
+WAITING_STATUSES = {"Lukket, venter på varsling": "lukket",
+                    "Avvist, venter på varsling": "avvist"}
 
 
 def deadline_rules(settings: dict[str, Any], kind: str | None, severity: str | None
@@ -233,4 +241,16 @@ def tell_reporter(ctx: HandlerContext) -> dict[str, Any]:
                      "case to read the outcome:\n%(link)s\n\nThis message was sent by Sløyfe.",
                      name=user.display_name, link=ctx.case_link())
         ctx.send_mail(user.username, subject, body)
-    return {"melder_varslet": ctx.now.isoformat(), "utfall": outcome}
+    return {"melder_varslet": ctx.now.isoformat(), "utfall": outcome,
+            "varsling_pagar": _notification_open(ctx)}
+
+
+def _notification_open(ctx: HandlerContext) -> bool:
+    return any(ctx.open_tasks(element) for element in NOTIFICATION_TASKS)
+
+
+@topic("avvik.varsling-ferdig")
+def finish_notification(ctx: HandlerContext) -> dict[str, Any]:
+    """Return the outcome that a case waiting for its notification tasks gets now that they
+    are done: "lukket", "avvist", or None while the handling of the case goes on."""
+    return {"sak_utfall": WAITING_STATUSES.get(ctx.instance.case_status or "")}

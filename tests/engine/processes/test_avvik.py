@@ -226,11 +226,12 @@ def test_privacy_officer_told_even_if_unit_rejects(driver: ProcessDriver) -> Non
     driver.complete(instance_id, "VurderAvvik", "lise.leder", {
         **ACCEPT, "beslutning": "avvis", "begrunnelse": "Ikke et avvik i enheten."})
 
-    assert driver.instance(instance_id).case_status == "Avvist"
+    assert driver.instance(instance_id).case_status == "Avvist, venter på varsling"
     assert driver.instance(instance_id).status == "running"
     driver.complete(instance_id, "VurderDatatilsynet", "pia.personvern", {
         "meldt_datatilsynet": "nei", "begrunnelse_datatilsynet": "Ingen risiko."})
     assert driver.instance(instance_id).status == "completed"
+    assert driver.instance(instance_id).case_status == "Avvist"
 
 
 def test_personal_data_flagged_at_assessment(driver: ProcessDriver) -> None:
