@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from engine.forms.options import personal_account_ids
 from engine.i18n import gettext as _
 from engine.i18n import use_locale
 from engine.models import ProcessInstance, Task, Unit, User
@@ -115,7 +116,7 @@ def conversation_partners(ctx: HandlerContext, unit: Unit) -> list[tuple[User, s
     """Return whom the leader of `unit` holds conversations with, and the kind of each.
 
     The leaders of the units right below hold leader conversations with them; the active
-    users whose home unit is `unit` hold employee conversations.
+    personal accounts whose home unit is `unit` hold employee conversations.
     """
     leader = unit.leader
     partners: list[tuple[User, str]] = []
@@ -127,11 +128,15 @@ def conversation_partners(ctx: HandlerContext, unit: Unit) -> list[tuple[User, s
         if child_leader.id not in seen:
             partners.append((child_leader, LEADER_CONVERSATION))
             seen.add(child_leader.id)
-    members = ctx.engine.uow.session.scalars(
+    members = list(ctx.engine.uow.session.scalars(
         select(User).where(User.unit_id == unit.id, User.active.is_(True))
-        .order_by(User.display_name))
+        .order_by(User.display_name)))
+    # An account that only runs the system, such as admin, holds no conversation.
+    personal = personal_account_ids(ctx.engine, members)
     for user in members:
         if (leader is not None and user.id == leader.id) or user.id in seen:
+            continue
+        if user.id not in personal:
             continue
         partners.append((user, EMPLOYEE_CONVERSATION))
         seen.add(user.id)

@@ -23,6 +23,7 @@ from tests.engine.processes.test_medarbeidersamtale import (
     SUMMARY,
     nursing_home_conversations,
     planning_cases,
+    start_round,
 )
 
 LEADER_MAIL = "lise.leder@eksempel.kommune.no"
@@ -229,3 +230,11 @@ def test_employee_cannot_reassign_conversation(driver: ProcessDriver) -> None:
 
     with pytest.raises(ReassignNotAllowed):
         driver.engine.tasks.reassign(task.id, "ola.ansatt", "fatima.ansatt")
+
+
+def test_admin_account_has_no_conversation(driver: ProcessDriver) -> None:
+    """admin's home unit is the municipality, but the account only runs the system."""
+    plannings = start_round(driver)
+
+    rows = driver.variables(plannings["eksempel"])["samtaler"]
+    assert "admin" not in [row["medarbeider"] for row in rows]
