@@ -23,10 +23,16 @@ from sqlalchemy import select
 
 from engine.forms.options import personal_account_ids
 from engine.i18n import gettext as _
-from engine.i18n import use_locale
+from engine.i18n import ngettext, use_locale
 from engine.models import ProcessInstance, Task, Unit, User
 from engine.runtime import timeexpr
-from engine.runtime.handlers import HandlerContext, HandlerError, topic
+from engine.runtime.handlers import (
+    CheckContext,
+    HandlerContext,
+    HandlerError,
+    task_check,
+    topic,
+)
 from engine.services.execution import Execution
 from handlers import settings as shared_settings
 
@@ -483,3 +489,30 @@ def _follow_up_leader(ctx: HandlerContext) -> dict[str, Any]:
     log.info("conversation follow-up moved to new leader instance_id=%s unit=%s",
              ctx.instance.id, unit.code)
     return {"leder": unit.leader.username, "leder_navn": unit.leader.display_name}
+
+
+@task_check("medarbeidersamtale", "SendInnkalling")
+def check_conversation_time(ctx: CheckContext) -> dict[str, list[str]]:
+    """Reject a conversation time that gives the employee less than the notice, or that lies
+    after the conversation deadline, naming the dates that would do."""
+    try:
+        chosen = timeexpr.to_utc_instant(ctx.values.get("samtaletidspunkt"))
+        deadline = date.fromisoformat(str(ctx.values.get("frist"))[:10])
+    except (timeexpr.TimeExpressionError, ValueError):
+        return {}
+    day = chosen.astimezone(timeexpr.OSLO).date()
+    notice_days = int(ctx.values.get("varsel_dager") or 0)
+    earliest = ctx.now.astimezone(timeexpr.OSLO).date() + timedelta(days=notice_days)
+    if day < earliest:
+        return {"samtaletidspunkt": [ngettext(
+            "The conversation on %(day)s is too soon: the employee is to have at least "
+            "%(num)s day's notice. Choose %(earliest)s or later.",
+            "The conversation on %(day)s is too soon: the employee is to have at least "
+            "%(num)s days' notice. Choose %(earliest)s or later.", notice_days,
+            day=day.strftime("%d.%m.%Y"), earliest=earliest.strftime("%d.%m.%Y"))]}
+    if day > deadline:
+        return {"samtaletidspunkt": [_(
+            "The conversation on %(day)s is after its deadline, %(deadline)s. Choose a day "
+            "no later than the deadline.", day=day.strftime("%d.%m.%Y"),
+            deadline=deadline.strftime("%d.%m.%Y"))]}
+    return {}

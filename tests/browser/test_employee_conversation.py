@@ -60,7 +60,8 @@ def test_conversation_runs_to_filed_summary(page: Page, live_server: str,
     page.locator('[name="samtaletidspunkt:time"]').fill("10:00")
     page.get_by_label("Sted").fill("Møterom 2")
     page.get_by_role("button", name="Fullfør").click()
-    expect(page.get_by_role("main")).to_contain_text("minst den varslingstiden")
+    expect(page.get_by_role("main")).to_contain_text(
+        "Samtalen 06.01.2027 er for tidlig: medarbeideren skal ha minst 7 dagers varsel.")
     page.locator('[name="samtaletidspunkt:date"]').fill("10.02.2027")
     page.locator('[name="samtaletidspunkt:time"]').fill("10:00")
     complete(page, "Send innkalling")

@@ -173,10 +173,16 @@ def test_invitation_needs_a_week_notice(driver: ProcessDriver) -> None:
     with pytest.raises(FormValidationFailed) as failure:
         driver.engine.tasks.complete(task.id, "lise.leder", too_soon)
     assert list(failure.value.errors) == ["samtaletidspunkt"]
+    assert failure.value.errors["samtaletidspunkt"] == [
+        "Samtalen 10.01.2027 er for tidlig: medarbeideren skal ha minst 7 dagers varsel. "
+        "Velg 12.01.2027 eller senere."]
 
     after_deadline = {**INVITATION, "samtaletidspunkt": "2027-05-03T10:00:00+02:00"}
-    with pytest.raises(FormValidationFailed):
+    with pytest.raises(FormValidationFailed) as failure:
         driver.engine.tasks.complete(task.id, "lise.leder", after_deadline)
+    assert failure.value.errors["samtaletidspunkt"] == [
+        "Samtalen 03.05.2027 er etter fristen for samtalen, 30.04.2027. Velg en dag senest "
+        "på fristen."]
 
     driver.engine.tasks.complete(task.id, "lise.leder", {
         **INVITATION, "samtaletidspunkt": "2027-01-12T10:00:00+01:00"})
