@@ -22,7 +22,14 @@ from sqlalchemy import select
 from engine.i18n import gettext as _
 from engine.models import ProcessInstance
 from engine.runtime import timeexpr
-from engine.runtime.handlers import HandlerContext, HandlerError, topic
+from engine.runtime.handlers import (
+    CheckContext,
+    HandlerContext,
+    HandlerError,
+    start_check,
+    task_check,
+    topic,
+)
 from engine.services.organisation import LEADER_ROLE, scoped_group
 from handlers import settings as shared_settings
 
@@ -59,6 +66,14 @@ DEFAULTS: dict[str, Any] = {
 }
 # The economy plan covers at least four years (kommuneloven chapter 14).
 MIN_PLAN_YEARS = 4
+# The budget years a person may start, relative to the Oslo year of the engine clock. Last
+# year is allowed so that a year the timer did not start can still be opened in January. An
+# older year would escalate every deadline at once. Next year is not allowed, because the
+# timer starts it on 1 January and would then stop with an incident.
+YEARS_BEFORE_CURRENT = 1
+YEARS_AFTER_CURRENT = 0
+# The user tasks whose form has the list `rammer` with one budget frame per unit.
+FRAME_TASKS = ("FastsettRammer", "LeggFramForslag", "RegistrerVedtak")
 
 
 def settings(ctx: HandlerContext) -> dict[str, Any]:
@@ -121,17 +136,101 @@ def instance_year(instance: ProcessInstance) -> int | None:
     return instance.started_at.astimezone(timeexpr.OSLO).year
 
 
+def running_case_of_year(session: Any, process_key: str, year: int,
+                         exclude_id: int | None = None) -> ProcessInstance | None:
+    """Return a running instance of `process_key` that follows budget year `year`, other than
+    `exclude_id`, or None."""
+    query = select(ProcessInstance).where(ProcessInstance.definition_key == process_key,
+                                          ProcessInstance.status == "running")
+    if exclude_id is not None:
+        query = query.where(ProcessInstance.id != exclude_id)
+    for instance in session.scalars(query.order_by(ProcessInstance.id)):
+        if instance_year(instance) == year:
+            return instance
+    return None
+
+
 def reject_second_case(ctx: HandlerContext, year: int) -> None:
     """Raise when another running case already follows `year`, so no unit gets its forecast
-    tasks twice."""
-    running = ctx.engine.uow.session.scalars(select(ProcessInstance).where(
-        ProcessInstance.definition_key == ctx.instance.definition_key,
-        ProcessInstance.status == "running", ProcessInstance.id != ctx.instance.id))
-    for other in running:
-        if instance_year(other) == year:
-            raise HandlerError(_("The budget year %(year)s already has the case %(key)s. "
-                                 "Cancel this case, or cancel the other one and retry the "
-                                 "incident.", year=year, key=other.business_key), retry=False)
+    tasks twice.
+
+    The start form rejects such a year already. This covers the yearly timer start, which
+    has no form, and two starts that pass their checks at the same time.
+    """
+    other = running_case_of_year(ctx.engine.uow.session, ctx.instance.definition_key, year,
+                                 exclude_id=ctx.instance.id)
+    if other is not None:
+        raise HandlerError(_("The budget year %(year)s already has the case %(key)s. "
+                             "Cancel this case, or cancel the other one and retry the "
+                             "incident.", year=year, key=other.business_key), retry=False)
+
+
+@start_check("budsjett")
+def check_start(ctx: CheckContext) -> dict[str, list[str]]:
+    """Reject a budget year other than last year and this year, and a year that already has
+    a running case."""
+    text = str(ctx.values.get("budsjettaar") or "").strip()
+    if not text.isdigit():
+        return {}  # the form's own pattern rule reports it
+    year = int(text)
+    current = ctx.now.astimezone(timeexpr.OSLO).year
+    first, last = current - YEARS_BEFORE_CURRENT, current + YEARS_AFTER_CURRENT
+    if not first <= year <= last:
+        return {"budsjettaar": [_(
+            "The budget year %(year)s cannot be started now. Enter a year from %(first)s to "
+            "%(last)s.", year=year, first=first, last=last)]}
+    if ctx.engine is None:
+        return {}
+    other = running_case_of_year(ctx.engine.uow.session, "budsjett", year)
+    if other is not None:
+        return {"budsjettaar": [_(
+            "The budget year %(year)s already has the running case %(key)s. Continue in "
+            "that case, or cancel it before you start the year again.",
+            year=year, key=other.business_key)]}
+    return {}
+
+
+def check_frame_rows(ctx: CheckContext) -> dict[str, list[str]]:
+    """Reject a unit that has more than one row in the list of frames, since only one frame
+    per unit can be stored."""
+    if "rammer" not in ctx.sent:
+        return {}
+    rows = ctx.values.get("rammer") or []
+    first_row: dict[str, int] = {}
+    errors: dict[str, list[str]] = {}
+    for index, row in enumerate(rows):
+        unit = row.get("enhet") if isinstance(row, dict) else None
+        if not unit:
+            continue
+        if unit not in first_row:
+            first_row[unit] = index
+            continue
+        errors[f"rammer[{index}].enhet"] = [_(
+            "Row %(row)s repeats the unit %(unit)s from row %(first)s. Give each unit one row "
+            "with its whole frame, and remove this row or choose another unit.",
+            row=index + 1, unit=ctx.label("rammer[].enhet", unit), first=first_row[unit] + 1)]
+    return errors
+
+
+for _element_id in FRAME_TASKS:
+    task_check("budsjett", _element_id)(check_frame_rows)
+
+
+@task_check("budsjett", "RegistrerVedtak")
+def check_decision_date(ctx: CheckContext) -> dict[str, list[str]]:
+    """Reject a council decision date after today, since the task records a decision that
+    was made."""
+    text = ctx.values.get("vedtaksdato")
+    if not text:
+        return {}
+    decided = date.fromisoformat(str(text))
+    today = ctx.now.astimezone(timeexpr.OSLO).date()
+    if decided > today:
+        return {"vedtaksdato": [_(
+            "The decision date %(date)s is in the future. Enter the date of the council "
+            "meeting that made the decision, at the latest today.",
+            date=decided.strftime("%d.%m.%Y"))]}
+    return {}
 
 
 def top_unit(ctx: HandlerContext) -> Any:
@@ -280,12 +379,13 @@ def deviation(frame: Any, forecast: Any) -> tuple[int | float | None, float | No
     """Return the deviation from the budget frame in kr and in per cent of the frame.
 
     A negative deviation is an overspend (the forecast exceeds the frame). The per cent is
-    None when the frame is zero or missing.
+    None when the frame is missing, zero or negative, because a share of such a frame has no
+    meaning. The forms reject negative frames, but a stored setting may still contain one.
     """
     if frame is None or forecast is None:
         return None, None
     amount = whole(round(float(frame) - float(forecast), 2))
-    if float(frame) == 0:
+    if float(frame) <= 0:
         return amount, None
     return amount, round(amount / float(frame) * 100, 1)
 

@@ -114,6 +114,9 @@ class CheckContext:
     # The options of each choice field by its key, static or from valuesKey, as
     # {"label": ..., "value": ...} dicts.
     choices: Mapping[str, list[dict[str, Any]]]
+    # The engine, for checks that read stored data such as other process instances. The
+    # check runs inside the start's or completion's transaction.
+    engine: ProcessEngine | None = None
 
     def label(self, field_key: str, value: Any) -> str:
         """Return the label of the option `value` of a choice field, else the value as text."""

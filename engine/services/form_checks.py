@@ -24,7 +24,8 @@ def run_form_checks(engine: Any, process_key: str, element_id: str | None, form:
         return
     context = CheckContext(values={**variables, **submitted}, sent=frozenset(submitted),
                            now=engine.clock.now(),
-                           choices=_choices(form, engine.forms.options(form, variables)))
+                           choices=_choices(form, engine.forms.options(form, variables)),
+                           engine=engine)
     errors: dict[str, list[str]] = {}
     for check in checks:
         for field_key, messages in check(context).items():

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from engine.errors import FormValidationFailed
 from engine.models import ProcessInstance, Task
 from engine.runtime.timeexpr import OSLO
 from handlers.budsjett import deviation
@@ -108,6 +109,8 @@ def test_deviation_in_kroner_and_percent() -> None:
     assert deviation(None, 1_000) == (None, None)
     assert isinstance(deviation(80_000_000.0, 82_000_000.0)[0], int)
     assert deviation(1_000, 999.5) == (0.5, 0.1)
+    assert deviation(-5, 10) == (-15, None)
+    assert deviation(0.5, 1) == (-0.5, -100.0)
 
 
 def test_timer_starts_budget_year_on_time(driver: ProcessDriver) -> None:
@@ -309,6 +312,88 @@ def walk_to_proposal(driver: ProcessDriver) -> int:
     return instance_id
 
 
+def unit_name(driver: ProcessDriver, code: str) -> str:
+    engine = driver.engine
+    with engine.transaction(read_only=True):
+        return engine.organisation.find_unit(code).name
+
+
+def frame_rows(*units: str) -> list[dict[str, Any]]:
+    return [{"enhet": unit, "ramme": FRAMES[unit]} for unit in units]
+
+
+def walk_to_frames(driver: ProcessDriver) -> int:
+    instance_id = start_by_hand(driver)
+    close_accounts(driver, instance_id)
+    run_tertial(driver, instance_id, 1, "2027-05-01T00:00")
+    return instance_id
+
+
+def test_frames_task_rejects_repeated_unit(driver: ProcessDriver) -> None:
+    instance_id = walk_to_frames(driver)
+    rows = frame_rows("sykehjem", "hjemmetjenesten", "sykehjem")
+
+    with pytest.raises(FormValidationFailed) as failure:
+        driver.complete(instance_id, "FastsettRammer", DIRECTOR, {"rammer": rows})
+    errors = failure.value.errors
+    assert list(errors) == ["rammer[2].enhet"]
+    [message] = errors["rammer[2].enhet"]
+    assert "Rad 3" in message
+    assert "rad 1" in message
+    assert unit_name(driver, "sykehjem") in message
+    kept = failure.value.values["rammer"]
+    assert [(row["enhet"], row["ramme"]) for row in kept] == [
+        (row["enhet"], row["ramme"]) for row in rows]
+
+    driver.complete(instance_id, "FastsettRammer", DIRECTOR, {
+        "rammer": frame_rows("sykehjem", "hjemmetjenesten")})
+    assert driver.open_tasks(instance_id, "FastsettRammer") == []
+
+
+def test_frames_task_rejects_negative_frame(driver: ProcessDriver) -> None:
+    instance_id = walk_to_frames(driver)
+
+    with pytest.raises(FormValidationFailed) as failure:
+        driver.complete(instance_id, "FastsettRammer", DIRECTOR, {
+            "rammer": [{"enhet": "sykehjem", "ramme": -5}]})
+    assert failure.value.errors["rammer[0].ramme"] == ["Skriv 0 eller mer."]
+
+    driver.complete(instance_id, "FastsettRammer", DIRECTOR, {
+        "rammer": [{"enhet": "sykehjem", "ramme": 0}]})
+    assert driver.open_tasks(instance_id, "FastsettRammer") == []
+
+
+def test_proposal_rejects_repeated_unit(driver: ProcessDriver) -> None:
+    instance_id = walk_to_proposal(driver)
+    rows = frame_rows("eksempel-skole", "sykehjem", "eksempel-skole", "eksempel-skole")
+
+    with pytest.raises(FormValidationFailed) as failure:
+        driver.complete(instance_id, "LeggFramForslag", DIRECTOR, {
+            "okonomiplan_til": "2031", "forslag_sammendrag": "Balanse.", "rammer": rows})
+    errors = failure.value.errors
+    assert sorted(errors) == ["rammer[2].enhet", "rammer[3].enhet"]
+    assert "Rad 4" in errors["rammer[3].enhet"][0]
+    assert "fra rad 1" in errors["rammer[3].enhet"][0]
+
+
+def test_forecast_rejects_negative_amounts(driver: ProcessDriver) -> None:
+    instance_id = start_by_hand(driver)
+    at(driver, "2027-05-01T00:00")
+    task = forecast_tasks(driver, instance_id, "T1LeverPrognose")["sykehjem"]
+    sent = {"ramme": -5, "aarsprognose": -1, "forklaring": "Feil fortegn."}
+
+    with pytest.raises(FormValidationFailed) as failure:
+        driver.engine.tasks.complete(task.id, UNIT_LEADERS["sykehjem"], {"prognose": sent})
+    errors = failure.value.errors
+    assert errors["prognose.ramme"] == ["Skriv 0 eller mer."]
+    assert errors["prognose.aarsprognose"] == ["Skriv 0 eller mer."]
+    assert failure.value.values["prognose"]["ramme"] == -5
+
+    driver.engine.tasks.complete(task.id, UNIT_LEADERS["sykehjem"], {"prognose": {
+        "ramme": 0, "aarsprognose": 0, "forklaring": "Enheten er lagt ned."}})
+    assert "sykehjem" not in forecast_tasks(driver, instance_id, "T1LeverPrognose")
+
+
 def test_public_display_holds_for_14_days(driver: ProcessDriver) -> None:
     instance_id = walk_to_proposal(driver)
     assert driver.instance(instance_id).case_status == "Handlingsprogram"
@@ -325,8 +410,6 @@ def test_public_display_holds_for_14_days(driver: ProcessDriver) -> None:
 
 
 def test_adoption_before_display_ends_is_rejected(driver: ProcessDriver) -> None:
-    from engine.errors import FormValidationFailed
-
     instance_id = walk_to_proposal(driver)
     at(driver, "2027-11-26T10:00")
     adopt(driver, instance_id)
@@ -340,8 +423,6 @@ def test_adoption_before_display_ends_is_rejected(driver: ProcessDriver) -> None
 
 
 def test_plan_shorter_than_four_years_is_rejected(driver: ProcessDriver) -> None:
-    from engine.errors import FormValidationFailed
-
     instance_id = walk_to_proposal(driver)
     with pytest.raises(FormValidationFailed) as failure:
         driver.complete(instance_id, "LeggFramForslag", DIRECTOR, {
@@ -374,6 +455,35 @@ def test_full_path_to_adoption(driver: ProcessDriver) -> None:
     assert adopted["sykehjem"] == 82_000_000
     at(driver, "2028-01-01T00:00")
     assert escalated_deadlines(driver, instance_id) == []
+
+
+def test_decision_rejects_repeated_unit_and_future_date(driver: ProcessDriver) -> None:
+    instance_id = walk_to_proposal(driver)
+    at(driver, "2027-11-26T10:00")
+    adopt(driver, instance_id)
+    at(driver, "2027-12-14T18:00")
+    sent = {"vedtaksdato": "2027-12-15", "vedtatt": "ja", "okonomiplan_til": "2031",
+            "vedtak": "Vedtatt.", "rammer": frame_rows("sykehjem", "sykehjem")}
+
+    with pytest.raises(FormValidationFailed) as failure:
+        driver.complete(instance_id, "RegistrerVedtak", SECRETARY, sent)
+    errors = failure.value.errors
+    [date_message] = errors["vedtaksdato"]
+    assert "15.12.2027 er fram i tid" in date_message
+    [unit_message] = errors["rammer[1].enhet"]
+    assert "Rad 2 gjentar enheten" in unit_message
+    assert failure.value.values["vedtak"] == "Vedtatt."
+    assert [row["enhet"] for row in failure.value.values["rammer"]] == [
+        "sykehjem", "sykehjem"]
+    engine = driver.engine
+    with engine.transaction(read_only=True):
+        assert engine.repository.setting("budsjett.rammer.2028") is None
+
+    driver.complete(instance_id, "RegistrerVedtak", SECRETARY, {
+        **sent, "vedtaksdato": "2027-12-14", "rammer": frame_rows("sykehjem")})
+    with engine.transaction(read_only=True):
+        adopted = engine.repository.setting("budsjett.rammer.2028")
+    assert adopted == {"sykehjem": FRAMES["sykehjem"]}
 
 
 def test_rejected_budget_returns_to_director(driver: ProcessDriver) -> None:
@@ -472,14 +582,47 @@ def test_bad_setting_opens_incident(driver: ProcessDriver) -> None:
 
 def test_second_case_for_year_rejected(driver: ProcessDriver) -> None:
     first = start_by_hand(driver)
-    second = start_by_hand(driver)
 
-    [incident] = driver.incidents(second)
-    assert driver.instance(first).business_key in incident.message
-    assert driver.incidents(first) == []
-    assert driver.open_tasks(second) == []
-    following = start_by_hand(driver, 2028)
-    assert driver.incidents(following) == []
+    with pytest.raises(FormValidationFailed) as failure:
+        start_by_hand(driver)
+    [message] = failure.value.errors["budsjettaar"]
+    assert driver.instance(first).business_key in message
+    assert failure.value.values == {"budsjettaar": "2027"}
+    assert len(budget_instances(driver)) == 1
+    earlier = start_by_hand(driver, 2026)
+    assert driver.incidents(earlier) == []
+
+
+def test_timer_start_of_started_year_opens_incident(driver: ProcessDriver) -> None:
+    """The yearly timer start has no form, so the handler stops a second case itself."""
+    driver.clock.set(oslo("2028-01-01T00:00"))
+    started = start_by_hand(driver, 2028)
+
+    driver.advance(minutes=0)
+    [timer_case] = [instance for instance in budget_instances(driver)
+                    if instance.id != started]
+    [incident] = driver.incidents(timer_case.id)
+    assert driver.instance(started).business_key in incident.message
+    assert driver.open_tasks(timer_case.id) == []
+
+
+@pytest.mark.parametrize("year", ["1999", "2025", "2028", "2099"])
+def test_start_year_outside_range_rejected(driver: ProcessDriver, year: str) -> None:
+    with pytest.raises(FormValidationFailed) as failure:
+        driver.start("budsjett", FINANCE, {"budsjettaar": year})
+    [message] = failure.value.errors["budsjettaar"]
+    assert f"Budsjettåret {year} kan ikke startes nå" in message
+    assert "fra og med 2026 til og med 2027" in message
+    assert failure.value.values == {"budsjettaar": year}
+    assert budget_instances(driver) == []
+
+
+@pytest.mark.parametrize("year", [2026, 2027])
+def test_start_year_at_range_edge_accepted(driver: ProcessDriver, year: int) -> None:
+    instance_id = start_by_hand(driver, year)
+
+    assert driver.variables(instance_id)["budsjettaar"] == year
+    assert driver.incidents(instance_id) == []
 
 
 def test_only_finance_may_start_by_hand(driver: ProcessDriver) -> None:
