@@ -145,7 +145,7 @@ def test_deviation_runs_to_closure(page: Page, live_server: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Lukk avvik")
     page.get_by_label("Konklusjon").fill("Avviket er lukket.")
     page.get_by_label("Læringspunkt").fill("Dører til medisinrom skal lukke seg selv.")
-    page.get_by_label("Dato").fill("10.01.2027")
+    page.get_by_label("Dato").fill("04.01.2027")
     page.get_by_role("button", name="Fullfør").click()
     expect(page.get_by_role("status")).to_contain_text("«Lukk avvik» er fullført.")
     log_out(page)
