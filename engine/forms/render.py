@@ -110,7 +110,7 @@ def render_form(form: FormSpec, values: Mapping[str, Any],
                 options: Mapping[str, list[dict[str, Any]]] | None = None, action: str,
                 submit_label: str, csrf_token: str | None = None,
                 read_only: bool = False, focus: str = "",
-                initial: Mapping[str, Any] | None = None) -> Markup:
+                initial: Mapping[str, Any] | None = None, form_id: str = "") -> Markup:
     """Render `form` with `values`, which are stored data or a posted MultiDict.
 
     A posted MultiDict has no values for disabled and read-only fields, so they are taken
@@ -120,7 +120,8 @@ def render_form(form: FormSpec, values: Mapping[str, Any],
     With errors, an error summary opens the form and each message appears beside its field.
     `read_only` renders the values as a definition list for history views instead of a form.
     `focus` is RowChange.focus after an add-row or remove-row button: that row's first input
-    gets autofocus, so a keyboard user goes on where they were.
+    gets autofocus, so a keyboard user goes on where they were. `form_id` is the id of the
+    form element, for controls elsewhere on the page that post the form (attribute form).
     """
     if hasattr(values, "getlist"):
         values = submitted_values(form, values, initial)
@@ -133,7 +134,7 @@ def render_form(form: FormSpec, values: Mapping[str, Any],
     summary = builder.error_links()
     return Markup(_environment.get_template("forms/form.html").render(
         form=form, nodes=nodes, error_links=summary, action=action, submit_label=submit_label,
-        csrf_token=csrf_token))
+        csrf_token=csrf_token, form_id=form_id))
 
 
 def field_id(path: str) -> str:

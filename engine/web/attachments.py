@@ -1,8 +1,9 @@
 """Attachments on the task and case pages: upload at a task, download and delete.
 
-The upload is a form of its own (multipart, with its CSRF token), so sending a file never
-sends or changes the task's form. It works without JavaScript: the browser posts the file
-and comes back to the task page, which lists it.
+On a task with a form, the upload button posts the task's form (multipart) to the upload
+route, so the values typed so far come along. The upload stores only the file and never
+completes the task; the task page is shown again with the typed values in the form. On a
+task without a form the upload is a form of its own. Both work without JavaScript.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ def upload(task_id: str) -> Response | tuple[str, int]:
     user = current_user()
     engine = sloyfe_engine()
     sent = request.files.get(FILE_FIELD)
+    posted = request.form if set(request.form) - {"csrf_token"} else None
     try:
         if sent is None or not sent.filename:
             raise NoFileChosen()
@@ -65,9 +67,13 @@ def upload(task_id: str) -> Response | tuple[str, int]:
     except UPLOAD_REJECTIONS as rejected:
         log.info("attachment rejected task_id=%s code=%s", task_id, rejected.code)
         flash(str(rejected), "error")
-        return task_page_response(task_id, user.username, rejected.http_status)
+        return task_page_response(task_id, user.username, rejected.http_status, posted)
 
     flash(_("%(filename)s is attached to the case.", filename=attachment.filename), "success")
+    if posted is not None:
+        # NOTE: the page is the response to the post, so reloading it asks to send the file
+        # again. A redirect would lose the typed values, which only the post carries.
+        return task_page_response(task_id, user.username, 200, posted)
     return redirect(url_for("tasks.task_page", task_id=task_id, _anchor="vedlegg"))
 
 

@@ -76,6 +76,13 @@ def csrf_error(error: CSRFError) -> tuple[str, int]:
 
 def http_error(error: HTTPException) -> tuple[str, int]:
     status = error.code or 500
+    if status in (403, 404) and request.method == "POST" and submitted_text():
+        # For example a task reassigned while its form was being filled in: the page is no
+        # longer open to the sender, but what they typed is theirs to copy.
+        return lost_post_page(status, _("Nothing was saved"), _(
+            "You no longer have access to this page, or it does not exist, so nothing was "
+            "saved. Copy what you wrote from the list below. If the page was a task that "
+            "someone else has been given, send the text to them."))
     if status == 404:
         return error_page(404, _("Not found"), _(
             "The page does not exist, or you do not have access to it. Check the address, or "

@@ -14,12 +14,12 @@ from engine.forms import render_form
 def form_html(form: Any, values: Mapping[str, Any], errors: Mapping[str, list[str]] | None = None,
               *, options: Mapping[str, list[dict[str, Any]]], action: str,
               submit_label: str, focus: str = "",
-              initial: Mapping[str, Any] | None = None) -> Markup:
+              initial: Mapping[str, Any] | None = None, form_id: str = "") -> Markup:
     """Render the form. When `values` is a post, read-only fields show `initial`, the data
     the form was first shown with."""
     return render_form(form, values, errors, options=options, action=action,
                        submit_label=submit_label, csrf_token=generate_csrf(), focus=focus,
-                       initial=initial)
+                       initial=initial, form_id=form_id)
 
 
 def summary_html(form: Any, values: Mapping[str, Any],

@@ -51,6 +51,9 @@ REJECTIONS = (TaskAlreadyClaimed, TaskAlreadyCompleted, TaskNotOpen, TaskNotClai
 HAND_OVER_REJECTIONS = (*REJECTIONS, AssigneeNotFound, DelegateNotEligible,
                         DelegationNeedsAssignee, ReassignNotAllowed, ReassignTargetNotEligible)
 PAGE_SIZE = 25
+# Id of the task's form element. The upload button posts this form to the upload route, so
+# the values typed so far come along and are shown again.
+TASK_FORM_ID = "oppgaveskjema"
 
 
 @bp.route("/oppgaver")
@@ -206,27 +209,36 @@ def _details(task_id: str, username: str) -> TaskDetails:
         return details
 
 
-def task_page_response(task_id: str, username: str, status: int) -> tuple[str, int]:
-    """Render the task page as a GET shows it, with `status`, after a side action on the
-    page (an upload) was rejected and put its reason in a flash message."""
+def task_page_response(task_id: str, username: str, status: int,
+                       posted: Any | None = None) -> tuple[str, int]:
+    """Render the task page after a side action on the page (an upload) that put its outcome
+    in a flash message, with `status`. `posted` are the task form's values sent along with
+    the side action: the form shows them again, or, if the user may no longer complete the
+    task, the page lists them so they can be copied."""
     details = _details(task_id, username)
-    return _render(details, details.variables), status
+    if posted is None:
+        return _render(details, details.variables), status
+    return _render(details, posted, posted=True), status
 
 
 def _render(details: TaskDetails, values: Any, errors: dict[str, list[str]] | None = None,
-            rejection: str | None = None, focus: str = "") -> str:
+            rejection: str | None = None, focus: str = "", posted: bool = False) -> str:
     """Render the task page. `values` fill the form, or after a rejection, the summary of
-    what the user sent. Read-only fields always show the task's stored variables."""
+    what the user sent. Read-only fields always show the task's stored variables.
+
+    `posted` marks `values` as typed by the user: when the form is not shown (the task was
+    reassigned or completed meanwhile), the page lists them instead of dropping them."""
     action = url_for("tasks.task_page", task_id=details.id)
     task_form = None
     sent_summary = None
-    if rejection and details.form is not None:
+    may_complete = details.is_open and details.is_mine
+    if details.form is not None and (rejection or (posted and not may_complete)):
         sent_summary = summary_html(details.form, values, details.form_options,
                                     initial=details.variables)
-    elif details.is_open and details.is_mine and details.form is not None:
+    elif may_complete and details.form is not None:
         task_form = form_html(details.form, values, errors, options=details.form_options,
                               action=action, submit_label=_("Complete"), focus=focus,
-                              initial=details.variables)
+                              initial=details.variables, form_id=TASK_FORM_ID)
     case_details = None
     if details.start_form is not None:
         case_details = summary_html(details.start_form, details.start_values,
@@ -234,4 +246,5 @@ def _render(details: TaskDetails, values: Any, errors: dict[str, list[str]] | No
     return render_template("task.html", task=details, task_form=task_form,
                            case_details=case_details, rejection=rejection,
                            sent_summary=sent_summary, action=action,
+                           task_form_id=TASK_FORM_ID if task_form is not None else "",
                            reassign_choice=request.args.get("til", ""))

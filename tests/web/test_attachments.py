@@ -118,6 +118,69 @@ def test_wrong_type_names_allowed_types(login_as: Callable[[str], FlaskClient],
     assert stored_count(demo_engine) == 0
 
 
+def test_upload_button_posts_task_form(login_as: Callable[[str], FlaskClient],
+                                       task_id: str) -> None:
+    page = login_as("lise.leder").get(f"/oppgaver/{task_id}").get_data(as_text=True)
+
+    assert '<form class="sloyfe-form" method="post" action="/oppgaver/' in page
+    assert 'id="oppgaveskjema"' in page
+    assert f'form="oppgaveskjema" formaction="/oppgaver/{task_id}/vedlegg"' in page
+    assert 'name="fil" accept=' in page
+
+
+def test_upload_keeps_typed_values(login_as: Callable[[str], FlaskClient],
+                                   task_id: str) -> None:
+    client = login_as("lise.leder")
+
+    response = upload(client, task_id, beslutning="avvis",
+                      begrunnelse="Meldt to ganger, se forrige sak.")
+    page = response.get_data(as_text=True)
+
+    assert response.status_code == 200
+    assert "rapport.pdf er lagt ved saken." in page
+    assert "Meldt to ganger, se forrige sak.</textarea>" in page
+    assert 'value="avvis" checked' in page
+
+
+def test_rejected_upload_keeps_typed_values(login_as: Callable[[str], FlaskClient],
+                                            task_id: str) -> None:
+    client = login_as("lise.leder")
+
+    response = upload(client, task_id, files.BINARY, "program.pdf", beslutning="avvis",
+                      begrunnelse="Meldt to ganger, se forrige sak.")
+    page = response.get_data(as_text=True)
+
+    assert response.status_code == 415
+    assert "kan ikke legges ved" in page
+    assert "Meldt to ganger, se forrige sak.</textarea>" in page
+
+
+def test_upload_after_reassign_lists_text(login_as: Callable[[str], FlaskClient],
+                                          demo_engine: ProcessEngine, task_id: str) -> None:
+    client = login_as("lise.leder")
+    demo_engine.tasks.reassign(task_id, "fatima.ansatt", "tor.kommunalsjef")
+
+    response = upload(client, task_id, beslutning="avvis",
+                      begrunnelse="Meldt to ganger, se forrige sak.")
+    page = response.get_data(as_text=True)
+
+    assert response.status_code == 403
+    assert "Oppgaven er tildelt Fatima Ali" in page
+    assert "Meldt to ganger, se forrige sak." in page
+    assert stored_count(demo_engine) == 0
+
+
+def test_complete_ignores_empty_file_field(login_as: Callable[[str], FlaskClient],
+                                           demo_engine: ProcessEngine, task_id: str) -> None:
+    client = login_as("lise.leder")
+
+    response = client.post(f"/oppgaver/{task_id}", data={**ACCEPT_FORM, "fil": ""})
+
+    assert response.status_code == 302
+    with demo_engine.transaction(read_only=True):
+        assert demo_engine.tasks.get(task_id).state == "completed"
+
+
 def test_upload_by_non_assignee_refused(login_as: Callable[[str], FlaskClient],
                                         demo_engine: ProcessEngine, task_id: str) -> None:
     client = login_as("admin")

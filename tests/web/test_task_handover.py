@@ -178,3 +178,40 @@ def test_outsider_cannot_reach_delegate(login_as: Any, report: Any,
 
     assert response.status_code == 404
     assert assignee(demo_engine, task_id) == "lise.leder"
+
+
+# --- typed work when the task changes hands ---------------------------------------------------
+
+TYPED = {"beslutning": "avvis", "begrunnelse": "Meldt to ganger, se forrige sak."}
+
+
+def test_reassigned_while_typing_lists_text(login_as: Any, report: Any,
+                                            demo_engine: ProcessEngine) -> None:
+    task_id = claimed_task(demo_engine, report, "fatima.ansatt")
+    client = login_as("fatima.ansatt")
+    demo_engine.tasks.reassign(task_id, "ola.ansatt", "lise.leder")
+
+    response = client.post(f"/oppgaver/{task_id}", data=TYPED)
+    page = response.get_data(as_text=True)
+
+    assert response.status_code == 403
+    assert "Oppgaven er tildelt Ola Olsen" in page
+    assert "Ingenting ble lagret. Dette er det du fylte ut, så du kan kopiere det:" in page
+    assert "Meldt to ganger, se forrige sak." in page
+    assert assignee(demo_engine, task_id) == "ola.ansatt"
+
+
+def test_reassigned_out_of_sight_lists_text(login_as: Any, report: Any,
+                                            demo_engine: ProcessEngine) -> None:
+    task_id = open_task_id(demo_engine, report(), "VurderAvvik")
+    demo_engine.tasks.reassign(task_id, "ola.ansatt", "lise.leder")
+    client = login_as("ola.ansatt")
+    demo_engine.tasks.reassign(task_id, "fatima.ansatt", "lise.leder")
+
+    response = client.post(f"/oppgaver/{task_id}", data=TYPED)
+    page = response.get_data(as_text=True)
+
+    assert response.status_code == 404
+    assert "Ingenting ble lagret" in page
+    assert "Meldt to ganger, se forrige sak." in page
+    assert "Vurder avvik" not in page
