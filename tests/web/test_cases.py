@@ -126,3 +126,18 @@ def test_timer_started_case_has_no_start_details(login_as: Any, demo_engine: Pro
     assert "Budsjett og økonomiplan 2028: regnskap 2027, budsjett 2029" in html
     assert "Opplysninger ved oppstart" not in html
 
+
+
+def test_registered_decision_shows_no_outcome(login_as: Any,
+                                              demo_engine: ProcessEngine) -> None:
+    """The decision text is among the details given at the start, not an outcome."""
+    instance_id = demo_engine.runtime.start("politisk-vedtak", "siri.sekretariat", {
+        "utvalg": "kommunestyret", "motedato": "2026-12-14", "politisk_saksnummer": "PS 1/26",
+        "arkivsaksnummer": "26/00001", "tittel": "Leksehjelp", "vedtakstype": "verbalvedtak",
+        "vedtakstekst": "Kommunedirektøren utreder leksehjelp.",
+        "vedtakspunkter": [{"tekst": "Kommunedirektøren utreder leksehjelp."}]}).instance_id
+
+    html = login_as("siri.sekretariat").get(f"/saker/{instance_id}").get_data(as_text=True)
+
+    assert "Opplysninger ved oppstart" in html
+    assert 'id="outcome-heading"' not in html
