@@ -81,10 +81,10 @@ def test_discovery_at_event_time_accepted(demo_engine: ProcessEngine) -> None:
 
 def test_discovery_in_future_rejected(demo_engine: ProcessEngine) -> None:
     error = rejection(demo_engine, kategori="informasjonssikkerhet", personopplysninger=True,
-                      oppdaget="2027-01-05T09:00:00+01:00")
+                      oppdaget="2027-01-04T12:00:00+01:00")
 
     assert error.errors["oppdaget"] == [
-        "Tidspunktet da bruddet ble oppdaget, 05.01.2027 09:00, er frem i tid. Oppgi når "
+        "Tidspunktet da bruddet ble oppdaget, 04.01.2027 12:00, er frem i tid. Oppgi når "
         "bruddet ble oppdaget, senest nå."]
 
 
@@ -113,14 +113,14 @@ def test_subcategory_pairs_follow_setting(demo_engine: ProcessEngine) -> None:
 
 
 def test_check_errors_reported_together(demo_engine: ProcessEngine) -> None:
-    error = rejection(demo_engine, tidspunkt="2027-01-05T09:00:00+01:00", kategori="bygg",
+    error = rejection(demo_engine, tidspunkt="2027-01-04T12:00:00+01:00", kategori="bygg",
                       underkategori="hms/nestenulykke")
 
     assert sorted(error.errors) == ["tidspunkt", "underkategori"]
 
 
 def test_form_rules_come_first(demo_engine: ProcessEngine) -> None:
-    error = rejection(demo_engine, tidspunkt="2027-01-05T09:00:00+01:00", sted="")
+    error = rejection(demo_engine, tidspunkt="2027-01-04T12:00:00+01:00", sted="")
 
     assert list(error.errors) == ["sted"]
 
@@ -163,3 +163,12 @@ def test_assessment_discovery_now_accepted(demo_engine: ProcessEngine) -> None:
     assess(demo_engine, instance_id, NOW)
 
     assert demo_engine.runtime.variables(instance_id)["oppdaget"] == NOW
+
+
+def test_event_on_later_day_rejected_by_form(demo_engine: ProcessEngine) -> None:
+    error = rejection(demo_engine, tidspunkt="2027-01-05T09:00:00+01:00")
+
+    assert error.errors["tidspunkt"] == [
+        "05.01.2027 er etter dagens dato, men «Når skjedde det?» gjelder noe som allerede har "
+        "skjedd. Oppgi dagens dato eller en tidligere dato."]
+    assert case_count(demo_engine) == 0
