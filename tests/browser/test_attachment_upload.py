@@ -80,3 +80,19 @@ def test_uploader_deletes_file(page: Page, live_server: str, task_id: str) -> No
     expect(page.get_by_role("link", name="notat.txt")).to_have_count(0)
 
 
+
+def test_upload_keeps_typed_text(page: Page, live_server: str, task_id: str) -> None:
+    log_in(page, live_server, "lise.leder")
+    page.goto(f"{live_server}/oppgaver/{task_id}")
+    page.get_by_label("Avvis – det er ikke et avvik").check()
+    page.get_by_label("Begrunnelse for avvisningen").fill("Meldt to ganger, se forrige sak.")
+
+    choose_file(page, "notat.txt", files.TEXT, "text/plain")
+    page.get_by_role("button", name="Last opp").click()
+
+    expect(page.get_by_role("status")).to_contain_text("notat.txt er lagt ved saken.")
+    expect(page.get_by_label("Avvis – det er ikke et avvik")).to_be_checked()
+    expect(page.get_by_label("Begrunnelse for avvisningen")).to_have_value(
+        "Meldt to ganger, se forrige sak.")
+    expect(page.get_by_role("region", name="Vedlegg").get_by_role(
+        "link", name="notat.txt")).to_be_visible()

@@ -170,11 +170,14 @@ def test_upload_after_reassign_lists_text(login_as: Callable[[str], FlaskClient]
     assert stored_count(demo_engine) == 0
 
 
-def test_complete_ignores_empty_file_field(login_as: Callable[[str], FlaskClient],
-                                           demo_engine: ProcessEngine, task_id: str) -> None:
+@pytest.mark.parametrize("file_field", ["", "notat.txt"])
+def test_complete_ignores_file_field(login_as: Callable[[str], FlaskClient],
+                                     demo_engine: ProcessEngine, task_id: str,
+                                     file_field: str) -> None:
+    """The file input belongs to the task's form, so completing sends its file name."""
     client = login_as("lise.leder")
 
-    response = client.post(f"/oppgaver/{task_id}", data={**ACCEPT_FORM, "fil": ""})
+    response = client.post(f"/oppgaver/{task_id}", data={**ACCEPT_FORM, "fil": file_field})
 
     assert response.status_code == 302
     with demo_engine.transaction(read_only=True):
