@@ -25,6 +25,9 @@ _TIME = re.compile(r"(\d{1,2})[:.](\d{2})(?::(\d{2}))?")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 # Spaces people put between thousands, including no-break and narrow no-break space.
 _DIGIT_GROUPING = re.compile(r"[ \u00a0\u202f]")
+# A point followed by one group of three digits, as in 80.000, which Norwegian writers use as
+# a thousand separator. Read as a decimal point it would silently store 80.
+_POINT_AS_GROUPING = re.compile(r"[+-]?[1-9]\d{0,2}\.\d{3}")
 
 
 @dataclass(frozen=True)
@@ -112,8 +115,14 @@ def store_datetime(moment: datetime) -> str:
 
 
 def parse_number(text: str) -> Decimal:
-    """Parse a number typed by a person: decimal comma or point, spaces between thousands."""
+    """Parse a number typed by a person: decimal comma or point, spaces between thousands.
+
+    Text such as 80.000, where the point may separate thousands, raises ValueError. The
+    person then writes 80 000 for eighty thousand or 80,000 for eighty.
+    """
     cleaned = _DIGIT_GROUPING.sub("", text.strip()).replace("\u2212", "-")
+    if _POINT_AS_GROUPING.fullmatch(cleaned):
+        raise ValueError(text)
     if cleaned.count(",") == 1 and "." not in cleaned:
         cleaned = cleaned.replace(",", ".")
     if not _NUMBER.fullmatch(cleaned):

@@ -76,12 +76,15 @@ def test_parse_datetime_keeps_given_offset() -> None:
 @pytest.mark.parametrize(("text", "expected"), [
     ("12", Decimal("12")), ("12,5", Decimal("12.5")), ("-3.25", Decimal("-3.25")),
     ("1\u00a0000", Decimal("1000")), ("\u22124", Decimal("-4")),
+    ("0.125", Decimal("0.125")), ("1000.500", Decimal("1000.5")), ("80,000", Decimal("80")),
+    ("12.50", Decimal("12.5")),
 ])
 def test_parse_number_reads_typed_numbers(text: str, expected: Decimal) -> None:
     assert parse_number(text) == expected
 
 
-@pytest.mark.parametrize("text", ["1,2,3", "1e5", "NaN", "12 kr", "Infinity", ""])
+@pytest.mark.parametrize("text", ["1,2,3", "1e5", "NaN", "12 kr", "Infinity", "",
+                                  "80.000", "-1.500", "80.000.000"])
 def test_parse_number_rejects_other_text(text: str) -> None:
     with pytest.raises(ValueError):
         parse_number(text)
