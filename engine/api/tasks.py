@@ -125,8 +125,10 @@ def reassign_task(body: dict[str, Any], task_id: str) -> dict[str, Any]:
     """Give the task to a named user, for example when its assignee is absent.
 
     The acting user must lead the task's unit or a unit above it, or be an administrator.
-    An unknown or deactivated user gives 422 (assignee_not_found). With a `reason` the
-    acting user must be an administrator, and the reason is kept in the case history.
+    An unknown or deactivated user gives 422 (assignee_not_found), and so does a user who
+    may not hold the task (reassign_target_not_eligible, see TaskService.reassign_targets).
+    With a `reason` the acting user must be an administrator, and the reason is kept in the
+    case history.
     """
     if body["reason"] is not None:
         result = api_engine().admin.reassign_task(task_id, body["assignee"], acting_user(),

@@ -115,6 +115,18 @@ def test_reassign_to_unknown_user_is_422(session_of: Callable[[str], SessionCall
     assert_problem(response, 422, "assignee_not_found")
 
 
+def test_reassign_to_other_unit_is_422(session_of: Callable[[str], SessionCaller],
+                                       demo_engine: ProcessEngine,
+                                       report: Callable[..., int]) -> None:
+    task_id = claimed_task(demo_engine, report, "fatima.ansatt")
+
+    response = session_of("lise.leder").post(f"{TASKS}/{task_id}/reassign",
+                                             json={"assignee": "per.leder"})
+
+    body = assert_problem(response, 422, "reassign_target_not_eligible")
+    assert body["detail"].startswith("Per Larsen kan ikke ta oppgaven «Vurder avvik».")
+
+
 def test_openapi_lists_hand_over_operations(client: FlaskClient) -> None:
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
 
