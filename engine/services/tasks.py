@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 VIEWS = ("mine", "group", "unit", "all")
 
 # Camunda properties of a user task that the task service reads.
+REASSIGN_PROPERTY = "reassign"  # "false": the task stays with whom the process gave it
 COMPLETED_BY_PROPERTY = "completedByVariable"  # store the completer's user name in this variable
 RULE_PREFIX = "validate."
 RULE_MESSAGE_SUFFIX = ".message"
@@ -334,6 +335,8 @@ class TaskService(Service):
     def may_reassign(self, task: Task, actor: str) -> bool:
         if not self.may_see(task, actor):
             return False
+        if not self._reassignable(task):
+            return False
         visibility = self.engine.visibility
         if visibility.is_confidential(task.definition_key):
             # Nobody else who may act on the unit's behalf can read the case.
@@ -345,6 +348,18 @@ class TaskService(Service):
             return False
         user = self.engine.organisation.find_user(actor)
         return user is not None and self.leads_unit_or_above(task.unit_id, user.id)
+
+    def _reassignable(self, task: Task) -> bool:
+        """Return False for a task whose element has the camunda property `reassign` set to
+        false, such as the employee's own confirmation of a conversation summary, which
+        nobody else may give."""
+        compiled = self.engine.specs.get(task.instance.definition_id)
+        for spec in (compiled.spec, *compiled.subprocess_specs.values()):
+            element = spec.task_specs.get(task.element_id)
+            if element is not None:
+                setting = (element.extensions or {}).get(REASSIGN_PROPERTY, "")
+                return str(setting).strip().lower() != "false"
+        return True
 
     def reassign_targets(self, task: Task) -> dict[str, str]:
         """Map the active users who may be given the task by reassignment to their display
@@ -367,6 +382,7 @@ class TaskService(Service):
         users: dict[int, User] = {}
         for group in task.candidate_groups or []:
             users.update((user.id, user) for user in self.engine.organisation.members(group))
+        candidates = {user.username for user in users.values()} | set(task.candidate_users or [])
         participants = set(task.candidate_users or [])
         for assignee, completer in self.session.execute(
                 select(Task.assignee, Task.completed_by)
@@ -380,6 +396,12 @@ class TaskService(Service):
             users[unit.leader.id] = unit.leader
         if unit is not None and not confidential:
             users.update((user.id, user) for user in _unit_people(self.session, unit))
+        # The person who started the case, such as the reporter of a deviation, does not
+        # handle it unless the process makes them a candidate.
+        starter = task.instance.started_by
+        if starter and starter not in candidates:
+            users = {user_id: user for user_id, user in users.items()
+                     if user.username != starter}
         return self._by_display_name(users.values())
 
     @staticmethod

@@ -84,12 +84,13 @@ def test_leader_reassigns_task(session_of: Callable[[str], SessionCaller],
                                demo_engine: ProcessEngine,
                                report: Callable[..., int]) -> None:
     task_id = claimed_task(demo_engine, report, "fatima.ansatt")
+    demo_engine.organisation.create_user("nils.ansatt", "Nils Nilsen", unit="sykehjem")
 
     response = session_of("lise.leder").post(f"{TASKS}/{task_id}/reassign",
-                                             json={"assignee": "ola.ansatt"})
+                                             json={"assignee": "nils.ansatt"})
 
     assert response.status_code == 200
-    assert response.get_json()["assignee"] == "ola.ansatt"
+    assert response.get_json()["assignee"] == "nils.ansatt"
 
 
 def test_reassign_by_employee_is_403(session_of: Callable[[str], SessionCaller],

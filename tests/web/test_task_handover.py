@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from engine.engine import ProcessEngine
 from tests.web.conftest import open_task_id
+
+
+@pytest.fixture(autouse=True)
+def colleague(demo_engine: ProcessEngine) -> str:
+    """A nursing-home employee who did not report the case and may be given its tasks."""
+    demo_engine.organisation.create_user("nils.ansatt", "Nils Nilsen", unit="sykehjem",
+                                         password="demo")
+    return "nils.ansatt"
 
 
 def assignee(engine: ProcessEngine, task_id: str) -> str | None:
@@ -84,13 +94,13 @@ def test_leader_reassigns_by_user_name(login_as: Any, report: Any,
     task_id = claimed_task(demo_engine, report, "fatima.ansatt")
     client = login_as("tor.kommunalsjef")
 
-    response = client.post(f"/oppgaver/{task_id}/tildel-annen", data={"til": "ola.ansatt"})
+    response = client.post(f"/oppgaver/{task_id}/tildel-annen", data={"til": "nils.ansatt"})
     page = client.get(response.headers["Location"]).get_data(as_text=True)
 
-    assert "Oppgaven «Vurder avvik» er nå tildelt Ola Olsen." in page
-    assert "Tor Hansen (kommunalsjef) tildelte oppgaven «Vurder avvik» til Ola Olsen i " \
+    assert "Oppgaven «Vurder avvik» er nå tildelt Nils Nilsen." in page
+    assert "Tor Hansen (kommunalsjef) tildelte oppgaven «Vurder avvik» til Nils Nilsen i " \
            "stedet for Fatima Ali." in page
-    assert assignee(demo_engine, task_id) == "ola.ansatt"
+    assert assignee(demo_engine, task_id) == "nils.ansatt"
 
 
 def test_reassign_lists_allowed_people(login_as: Any, report: Any,
@@ -100,7 +110,7 @@ def test_reassign_lists_allowed_people(login_as: Any, report: Any,
     html = login_as("lise.leder").get(f"/oppgaver/{task_id}").get_data(as_text=True)
 
     assert '<select class="ds-input" id="reassign-to" name="til"' in html
-    assert '<option value="ola.ansatt">Ola Olsen</option>' in html
+    assert '<option value="nils.ansatt">Nils Nilsen</option>' in html
     assert '<option value="per.leder">' not in html
     assert '<option value="erik.laerer">' not in html
 
@@ -110,10 +120,10 @@ def test_leader_reassigns_to_unit_colleague(login_as: Any, report: Any,
     task_id = claimed_task(demo_engine, report, "lise.leder")
     client = login_as("lise.leder")
 
-    response = client.post(f"/oppgaver/{task_id}/tildel-annen", data={"til": "ola.ansatt"})
+    response = client.post(f"/oppgaver/{task_id}/tildel-annen", data={"til": "nils.ansatt"})
 
     assert response.status_code == 302
-    assert assignee(demo_engine, task_id) == "ola.ansatt"
+    assert assignee(demo_engine, task_id) == "nils.ansatt"
 
 
 def test_reassign_to_other_unit_leader_refused(login_as: Any, report: Any,
@@ -133,16 +143,16 @@ def test_reassign_rejection_keeps_choice(login_as: Any, report: Any,
     task_id = claimed_task(demo_engine, report, "fatima.ansatt")
     client = login_as("tor.kommunalsjef")
     with demo_engine.transaction():
-        demo_engine.organisation.set_active("ola.ansatt", False, actor="admin")
+        demo_engine.organisation.set_active("nils.ansatt", False, actor="admin")
 
-    response = client.post(f"/oppgaver/{task_id}/tildel-annen", data={"til": "ola.ansatt"})
+    response = client.post(f"/oppgaver/{task_id}/tildel-annen", data={"til": "nils.ansatt"})
     with demo_engine.transaction():
-        demo_engine.organisation.set_active("ola.ansatt", True, actor="admin")
+        demo_engine.organisation.set_active("nils.ansatt", True, actor="admin")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
 
-    assert response.headers["Location"] == f"/oppgaver/{task_id}?til=ola.ansatt"
-    assert "Ingen aktiv bruker har brukernavnet ola.ansatt." in page
-    assert '<option value="ola.ansatt" selected>Ola Olsen</option>' in page
+    assert response.headers["Location"] == f"/oppgaver/{task_id}?til=nils.ansatt"
+    assert "Ingen aktiv bruker har brukernavnet nils.ansatt." in page
+    assert '<option value="nils.ansatt" selected>Nils Nilsen</option>' in page
 
 
 def test_reassign_by_employee_rejected(login_as: Any, report: Any,
@@ -150,7 +160,7 @@ def test_reassign_by_employee_rejected(login_as: Any, report: Any,
     task_id = claimed_task(demo_engine, report, "fatima.ansatt")
     client = login_as("fatima.ansatt")
 
-    response = client.post(f"/oppgaver/{task_id}/tildel-annen", data={"til": "ola.ansatt"})
+    response = client.post(f"/oppgaver/{task_id}/tildel-annen", data={"til": "nils.ansatt"})
     page = client.get(response.headers["Location"]).get_data(as_text=True)
 
     assert "Bare lederen for enheten til oppgaven" in page
@@ -189,23 +199,23 @@ def test_reassigned_while_typing_lists_text(login_as: Any, report: Any,
                                             demo_engine: ProcessEngine) -> None:
     task_id = claimed_task(demo_engine, report, "fatima.ansatt")
     client = login_as("fatima.ansatt")
-    demo_engine.tasks.reassign(task_id, "ola.ansatt", "lise.leder")
+    demo_engine.tasks.reassign(task_id, "nils.ansatt", "lise.leder")
 
     response = client.post(f"/oppgaver/{task_id}", data=TYPED)
     page = response.get_data(as_text=True)
 
     assert response.status_code == 403
-    assert "Oppgaven er tildelt Ola Olsen" in page
+    assert "Oppgaven er tildelt Nils Nilsen" in page
     assert "Ingenting ble lagret. Dette er det du fylte ut, så du kan kopiere det:" in page
     assert "Meldt to ganger, se forrige sak." in page
-    assert assignee(demo_engine, task_id) == "ola.ansatt"
+    assert assignee(demo_engine, task_id) == "nils.ansatt"
 
 
 def test_reassigned_out_of_sight_lists_text(login_as: Any, report: Any,
                                             demo_engine: ProcessEngine) -> None:
     task_id = open_task_id(demo_engine, report(), "VurderAvvik")
-    demo_engine.tasks.reassign(task_id, "ola.ansatt", "lise.leder")
-    client = login_as("ola.ansatt")
+    demo_engine.tasks.reassign(task_id, "nils.ansatt", "lise.leder")
+    client = login_as("nils.ansatt")
     demo_engine.tasks.reassign(task_id, "fatima.ansatt", "lise.leder")
 
     response = client.post(f"/oppgaver/{task_id}", data=TYPED)

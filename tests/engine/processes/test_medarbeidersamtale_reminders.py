@@ -238,3 +238,18 @@ def test_admin_account_has_no_conversation(driver: ProcessDriver) -> None:
 
     rows = driver.variables(plannings["eksempel"])["samtaler"]
     assert "admin" not in [row["medarbeider"] for row in rows]
+
+
+def test_employee_steps_not_reassigned(driver: ProcessDriver) -> None:
+    """HR may not give the employee's confirmation to the leader, who would then confirm
+    their own summary."""
+    conversation_id = nursing_home_conversations(driver)["ola.ansatt"]
+    invite_and_prepare(driver, conversation_id, "2027-02-10T10:00:00+01:00")
+    at(driver, "2027-02-10T12:00")
+    driver.complete(conversation_id, "GjennomforSamtale", "lise.leder", SUMMARY)
+    task = driver.task(conversation_id, "BekreftOppsummering")
+
+    with pytest.raises(ReassignNotAllowed):
+        driver.engine.tasks.reassign(task.id, "lise.leder", "hanne.hr")
+
+    assert driver.task(conversation_id, "BekreftOppsummering").assignee == "ola.ansatt"

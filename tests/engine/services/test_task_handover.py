@@ -130,23 +130,25 @@ def test_eligible_delegates_leave_out_actor(assessment: tuple) -> None:
 
 def test_reassign_by_unit_leader(assessment: tuple) -> None:
     engine, _instance_id, task_id = assessment
+    engine.organisation.create_user("nils.ansatt", "Nils Nilsen", unit="sykehjem")
     engine.tasks.claim(task_id, "fatima.ansatt")
 
-    engine.tasks.reassign(task_id, "ola.ansatt", "lise.leder")
+    engine.tasks.reassign(task_id, "nils.ansatt", "lise.leder")
 
-    assert assignee(engine, task_id) == "ola.ansatt"
+    assert assignee(engine, task_id) == "nils.ansatt"
 
 
 def test_reassign_is_audited(assessment: tuple) -> None:
     engine, _instance_id, task_id = assessment
+    engine.organisation.create_user("nils.ansatt", "Nils Nilsen", unit="sykehjem")
     engine.tasks.claim(task_id, "fatima.ansatt")
 
-    engine.tasks.reassign(task_id, "ola.ansatt", "lise.leder")
+    engine.tasks.reassign(task_id, "nils.ansatt", "lise.leder")
 
     event = last_event(engine, "task_reassigned")
     assert event.actor == "lise.leder"
     assert event.task_id == task_id
-    assert event.details == {"previous": "fatima.ansatt", "assignee": "ola.ansatt"}
+    assert event.details == {"previous": "fatima.ansatt", "assignee": "nils.ansatt"}
 
 
 def test_reassign_by_leader_above(assessment: tuple) -> None:
@@ -193,11 +195,23 @@ def test_reassign_to_other_unit_leader_rejected(assessment: tuple) -> None:
 
 def test_reassign_to_unit_colleague(assessment: tuple) -> None:
     engine, _instance_id, task_id = assessment
+    engine.organisation.create_user("nils.ansatt", "Nils Nilsen", unit="sykehjem")
     engine.tasks.claim(task_id, "lise.leder")
 
-    engine.tasks.reassign(task_id, "ola.ansatt", "lise.leder")
+    engine.tasks.reassign(task_id, "nils.ansatt", "lise.leder")
 
-    assert assignee(engine, task_id) == "ola.ansatt"
+    assert assignee(engine, task_id) == "nils.ansatt"
+
+
+def test_reassign_to_reporter_rejected(assessment: tuple) -> None:
+    """The reporter of a deviation does not assess it, though in the same unit."""
+    engine, _instance_id, task_id = assessment
+    engine.tasks.claim(task_id, "lise.leder")
+
+    with pytest.raises(ReassignTargetNotEligible):
+        engine.tasks.reassign(task_id, "ola.ansatt", "lise.leder")
+
+    assert assignee(engine, task_id) == "lise.leder"
 
 
 def test_reassign_targets_of_unit(assessment: tuple) -> None:
@@ -206,9 +220,9 @@ def test_reassign_targets_of_unit(assessment: tuple) -> None:
     with engine.transaction(read_only=True):
         targets = engine.tasks.reassign_targets(engine.tasks.get(task_id))
 
-    assert list(targets) == ["fatima.ansatt", "kari.direktor", "lise.leder", "ola.ansatt",
+    assert list(targets) == ["fatima.ansatt", "kari.direktor", "lise.leder",
                              "tor.kommunalsjef"]
-    assert targets["ola.ansatt"] == "Ola Olsen"
+    assert targets["fatima.ansatt"] == "Fatima Ali"
 
 
 def test_reassign_targets_skip_inactive(assessment: tuple) -> None:
