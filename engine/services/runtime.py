@@ -420,16 +420,19 @@ class RuntimeService(Service):
 
 _DIGITS = re.compile(r"\d+")
 _SPACES = re.compile(r"\s+")
+_FULL_YEAR = re.compile(r"^(?:19|20)(\d{2})/")
 
 
 def comparable_case_number(number: str) -> str:
-    """Return the form of a case number that two ways of writing it share: without leading
-    zeros in its digit groups, spaces or case, so "26/196" and "26/00196" are one number.
+    """Return the form of a case number that two ways of writing it share: without spaces,
+    case, a century before the year ("2026/605") or leading zeros in its digit groups, so
+    "26/00605", "26/605" and "2026/605" are one archive case number.
 
     migrations/versions/0016 repeats this rule for the cases stored before it.
     """
     without_spaces = _SPACES.sub("", number).casefold()
-    return _DIGITS.sub(lambda digits: str(int(digits.group())), without_spaces)
+    short_year = _FULL_YEAR.sub(r"\1/", without_spaces)
+    return _DIGITS.sub(lambda digits: str(int(digits.group())), short_year)
 
 
 def _business_key_variable(compiled: Any) -> str:

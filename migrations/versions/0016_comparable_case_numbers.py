@@ -1,14 +1,14 @@
-"""Compare case numbers without leading zeros, spaces or case
+"""Compare case numbers without leading zeros, a century, spaces or case
 
 Revision ID: 0016
 Revises: 0015
 Create Date: 2026-12-05 07:45:00
 
-The unique case numbers of 0013 held the number as typed, so "26/196" and "26/00196" were
-two numbers although an archive system means one. The column now holds the comparable form
-(engine.services.runtime.comparable_case_number, repeated here so this upgrade does not change
-when that code does). A number that two stored cases share in that form stays on the older
-case only, as in 0013.
+The unique case numbers of 0013 held the number as typed, so "26/196", "26/00196" and
+"2026/196" were three numbers although an archive system means one. The column now holds
+the comparable form (engine.services.runtime.comparable_case_number, repeated here so this
+upgrade does not change when that code does). A number that two stored cases share in that
+form stays on the older case only, as in 0013.
 """
 
 from __future__ import annotations
@@ -25,11 +25,13 @@ depends_on = None
 
 DIGITS = re.compile(r"\d+")
 SPACES = re.compile(r"\s+")
+FULL_YEAR = re.compile(r"^(?:19|20)(\d{2})/")
 
 
 def comparable(number: str) -> str:
     without_spaces = SPACES.sub("", number).casefold()
-    return DIGITS.sub(lambda digits: str(int(digits.group())), without_spaces)
+    short_year = FULL_YEAR.sub(r"\1/", without_spaces)
+    return DIGITS.sub(lambda digits: str(int(digits.group())), short_year)
 
 
 def upgrade() -> None:
