@@ -1,9 +1,9 @@
 """Drafts of processes and forms, validation without deploying, version history and diffs.
 
 Process owners edit a diagram and its forms in the browser, save the work as drafts, check it
-and deploy it as a new version. Who may edit a process: administrators always; members of a
-group the process property ownerGroups names; and, for a process that names no owner groups
-or has never been deployed, users with the role prosesseier.
+and deploy it as a new version. Administrators may always edit a process, and so may members
+of a group that the process property ownerGroups names. A process that names no owner groups,
+or has never been deployed, is open to users with the role prosesseier.
 """
 
 from __future__ import annotations
@@ -144,7 +144,7 @@ def _problem_finding(kind: str, problem: DefinitionProblem) -> Finding:
 
 
 def field_keys(schema: Any) -> set[str]:
-    """The top-level variable names a form-js schema writes: the first part of every key and
+    """Return the top-level variable names a form-js schema writes: the first part of every key and
     group path."""
     names: set[str] = set()
     stack = [schema]
@@ -201,7 +201,7 @@ class DraftService(Service):
         return list(compiled.facts.owner_groups)
 
     def may_edit(self, username: str | None, key: str | None) -> bool:
-        """Whether the user may change the process `key` (None: draw a new process)."""
+        """Return whether the user may change the process `key` (None: draw a new process)."""
         if username is None:
             return False
         with self.transaction(read_only=True):
@@ -274,7 +274,7 @@ class DraftService(Service):
             return draft
 
     def drafts(self, actor: str, key: str | None) -> list[ProcessDraft]:
-        """The drafts of a process (None: of new processes), newest first, for a user who
+        """Return the drafts of a process (None: of new processes), newest first, for a user who
         may edit the process."""
         with self.transaction(read_only=True):
             self.require_edit(actor, key)
@@ -341,7 +341,7 @@ class DraftService(Service):
         raise NotDraftEditor(draft.author)
 
     def _diagram_key(self, bpmn_xml: str) -> tuple[str | None, str | None]:
-        """The id and name of the first executable process, or None when unreadable."""
+        """Return the id and name of the first executable process, or None when unreadable."""
         try:
             root = parse_xml(bpmn_xml, DRAFT_FILE, int(self.engine.config["MAX_DEFINITION_BYTES"]))
         except DefinitionInvalid:
@@ -431,7 +431,7 @@ class DraftService(Service):
             return record
 
     def diff(self, key: str, old: int, new: int) -> dict[str, Any]:
-        """The elements added, removed and changed between two versions, by element id."""
+        """Compare two versions: the elements added, removed and changed, by element id."""
         before = self.version(key, old).bpmn_xml
         after = self.version(key, new).bpmn_xml
         return {"key": key, "from_version": old, "to_version": new,
@@ -452,7 +452,7 @@ class DraftService(Service):
                     for row in rows]
 
     def group_summaries(self) -> list[dict[str, Any]]:
-        """Every group, for the modeler's pickers of candidate, reader and owner groups."""
+        """List every group, for the modeler's pickers of candidate, reader and owner groups."""
         with self.transaction(read_only=True):
             rows = self.session.execute(select(Group.key, Group.name, Unit.code)
                                         .outerjoin(Unit, Unit.id == Group.unit_id)
@@ -617,7 +617,7 @@ def _short_name(qualified: str) -> str:
 
 
 def _is_element(node: etree._Element) -> bool:
-    """Whether a node is an element of its own in a diff: a BPMN element with an id, other
+    """Return whether a node is an element of its own in a diff: a BPMN element with an id, other
     than the document and the event definitions, which belong to their event."""
     return (isinstance(node.tag, str) and node.tag.startswith(B) and bool(node.get("id"))
             and node.tag != B + "definitions" and not node.tag.endswith("EventDefinition"))
@@ -631,7 +631,7 @@ def _owner(node: etree._Element) -> etree._Element | None:
 
 
 def _element_facts(root: etree._Element) -> dict[str, dict[str, Any]]:
-    """The BPMN elements of a diagram by id, with what a diff compares."""
+    """Map the BPMN elements of a diagram by id to what a diff compares."""
     elements: dict[str, dict[str, Any]] = {}
     flows: dict[str, tuple[str | None, str | None]] = {}
     for node in root.iter():

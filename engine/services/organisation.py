@@ -166,7 +166,7 @@ class OrganisationService(Service):
                 self.audit("unit_updated", actor, unit=code, fields=changed)
 
     def member_counts(self) -> dict[int, int]:
-        """The number of active users per home unit id."""
+        """Count the active users per home unit id."""
         rows = self.session.execute(select(User.unit_id, func.count()).where(
             User.active.is_(True), User.unit_id.is_not(None)).group_by(User.unit_id))
         return {unit_id: number for unit_id, number in rows if unit_id is not None}

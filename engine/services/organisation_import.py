@@ -65,7 +65,7 @@ class _UserRow:
 
 @dataclass
 class ImportResult:
-    """What an import changed, or would change in a dry run, and the problems that stop it."""
+    """The changes of an import, or those a dry run would make, and the problems that stop it."""
 
     dry_run: bool
     problems: list[Problem] = field(default_factory=list)

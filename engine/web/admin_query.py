@@ -256,7 +256,8 @@ def list_page(engine: ProcessEngine, query: AdminQuery) -> InstancePage:
         next_cursor = str(rows[-1].id)
 
     # NOTE: the counts read every instance that matches the other filters, so an unfiltered
-    # list counts the whole table; the page of rows itself reads one index range.
+    # list counts the whole table (about 160 ms at 200,000 instances on SQLite, measured by
+    # bench/admin_list.py). The page of rows itself reads one index range.
     columns = [func.count(case((status_condition(status), 1))).label(status)
                for status in STATUSES]
     counted = engine.uow.session.execute(

@@ -104,7 +104,7 @@ def test_reading_joined_translate_arguments() -> None:
     assert texts_in(source) == {"The due date as an expression", "Loop"}
 
 
-def test_the_sources_yield_the_known_texts() -> None:
+def test_sources_yield_known_texts() -> None:
     # Guards the patterns above: if a new layout of the sources hid the texts, the checks
     # below would pass on an empty set.
     expected = {"Create start event", "Append end event", "User task",
@@ -112,7 +112,7 @@ def test_the_sources_yield_the_known_texts() -> None:
     assert expected <= drawing_texts()
 
 
-def test_the_properties_panel_yields_the_known_texts() -> None:
+def test_properties_panel_yields_known_texts() -> None:
     assert {"User assignment", "Assignee", "Candidate groups", "Topic"} <= \
         properties_panel_texts()
 

@@ -83,7 +83,7 @@ def test_owner_group_member_without_role_may_edit(demo_engine: ProcessEngine) ->
     assert demo_engine.drafts.may_edit("hanne.hr", "medarbeidersamtale")
 
 
-def test_process_without_owner_groups_is_open_to_the_role(demo_engine: ProcessEngine) -> None:
+def test_ownerless_process_open_to_role(demo_engine: ProcessEngine) -> None:
     demo_engine.repository.deploy([("enkel.bpmn", diagram(SIMPLE).encode())])
 
     assert demo_engine.drafts.may_edit("paal.prosesseier", "enkel")
@@ -107,7 +107,7 @@ def test_empty_owner_groups_is_refused_on_deploy(demo_engine: ProcessEngine) -> 
 
 # --- drafts -------------------------------------------------------------------------------------
 
-def test_save_takes_key_and_base_version_from_the_diagram(demo_engine: ProcessEngine) -> None:
+def test_save_reads_key_and_version(demo_engine: ProcessEngine) -> None:
     avvik = (ROOT / "bpmn" / "avvik.bpmn").read_text()
 
     draft = demo_engine.drafts.save("paal.prosesseier", avvik)
@@ -116,7 +116,7 @@ def test_save_takes_key_and_base_version_from_the_diagram(demo_engine: ProcessEn
         "avvik", 1, "Avvikshåndtering")
 
 
-def test_non_owner_may_not_save_a_draft_of_a_process(demo_engine: ProcessEngine) -> None:
+def test_non_owner_cannot_save_draft(demo_engine: ProcessEngine) -> None:
     budsjett = (ROOT / "bpmn" / "budsjett.bpmn").read_text()
 
     with pytest.raises(NotProcessOwner):
