@@ -357,7 +357,13 @@ class TaskService(Service):
         for spec in (compiled.spec, *compiled.subprocess_specs.values()):
             element = spec.task_specs.get(task.element_id)
             if element is not None:
-                setting = (element.extensions or {}).get(REASSIGN_PROPERTY, "")
+                # A multi-instance activity is a wrapper whose child spec carries the
+                # element's properties.
+                child = getattr(element, "task_spec", None)
+                if isinstance(child, str) and child in spec.task_specs:
+                    element = spec.task_specs[child]
+                setting = (getattr(element, "extensions", None) or {}).get(
+                    REASSIGN_PROPERTY, "")
                 return str(setting).strip().lower() != "false"
         return True
 
