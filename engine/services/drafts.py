@@ -43,6 +43,7 @@ from engine.runtime.parser import CAMUNDA, element_properties, lane_candidate_gr
 from engine.runtime.validation import BPMN_NS, B, check_document
 from engine.runtime.xml import parse_xml
 from engine.services.base import Service
+from engine.services.diagram_diff import diff_diagrams
 from engine.services.repository import BPMN_SUFFIXES, FORM_SUFFIX
 
 log = logging.getLogger(__name__)
@@ -603,98 +604,3 @@ class _ExtraChecks:
                              "asks for and no script sets. Check the spelling against the "
                              "form fields.", name=name)
                 self.warning("condition_field", flow, text)
-
-
-# --- diff -------------------------------------------------------------------------------------
-
-_OWN_ELEMENTS = {"incoming", "outgoing", "extensionElements"}
-
-
-def _short_name(qualified: str) -> str:
-    if qualified.startswith(CAMUNDA):
-        return "camunda:" + qualified[len(CAMUNDA):]
-    return etree.QName(qualified).localname
-
-
-def _is_element(node: etree._Element) -> bool:
-    """Return whether a node is an element of its own in a diff: a BPMN element with an id, other
-    than the document and the event definitions, which belong to their event."""
-    return (isinstance(node.tag, str) and node.tag.startswith(B) and bool(node.get("id"))
-            and node.tag != B + "definitions" and not node.tag.endswith("EventDefinition"))
-
-
-def _owner(node: etree._Element) -> etree._Element | None:
-    parent = node.getparent()
-    while parent is not None and not _is_element(parent):
-        parent = parent.getparent()
-    return parent
-
-
-def _element_facts(root: etree._Element) -> dict[str, dict[str, Any]]:
-    """Map the BPMN elements of a diagram by id to what a diff compares."""
-    elements: dict[str, dict[str, Any]] = {}
-    flows: dict[str, tuple[str | None, str | None]] = {}
-    for node in root.iter():
-        if not _is_element(node):
-            continue
-        node_id = str(node.get("id"))
-        attributes = {_short_name(name): value for name, value in node.attrib.items()
-                      if name not in ("id", "name")}
-        elements[node_id] = {
-            "id": node_id, "type": node.tag[len(B):], "name": (node.get("name") or "").strip(),
-            "attributes": attributes, "properties": element_properties(node), "content": {},
-            "incoming": [], "outgoing": []}
-        if node.tag == B + "sequenceFlow":
-            flows[node_id] = (node.get("sourceRef"), node.get("targetRef"))
-    for node in root.iter():
-        if not isinstance(node.tag, str) or not node.tag.startswith(B) or _is_element(node):
-            continue
-        local = node.tag[len(B):]
-        text = " ".join((node.text or "").split())
-        owner = _owner(node)
-        if local in _OWN_ELEMENTS or not text or owner is None:
-            continue
-        content = elements[str(owner.get("id"))]["content"]
-        content[local] = f"{content[local]}, {text}" if local in content else text
-    for flow_id, (source, target) in flows.items():
-        if source in elements:
-            elements[source]["outgoing"].append(flow_id)
-        if target in elements:
-            elements[target]["incoming"].append(flow_id)
-    return elements
-
-
-def _mapping_changes(prefix: str, before: dict[str, Any], after: dict[str, Any]
-                     ) -> list[dict[str, Any]]:
-    return [{"field": f"{prefix}{name}", "before": before.get(name), "after": after.get(name)}
-            for name in sorted(set(before) | set(after)) if before.get(name) != after.get(name)]
-
-
-def diff_diagrams(before_xml: str | bytes, after_xml: str | bytes) -> dict[str, Any]:
-    """Compare two diagrams element by element (by id)."""
-    limit = max(len(before_xml), len(after_xml)) + 1
-    before = _element_facts(parse_xml(before_xml, "a.bpmn", limit))
-    after = _element_facts(parse_xml(after_xml, "b.bpmn", limit))
-
-    def summary(item: dict[str, Any]) -> dict[str, Any]:
-        return {"id": item["id"], "type": item["type"], "name": item["name"]}
-
-    changed = []
-    for element_id in sorted(set(before) & set(after)):
-        old, new = before[element_id], after[element_id]
-        changes = []
-        for name in ("type", "name"):
-            if old[name] != new[name]:
-                changes.append({"field": name, "before": old[name], "after": new[name]})
-        changes += _mapping_changes("attribute:", old["attributes"], new["attributes"])
-        changes += _mapping_changes("property:", old["properties"], new["properties"])
-        changes += _mapping_changes("content:", old["content"], new["content"])
-        for name in ("incoming", "outgoing"):
-            if sorted(old[name]) != sorted(new[name]):
-                changes.append({"field": name, "before": sorted(old[name]),
-                                "after": sorted(new[name])})
-        if changes:
-            changed.append({**summary(new), "changes": changes})
-    return {"added": [summary(after[i]) for i in sorted(set(after) - set(before))],
-            "removed": [summary(before[i]) for i in sorted(set(before) - set(after))],
-            "changed": changed}
