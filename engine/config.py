@@ -62,6 +62,9 @@ DEFAULTS: dict[str, Any] = {
     "RETENTION_PERIOD": "",
     "RETENTION_ACTION": "anonymise",
     "RETENTION_BATCH": 1000,
+    # Local time (HH:MM in TIMEZONE) after which the scheduler runs retention once a day, as
+    # `sloyfe retention` would; empty leaves it to that command alone.
+    "RETENTION_DAILY_AT": "02:30",
     "TIMEZONE": "Europe/Oslo",
     # Show the demo users and their password on the log-in page.
     "SHOW_DEMO_USERS": False,

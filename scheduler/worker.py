@@ -1,4 +1,5 @@
-"""The scheduler: an APScheduler job that fires due timers and runs due jobs.
+"""The scheduler: an APScheduler job that fires due timers and runs due jobs, and once a day
+runs retention (RETENTION_DAILY_AT).
 
 Due work lives in the timer and job tables, not in APScheduler's job store; APScheduler only
 ticks. Any number of these workers may run against one PostgreSQL database: each claims rows
@@ -27,6 +28,10 @@ log = logging.getLogger(__name__)
 logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 JOB_ID = "sloyfe-run-due"
+RETENTION_JOB_ID = "sloyfe-retention"
+# Seconds between checks whether the daily retention run is due. It is its own job, so a long
+# run does not hold back the timers that the poll job fires meanwhile.
+RETENTION_CHECK_SECONDS = 60
 
 
 def poll_once(engine: ProcessEngine, worker_id: str) -> dict[str, int]:
@@ -50,7 +55,28 @@ def poll_once(engine: ProcessEngine, worker_id: str) -> dict[str, int]:
     return report
 
 
+def run_retention_if_due(engine: ProcessEngine, worker_id: str) -> int | None:
+    """Run the daily retention if it is due; return how many cases it changed, or None when
+    it did not run. Errors are logged and the run is tried again the next day."""
+    try:
+        report = engine.retention.run_daily(worker_id)
+    except Exception:
+        log.exception("retention daily run failed worker=%s", worker_id)
+        return None
+    if report is None:
+        return None
+    log.info("retention daily run done worker=%s anonymised=%s deleted=%s attachments=%s",
+             worker_id, report.count("anonymise"), report.count("delete"),
+             report.attachments_deleted)
+    return len(report.items)
+
+
 def _add_poll_job(scheduler: Any, engine: ProcessEngine, worker_id: str) -> None:
+    # A malformed RETENTION_DAILY_AT stops the start here with the setting named.
+    if engine.retention.daily_time() is not None:
+        scheduler.add_job(run_retention_if_due, "interval", seconds=RETENTION_CHECK_SECONDS,
+                          args=[engine, worker_id], id=RETENTION_JOB_ID, max_instances=1,
+                          coalesce=True, next_run_time=datetime.now(UTC))
     interval = float(engine.config["SCHEDULER_INTERVAL_SECONDS"])
     # The first poll runs at once, so work that fell due while no worker ran is not delayed.
     scheduler.add_job(poll_once, "interval", seconds=interval, args=[engine, worker_id],

@@ -23,12 +23,13 @@ from engine.models.runtime import (
     TaskCandidate,
     Timer,
 )
-from engine.models.scheduler import SchedulerHeartbeat
+from engine.models.scheduler import ScheduledRun, SchedulerHeartbeat
 from engine.models.security import ApiToken, LoginAttempt
 
 __all__ = [
     "ApiToken", "Attachment", "AuditEvent", "Base", "ExternalIdentity", "FormDefinition",
     "Group", "Incident", "Job", "LoginAttempt", "Membership", "MessageSubscription",
     "Notification", "ProcessDefinition", "ProcessDraft", "ProcessInstance", "RoleAssignment",
-    "SchedulerHeartbeat", "Setting", "Task", "TaskCandidate", "Timer", "Unit", "User",
+    "ScheduledRun", "SchedulerHeartbeat", "Setting", "Task", "TaskCandidate", "Timer", "Unit",
+    "User",
 ]

@@ -21,10 +21,12 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import delete, exists, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from engine.errors import InvalidInput
 from engine.i18n import gettext as _
@@ -36,6 +38,7 @@ from engine.models import (
     Notification,
     ProcessDefinition,
     ProcessInstance,
+    ScheduledRun,
     Task,
     TaskCandidate,
     Timer,
@@ -52,6 +55,9 @@ log = logging.getLogger(__name__)
 
 FINISHED = ("completed", "terminated")
 ANONYMISED_ACTION = "instance_anonymised"
+# The scheduled_run row of the daily run, and the actor its changes are audited under.
+SCHEDULED_RUN = "retention"
+SCHEDULER_ACTOR = "retention"
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,12 @@ class RetentionReport:
 
 
 class RetentionService(Service):
+
+    def __init__(self, engine: Any) -> None:
+        super().__init__(engine)
+        # The local day this process last tried the daily run, so the claim query runs once
+        # a day per worker rather than on every scheduler tick.
+        self._tried_on: date | None = None
 
     def policy(self, definition: ProcessDefinition) -> Policy | None:
         """Return the retention a process version sets, else the configured default."""
@@ -162,6 +174,90 @@ class RetentionService(Service):
                  report.count("anonymise"), report.count("delete"),
                  report.attachments_deleted)
         return report
+
+    # --- the daily run from the scheduler ------------------------------------------------
+
+    def daily_time(self) -> time | None:
+        """Return RETENTION_DAILY_AT as a time of day, or None when it is empty.
+
+        Raises ValueError naming the setting when it is not HH:MM, so a worker with a typo in
+        its configuration stops at start-up instead of never running retention.
+        """
+        text = str(self.engine.config.get("RETENTION_DAILY_AT") or "").strip()
+        if not text:
+            return None
+        try:
+            return time.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"RETENTION_DAILY_AT must be a time of day as HH:MM, such as "
+                             f"02:30, or empty; it is {text!r}") from None
+
+    def run_daily(self, worker_id: str) -> RetentionReport | None:
+        """Run retention if today's run time (RETENTION_DAILY_AT, local time) has passed and
+        no worker has run it today; return its report, or None when nothing ran.
+
+        The scheduler calls this on every tick. A worker remembers the day it last tried, so
+        the claim costs one query a day; a failed run is not retried until the next day, and
+        the cases it did not reach are due then.
+        """
+        at = self.daily_time()
+        if at is None:
+            return None
+        now = self.engine.clock.now()
+        local = now.astimezone(ZoneInfo(str(self.engine.config["TIMEZONE"])))
+        if local.time() < at or self._tried_on == local.date():
+            return None
+        self._tried_on = local.date()
+        if not self._claim_day(local.date(), now, worker_id):
+            return None
+        log.info("retention daily run starting worker=%s day=%s", worker_id, local.date())
+        return self._run_all()
+
+    def _run_all(self) -> RetentionReport:
+        """Run RETENTION_BATCH cases at a time until no case is due, so a backlog (after the
+        first upgrade, say) is cleared in one night rather than one batch a day."""
+        batch = int(self.engine.config.get("RETENTION_BATCH", 1000))
+        total = RetentionReport(dry_run=False)
+        handled: set[int] = set()
+        while True:
+            report = self.run(SCHEDULER_ACTOR, limit=batch)
+            new = [item for item in report.items if item.instance_id not in handled]
+            if not new:
+                if report.items:
+                    # A handled case that is due again would loop for ever.
+                    log.warning("retention daily run stopped: cases still due after "
+                                "handling instance_ids=%s",
+                                [item.instance_id for item in report.items[:10]])
+                break
+            handled.update(item.instance_id for item in new)
+            total.items.extend(new)
+            total.attachments_deleted += report.attachments_deleted
+            if len(report.items) < batch:
+                break
+        return total
+
+    def _claim_day(self, day: date, now: datetime, worker_id: str) -> bool:
+        """Mark `day` as run in one conditional update; return whether this worker won."""
+        claim = update(ScheduledRun).where(
+            ScheduledRun.name == SCHEDULED_RUN,
+            or_(ScheduledRun.last_run_on.is_(None), ScheduledRun.last_run_on < day),
+        ).values(last_run_on=day, started_at=now, worker_id=worker_id)
+        with self.transaction():
+            if self.session.execute(claim).rowcount == 1:
+                return True
+            present = self.session.scalar(select(ScheduledRun.name).where(
+                ScheduledRun.name == SCHEDULED_RUN))
+        if present is not None:
+            return False
+        # The migration inserts the row; a database whose row was removed gets it back here,
+        # and of two workers doing so at once the primary key lets one through.
+        try:
+            with self.transaction():
+                self.session.execute(insert(ScheduledRun).values(
+                    name=SCHEDULED_RUN, last_run_on=day, started_at=now, worker_id=worker_id))
+        except IntegrityError:
+            return False
+        return True
 
     # --- the two actions ------------------------------------------------------------------
 
