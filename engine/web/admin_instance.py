@@ -44,12 +44,17 @@ class ElementMarks:
     median_seconds: float | None = None
     p90_seconds: float | None = None
     samples: int = 0
+    # (incident id, message) of the element's open incidents; only one instance's marks
+    # carry them, so the heatmap's JSON names no case's error.
+    incident_messages: list[tuple[int, str]] = field(default_factory=list)
 
     def to_dict(self, element_id: str) -> dict[str, Any]:
         markers = [name for name, on in (("active", self.active), ("done", self.done),
                                          ("incident", self.incidents)) if on]
         return {"id": element_id, "markers": markers, "active": self.active,
                 "done": self.done, "incidents": self.incidents,
+                "incident_messages": [{"id": incident_id, "message": message}
+                                      for incident_id, message in self.incident_messages],
                 "median_seconds": self.median_seconds, "p90_seconds": self.p90_seconds}
 
 
@@ -127,10 +132,14 @@ def instance_marks(engine: ProcessEngine, instance_id: int) -> dict[str, Element
     for element_id in session.scalars(select(Job.element_id).where(
             Job.instance_id == instance_id, Job.status.in_(OPEN_JOB_STATUSES))):
         marks[element_id].active += 1
-    for incident_element in session.scalars(select(Incident.element_id).where(
-            Incident.instance_id == instance_id, Incident.resolved_at.is_(None))):
+    open_incidents = session.execute(
+        select(Incident.id, Incident.element_id, Incident.message)
+        .where(Incident.instance_id == instance_id, Incident.resolved_at.is_(None))
+        .order_by(Incident.id))
+    for incident_id, incident_element, message in open_incidents:
         if incident_element:
             marks[incident_element].incidents += 1
+            marks[incident_element].incident_messages.append((incident_id, message or ""))
     passed = session.execute(
         select(AuditEvent.element_id, func.count())
         .where(AuditEvent.instance_id == instance_id, AuditEvent.action.in_(PASSED_ACTIONS),

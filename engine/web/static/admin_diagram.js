@@ -3,11 +3,14 @@
 // The page's [data-sloyfe-modeler] element (see templates/admin_macros.html) names in
 // data-markers-url a JSON document of the form
 //   { "elements": [ { "id": "...", "markers": ["active", "done", "incident"],
-//                     "active": 1, "done": 2, "incidents": 0 }, ... ] }
+//                     "active": 1, "done": 2, "incidents": 0,
+//                     "incident_messages": [ { "id": 7, "message": "..." } ] }, ... ] }
 // Each marker becomes the CSS class sloyfe-marker-<marker> on the element (see admin.css),
 // and the counts become small badges: instances there now at the top left, instances that
-// passed at the bottom right. The heat classes sloyfe-heat-1 … 4 grade the elements by the
-// share of the largest active count. The tables on the page hold the same numbers.
+// passed at the bottom right. An element with open incidents gets a red "!" and, when the
+// JSON carries their messages, a note under it that links to the incidents table. The heat
+// classes sloyfe-heat-1 … 4 grade the elements by the share of the largest active count.
+// The tables on the page hold the same numbers.
 
 import { init } from './dist/modeler.js';
 
@@ -30,6 +33,35 @@ function badge(kind, text, title) {
   element.textContent = text;
   element.title = title;
   return element;
+}
+
+// The "!" of an element with open incidents. On the instance page it links to the first
+// incident's row in the table below the diagram, and its title is the message.
+function incidentBadge(messages, label) {
+  if (messages.length === 0) {
+    return badge('incident', '!', label);
+  }
+  const link = document.createElement('a');
+  link.className = 'sloyfe-badge sloyfe-badge-incident';
+  link.href = `#incident-${messages[0].id}`;
+  link.textContent = '!';
+  link.title = `${label}: ${messages.map((entry) => entry.message).join(' | ')}`;
+  return link;
+}
+
+// The incident messages written under the failed element, so they can be read on the
+// diagram without hovering.
+function incidentNote(elementId, messages) {
+  const note = document.createElement('div');
+  note.className = 'sloyfe-incident-note';
+  note.dataset.elementId = elementId;
+  for (const entry of messages) {
+    const line = document.createElement('a');
+    line.href = `#incident-${entry.id}`;
+    line.textContent = entry.message;
+    note.append(line);
+  }
+  return note;
 }
 
 function mark(viewer, root, data) {
@@ -61,10 +93,17 @@ function mark(viewer, root, data) {
       });
     }
     if (item.incidents > 0) {
+      const messages = item.incident_messages || [];
       overlays.add(item.id, {
         position: { top: -10, right: 10 },
-        html: badge('incident', '!', labels.labelIncident || ''),
+        html: incidentBadge(messages, labels.labelIncident || ''),
       });
+      if (messages.length > 0) {
+        overlays.add(item.id, {
+          position: { bottom: -8, left: 0 },
+          html: incidentNote(item.id, messages),
+        });
+      }
     }
   }
   root.dataset.markersShown = 'true';
