@@ -22,6 +22,7 @@ from engine.web import (
     operations,
     risk_matrix,
     tasks,
+    version_history,
 )
 from engine.web.errors import init_errors
 from engine.web.formatting import init_formatting
@@ -52,8 +53,8 @@ def register_web(app: Flask) -> None:
 
     for blueprint in (auth.bp, oidc.bp, home.bp, tasks.bp, cases.bp, attachments.bp,
                       annual_wheel.bp, competence_plan.bp, risk_matrix.bp,
-                      internal_control.bp, modeler.bp, admin.bp, admin_forms.bp,
-                      admin_organisation.bp):
+                      internal_control.bp, modeler.bp, version_history.bp, admin.bp,
+                      admin_forms.bp, admin_organisation.bp):
         app.register_blueprint(blueprint)
 
 

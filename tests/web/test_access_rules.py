@@ -92,13 +92,13 @@ def samples(demo_engine: ProcessEngine, report: Callable[..., int]) -> dict[str,
     """Values for the route arguments: a deviation case reported by ola.ansatt, the task
     that waits for lise.leder, the deviation process, the stylesheet, a log-in provider
     key (no provider is configured, so its pages answer 404), an attachment id (the
-    access rules check the case; a missing attachment is the view's 404), and a user and a
-    unit of the demo organisation."""
+    access rules check the case; a missing attachment is the view's 404), a user and a
+    unit of the demo organisation, and the first version of a process."""
     instance_id = report()
     return {"instance_id": instance_id,
             "task_id": open_task_id(demo_engine, instance_id, "VurderAvvik"),
             "key": "avvik", "filename": "sloyfe.css", "provider": "entra",
-            "attachment_id": 1, "username": "ola.ansatt", "code": "sykehjem"}
+            "attachment_id": 1, "username": "ola.ansatt", "code": "sykehjem", "version": 1}
 
 
 def calls(app: Flask, samples: dict[str, Any], api: bool) -> tuple[list[Call], list[str]]:
