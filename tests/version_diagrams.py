@@ -7,6 +7,8 @@ Vurder (added).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from engine.engine import ProcessEngine
 
 KEY = "versjonstest"
@@ -61,11 +63,15 @@ def diagram(nodes: list[tuple[str, str, str]]) -> str:
             + "</bpmn:definitions>\n")
 
 
-def deploy_two_versions(engine: ProcessEngine, *, cases_on_first: int = 0) -> None:
-    """Deploy both versions as the process owner, starting `cases_on_first` cases between."""
+def deploy_two_versions(engine: ProcessEngine, *, cases_on_first: int = 0,
+                        between: Callable[[], object] | None = None) -> None:
+    """Deploy both versions as the process owner. In between, start `cases_on_first` cases
+    on the first version and call `between` (to move the clock, say)."""
     draft = engine.drafts.save(OWNER, diagram(FIRST))
     engine.drafts.deploy(OWNER, draft.id, "Første versjon av versjonstesten")
     for _number in range(cases_on_first):
         engine.runtime.start(KEY, "ola.ansatt", {})
+    if between is not None:
+        between()
     engine.drafts.save(OWNER, diagram(SECOND), draft_id=draft.id)
     engine.drafts.deploy(OWNER, draft.id, "Kontroll etter vurdering; registrering fjernet")
