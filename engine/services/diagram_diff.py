@@ -1,7 +1,7 @@
 """Compare two BPMN diagrams element by element, matched by their ids.
 
 An element here is a BPMN node with an id, other than the document itself and the event
-definitions. What an element holds below it counts as part of that element: its event
+definitions. What an element contains counts as part of that element: its event
 definition and timer expression, its loop characteristics, its condition, its documentation
 and its Camunda extensions. The layout (BPMN DI) is not compared, so moving a shape is no
 change.

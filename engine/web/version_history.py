@@ -1,9 +1,9 @@
 """The version history of a process and the comparison of two of its versions.
 
 The history lists every deployed version with its change note and running cases, and works
-without JavaScript. The comparison lists the changed elements on the server; with
-JavaScript, static/version_diff.js also shows both diagrams in bpmn-js viewers and marks the
-changed elements on them. Both pages are open to those who may open the modeler
+without JavaScript. The comparison page lists the changed elements, rendered on the server.
+With JavaScript, static/version_diff.js also shows both diagrams in bpmn-js viewers and
+marks the changed elements on them. Both pages are open to those who may open the modeler
 (PROCESS_OWNER).
 """
 

@@ -6,7 +6,7 @@
 // element is marked on the newer diagram, a removed one on the older, and a changed one on
 // both. Each marked element gets the CSS class sloyfe-diff-<kind> (see version-diff.css) and
 // a badge with the kind as text, so that colour is not the only sign. Choosing "Show in the
-// diagram" in the list selects the element and scrolls the viewers to it; clicking a marked
+// diagram" in the list selects the element and scrolls the viewers to it. Clicking a marked
 // element in a diagram moves the focus to its item in the list.
 
 import { init } from './dist/modeler.js';
