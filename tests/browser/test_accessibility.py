@@ -15,6 +15,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from engine.engine import ProcessEngine
+from tests.version_diagrams import KEY as VERSION_KEY
+from tests.version_diagrams import deploy_two_versions
 from tests.web.conftest import REPORT_DATA
 
 pytestmark = pytest.mark.browser
@@ -108,5 +110,24 @@ def test_case_page_passes_axe(axe_page: Page, live_server: str,
     instance_id = demo_engine.runtime.start("avvik", "ola.ansatt", REPORT_DATA).instance_id
     log_in(axe_page, live_server, "lise.leder")
     axe_page.goto(f"{live_server}/saker/{instance_id}")
+
+    assert violations(axe_page) == []
+
+
+def test_version_history_passes_axe(axe_page: Page, live_server: str,
+                                    demo_engine: ProcessEngine) -> None:
+    deploy_two_versions(demo_engine)
+    log_in(axe_page, live_server, "paal.prosesseier")
+    axe_page.goto(f"{live_server}/prosesser/{VERSION_KEY}/versjoner")
+
+    assert violations(axe_page) == []
+
+
+def test_version_comparison_passes_axe(axe_page: Page, live_server: str,
+                                       demo_engine: ProcessEngine) -> None:
+    deploy_two_versions(demo_engine)
+    log_in(axe_page, live_server, "paal.prosesseier")
+    axe_page.goto(f"{live_server}/prosesser/{VERSION_KEY}/versjoner/sammenlign")
+    expect(axe_page.locator("[data-version-diff]")).to_have_attribute("data-diff-shown", "true")
 
     assert violations(axe_page) == []
