@@ -184,3 +184,12 @@ def test_modeler_links_history(owner: Any) -> None:
 
     assert f'href="{HISTORY}"' in html
 
+
+
+def test_compare_in_english(owner: Any) -> None:
+    owner.post("/sprak", data={"sprak": "en", "next": COMPARE})
+
+    html = owner.get(COMPARE).get_data(as_text=True)
+
+    assert "Changes from version 1 to 2" in html
+    assert "Candidate groups" in diff_item(html, "vurder")
