@@ -58,8 +58,14 @@ def template_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
 @pytest.fixture
 def database_url(template_database: str, tmp_path: Path) -> str:
     """A clean, migrated database for one test."""
+    return clean_database(template_database, tmp_path)
+
+
+def clean_database(template_database: str, directory: Path) -> str:
+    """Return the URL of a clean copy of the template: a SQLite file in `directory`, or the
+    PostgreSQL template database with every table emptied."""
     if BACKEND == "sqlite":
-        target = tmp_path / "sloyfe.db"
+        target = directory / "sloyfe.db"
         shutil.copyfile(template_database, target)
         return f"sqlite:///{target}"
 

@@ -69,10 +69,22 @@ class RepositoryService(Service):
         try:
             self.engine.sandbox.check(source, mode)
         except SandboxError as error:
+            # The sandbox describes the rule in English for developers; the user who drew the
+            # diagram gets the kind of problem and the line in their own language.
+            log.info("expression rejected kind=%s line=%s reason=%s", error.kind,
+                     error.line, error.reason)
             if error.kind == "syntax":
-                reason = _("it is not valid Python (%(detail)s)", detail=error.reason)
+                reason = (_("it is not valid Python (line %(line)s)", line=error.line)
+                          if error.line else _("it is not valid Python"))
+            elif error.line:
+                reason = _("it breaks a sandbox rule on line %(line)s: only variables, "
+                           "literals, operators and the allowed functions may be used, "
+                           "without imports or names that start with an underscore",
+                           line=error.line)
             else:
-                reason = _("it breaks a sandbox rule (%(detail)s)", detail=error.reason)
+                reason = _("it breaks a sandbox rule: only variables, literals, operators and "
+                           "the allowed functions may be used, without imports or names that "
+                           "start with an underscore")
             raise ExpressionRejected(reason) from None
 
     # --- deploying -----------------------------------------------------------------------

@@ -12,7 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Blueprint, Response, abort, make_response, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    make_response,
+    render_template,
+    request,
+)
 from flask_babel import gettext as _
 
 from engine.access import PROCESS_OWNER, access, may_edit_process
@@ -123,6 +131,7 @@ def modeler_texts() -> dict[str, str]:
         "error": _("Error"),
         "warning": _("Warning"),
         "noElement": _("the whole model"),
+        "notDrawn": _("%(name)s (not drawn in the diagram shown)"),
         "publishRefused": _("The model has errors and was not published. Fix the errors in "
                             "the list of problems and try again."),
         "publishing": _("Publishing …"),
@@ -134,6 +143,12 @@ def modeler_texts() -> dict[str, str]:
         "changeNoteMissing": _("Write what the new version changes."),
         "uploadFailed": _("The file %(name)s could not be opened as a BPMN diagram: "
                           "%(reason)s. The diagram was not changed."),
+        "uploadNotBpmn": _("the content is not BPMN 2.0 XML that the modeler can read; open "
+                           "the file in Camunda Modeler to check it"),
+        "uploadDoctype": _("the file has a DOCTYPE declaration or entities, which Sløyfe does "
+                           "not accept; save the file again without them"),
+        "uploadTooLarge": _("the file is %(size)s kB, and a process diagram may be at most "
+                            "%(limit)s kB"),
         "uploaded": _("The file %(name)s was opened. Save it as a draft or publish it to "
                       "keep it."),
         "otherProcess": _("The file %(name)s describes the process %(key)s, not %(expected)s. "
@@ -150,6 +165,17 @@ def modeler_texts() -> dict[str, str]:
     }
 
 
+def max_diagram_bytes() -> int:
+    """Return the size of the largest .bpmn file that the modeler page may upload.
+
+    The server refuses a definition over MAX_DEFINITION_BYTES and a request body over
+    MAX_CONTENT_LENGTH, so a file must fit under both.
+    """
+    limit = int(sloyfe_engine().config["MAX_DEFINITION_BYTES"])
+    body_limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    return min(limit, int(body_limit)) if body_limit else limit
+
+
 @bp.route("/prosesser/<key>/modell")
 @access(PROCESS_OWNER)
 def modeler_page(key: str) -> Response:
@@ -164,7 +190,7 @@ def modeler_page(key: str) -> Response:
     editable = may_edit_process(current_user().username, key)
     response = make_response(render_template(
         "modeler.html", process=process, draft=draft, editable=editable,
-        texts=modeler_texts()))
+        texts=modeler_texts(), max_bytes=max_diagram_bytes()))
     response.headers["Content-Security-Policy"] = MODELER_POLICY
     return response
 

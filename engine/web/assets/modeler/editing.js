@@ -2,6 +2,7 @@
 // and publishing. Drafts and deploys go through /api/v1/drafts (engine/api/drafts.py).
 
 import { ApiError, callApi } from './api.js';
+import { importDiagram, uploadRefusal } from './interchange.js';
 import { createValidation } from './problems.js';
 import { formatText } from './texts.js';
 import { setUpValues } from './values.js';
@@ -183,28 +184,50 @@ export function setUpEditing(root, modeler, { texts, locale, forms, saveXML }) {
     if (!file) {
       return;
     }
-    const before = await saveXML();
+    const refuse = (reason) => notify(formatText(texts.uploadFailed, { name: file.name, reason }),
+      'danger');
     try {
-      const { warnings } = await modeler.importXML(await file.text());
-      for (const warning of warnings) {
-        console.warn('BPMN import warning:', warning.message);
+      const content = await file.text();
+      const refusal = uploadRefusal(file, content, Number(root.dataset.maxBytes));
+      if (refusal) {
+        refuse(formatText(texts[refusal], {
+          size: Math.ceil(file.size / 1024), limit: Math.floor(Number(root.dataset.maxBytes) / 1024) }));
+        return;
       }
-      modeler.get('canvas').zoom('fit-viewport');
-      setDirty(true);
-      const key = diagramProcessKey(modeler);
-      if (key && key !== root.dataset.processKey) {
-        notify(formatText(texts.otherProcess, {
-          name: file.name, key, expected: root.dataset.processKey }), 'danger');
-      } else {
-        notify(formatText(texts.uploaded, { name: file.name }), 'info');
-      }
-    } catch (error) {
-      console.warn('The uploaded BPMN file could not be imported:', error);
-      // A file that parses but cannot be drawn has already cleared the canvas.
-      await modeler.importXML(before);
-      notify(formatText(texts.uploadFailed, { name: file.name, reason: error.message }), 'danger');
+      await replaceDiagram(file, content, refuse);
     } finally {
       input.value = '';
+    }
+  }
+
+  async function replaceDiagram(file, content, refuse) {
+    let before = null;
+    try {
+      before = await saveXML();
+    } catch (error) {
+      console.warn('The diagram on the canvas could not be exported before the upload:', error);
+    }
+    try {
+      await importDiagram(modeler, content);
+    } catch (error) {
+      // bpmn-js reports in English; the user gets the reason in their language.
+      console.warn('The uploaded BPMN file could not be imported:', error);
+      // A file that parses but cannot be drawn has already cleared the canvas.
+      if (before !== null) {
+        await importDiagram(modeler, before);
+      }
+      refuse(texts.uploadNotBpmn);
+      return;
+    }
+    validation.reset();
+    modeler.get('canvas').zoom('fit-viewport');
+    setDirty(true);
+    const key = diagramProcessKey(modeler);
+    if (key && key !== root.dataset.processKey) {
+      notify(formatText(texts.otherProcess, {
+        name: file.name, key, expected: root.dataset.processKey }), 'danger');
+    } else {
+      notify(formatText(texts.uploaded, { name: file.name }), 'info');
     }
   }
 

@@ -9,7 +9,8 @@
 //   data-draft-id      open this draft (GET /api/v1/drafts/<id>) instead of the diagram URL
 //   data-editable      show the toolbar that validates, saves and publishes (editing.js);
 //                      then also data-csrf, data-process-key, data-page-url and the texts
-//                      in a <script type="application/json" data-modeler-texts> element
+//                      in a <script type="application/json" data-modeler-texts> element,
+//                      and data-max-bytes, the largest .bpmn file the server accepts
 // Inside it: [data-modeler-canvas], [data-modeler-properties], [data-modeler-status] and
 // an <a data-modeler-download download="..."> that, without JavaScript, downloads the
 // deployed file and, with it, the diagram as currently edited.
@@ -31,6 +32,7 @@ import camundaModdle from 'camunda-bpmn-moddle/resources/camunda.json';
 
 import { callApi } from './api.js';
 import { setUpEditing } from './editing.js';
+import { importDiagram } from './interchange.js';
 import { recommendedLintConfig } from './lint.js';
 import { readTexts } from './texts.js';
 import { translateModule } from './translate.js';
@@ -121,10 +123,7 @@ async function start(root) {
   try {
     const source = await fetchSource(root);
     forms = source.forms;
-    const { warnings } = await modeler.importXML(source.xml);
-    for (const warning of warnings) {
-      console.warn('BPMN import warning:', warning.message);
-    }
+    await importDiagram(modeler, source.xml);
   } catch (error) {
     console.warn('BPMN diagram could not be loaded:', error);
     showStatus(root, root.dataset.loadError || error.message);

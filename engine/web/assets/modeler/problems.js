@@ -10,9 +10,13 @@ const OVERLAY_TYPE = 'sloyfe-problem';
 /** Remove the markers and overlays of the previous validation. */
 function clearMarks(modeler, marked) {
   const canvas = modeler.get('canvas');
+  const registry = modeler.get('elementRegistry');
   for (const id of marked) {
-    canvas.removeMarker(id, MARKERS.error);
-    canvas.removeMarker(id, MARKERS.warning);
+    // An element of a diagram that an upload has replaced is gone, and its markers with it.
+    if (registry.get(id)) {
+      canvas.removeMarker(id, MARKERS.error);
+      canvas.removeMarker(id, MARKERS.warning);
+    }
   }
   marked.clear();
   modeler.get('overlays').remove({ type: OVERLAY_TYPE });
@@ -36,14 +40,33 @@ function selectElement(modeler, element) {
   modeler.get('canvas').scrollToElement(element);
 }
 
-function problemItem(modeler, finding, severity, texts) {
+/** Return the shape or connection that shows the element `id`, or null when none does. */
+function shownElement(modeler, id) {
   const registry = modeler.get('elementRegistry');
-  const element = finding.element_id ? registry.get(finding.element_id) : null;
+  // A process in a collaboration is drawn as its pool, the participant that refers to it.
+  return registry.get(id) || registry.find((candidate) => (
+    candidate.businessObject && candidate.businessObject.processRef
+      && candidate.businessObject.processRef.id === id)) || null;
+}
+
+/** Return the name or id of the element `id`, which the diagram on the canvas does not draw. */
+function undrawnName(modeler, id) {
+  // bpmn-js claims every id of the imported file, with its model element, in moddle.ids.
+  const ids = modeler.get('moddle').ids;
+  const business = ids && ids.assigned(id);
+  return (business && business.name) || id;
+}
+
+function problemItem(modeler, finding, severity, texts) {
+  const element = finding.element_id ? shownElement(modeler, finding.element_id) : null;
   const item = document.createElement('li');
   item.className = `sloyfe-problem sloyfe-problem-${severity}`;
   item.dataset.severity = severity;
   if (finding.element_id) {
     item.dataset.elementId = finding.element_id;
+  }
+  if (element) {
+    item.dataset.shownId = element.id;
   }
   const kind = document.createElement('strong');
   kind.textContent = severity === 'error' ? texts.error : texts.warning;
@@ -55,6 +78,9 @@ function problemItem(modeler, finding, severity, texts) {
     button.textContent = where;
     button.addEventListener('click', () => selectElement(modeler, element));
     item.append(kind, ' ', button, `: ${finding.message}`);
+  } else if (finding.element_id) {
+    const name = formatText(texts.notDrawn, { name: undrawnName(modeler, finding.element_id) });
+    item.append(kind, ` ${name}: ${finding.message}`);
   } else {
     item.append(kind, ` (${where}): ${finding.message}`);
   }
@@ -62,14 +88,15 @@ function problemItem(modeler, finding, severity, texts) {
 }
 
 /**
- * Create the validation view of `root`. Returns { validate() }, where validate(xml, forms)
- * calls the server and returns its report ({ valid, errors, warnings }), showing it, or throws
- * ApiError when the server could not check the model.
+ * Create the validation view of `root`. Returns { validate, show, reset }, where
+ * validate(xml, forms) calls the server and returns its report ({ valid, errors, warnings }),
+ * showing it, or throws ApiError when the server could not check the model.
  */
 export function createValidation(root, modeler, texts) {
   const list = root.querySelector('[data-modeler-problems]');
   const summary = root.querySelector('[data-modeler-validation-summary]');
   const marked = new Set();
+  const initialSummary = summary.textContent;
 
   function show(report) {
     clearMarks(modeler, marked);
@@ -117,5 +144,13 @@ export function createValidation(root, modeler, texts) {
     }
   }
 
-  return { validate, show };
+  /** Forget the previous validation, as after a new diagram was imported. */
+  function reset() {
+    clearMarks(modeler, marked);
+    list.replaceChildren();
+    summary.textContent = initialSummary;
+    delete summary.dataset.state;
+  }
+
+  return { validate, show, reset };
 }
