@@ -23,6 +23,8 @@ from engine.api.schemas.instances import (
     StartResultSchema,
     VariablesSchema,
 )
+from engine.services.admin_actions import MASK
+from engine.services.personal_data import hidden_variables
 
 blp = Blueprint("api_instances", __name__, url_prefix="/api/v1/instances",
                 description="Cases: running and finished process instances.")
@@ -87,11 +89,21 @@ def start_instance(body: dict[str, Any]) -> dict[str, Any]:
 @blp.response(200, VariablesSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 def instance_variables(instance_id: int) -> dict[str, Any]:
-    """Read the current process variables of a case."""
+    """Read the current process variables of a case.
+
+    A signed-in user who reads the case only by the administrator role gets the variables
+    that contain personal data (the process property personalData) with the value "***",
+    and their names in `hidden`. A token reads every value its scopes open.
+    """
     engine = api_engine()
+    username = signed_in_user()
     with engine.transaction(read_only=True):
-        engine.runtime.instance(instance_id)
-    return {"variables": engine.runtime.variables(instance_id)}
+        instance = engine.runtime.instance(instance_id)
+        variables = engine.runtime.variables(instance_id)
+        hidden = (frozenset() if username is None
+                  else hidden_variables(engine, instance, username, variables))
+    shown = {name: MASK if name in hidden else value for name, value in variables.items()}
+    return {"variables": shown, "hidden": sorted(hidden)}
 
 
 @blp.route(INSTANCE + "/history", methods=["GET"], endpoint="history")

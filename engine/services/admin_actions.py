@@ -49,6 +49,7 @@ from engine.services.admin_changes import (
 )
 from engine.services.base import Service
 from engine.services.execution import Execution
+from engine.services.personal_data import is_personal
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +59,7 @@ FIXING_ACTIONS = ("variable_set", "instance_migrated", "instance_moved_back")
 # Variables that the engine itself writes and reads: editing them would break it.
 INTERNAL_VARIABLES = frozenset({"melding"})
 
-# Process property listing the variables (comma-separated) that contain personal data, so
-# their values are masked in the audit trail when an administrator edits them.
-PERSONAL_DATA_PROPERTY = "personalData"
+# The value written to the audit trail in place of a personal-data variable's value.
 MASK = "***"
 
 BATCH_ACTIONS = ("suspend", "resume", "terminate", "migrate", "set_variable")
@@ -259,18 +258,12 @@ class AdminActionService(Service):
                 task.data[name] = deepcopy(value)
             execution.sync()
             execution.save()
-            masked = self._is_personal(execution, name)
+            masked = is_personal(self.engine, execution.instance, name)
             self.engine.history.record(
                 "variable_set", actor, instance_id=instance_id, reason=reason, name=name,
                 old_value=MASK if masked else old_value, new_value=MASK if masked else value,
                 masked=masked)
             return {"instance_id": instance_id, "name": name}
-
-    def _is_personal(self, execution: Execution, name: str) -> bool:
-        if self.engine.visibility.is_confidential(execution.definition.key):
-            return True
-        listed = execution.compiled.facts.properties.get(PERSONAL_DATA_PROPERTY, "")
-        return name in {item.strip() for item in listed.split(",")}
 
     # --- incidents -----------------------------------------------------------------------
 

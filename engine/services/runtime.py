@@ -372,22 +372,24 @@ class RuntimeService(Service):
         (see `reads_record`)."""
         return instance.started_by == username or self.reads_record(instance, username)
 
-    def reads_record(self, instance: ProcessInstance, username: str) -> bool:
+    def reads_record(self, instance: ProcessInstance, username: str, *,
+                     administrators: bool = True) -> bool:
         """Return whether `username` may read what the handlers wrote in a case: anyone who may see
         one of its tasks and the process's reader groups; for a process that is not
-        confidential also the leaders of its unit and every unit above, and administrators.
-        The starter alone sees the case, not the record."""
+        confidential also the leaders of its unit and every unit above, and administrators
+        unless `administrators` is False. The starter alone sees the case, not the record."""
         visibility = self.engine.visibility
         if visibility.reads_every_case(username, instance.definition_key):
             return True
         if not visibility.is_confidential(instance.definition_key):
-            if self.engine.organisation.has_role(username, "administrator"):
+            if administrators and self.engine.organisation.has_role(username, "administrator"):
                 return True
             if instance.unit_id is not None and self._leads_unit_or_above(
                     instance.unit_id, username):
                 return True
         tasks = self.session.scalars(select(Task).where(Task.instance_id == instance.id))
-        return any(self.engine.tasks.may_see(task, username) for task in tasks)
+        return any(self.engine.tasks.may_see(task, username, administrators=administrators)
+                   for task in tasks)
 
     def _leads_unit_or_above(self, unit_id: int, username: str) -> bool:
         profile = self.engine.organisation.profile(username)

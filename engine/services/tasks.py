@@ -181,10 +181,10 @@ class TaskService(Service):
         groups = self.engine.organisation.group_keys(username)
         return bool(groups & set(task.candidate_groups or []))
 
-    def may_see(self, task: Task, username: str) -> bool:
+    def may_see(self, task: Task, username: str, *, administrators: bool = True) -> bool:
         """Assignee, completer, candidates and the process's reader groups; for a process that
         is not confidential also the leaders of the task's unit and of every unit above it,
-        and administrators."""
+        and administrators unless `administrators` is False."""
         if self.takes_part(task, username):
             return True
         visibility = self.engine.visibility
@@ -196,7 +196,7 @@ class TaskService(Service):
             user = self.engine.organisation.find_user(username)
             if user is not None and self.leads_unit_or_above(task.unit_id, user.id):
                 return True
-        return self.engine.organisation.has_role(username, "administrator")
+        return administrators and self.engine.organisation.has_role(username, "administrator")
 
     def takes_part(self, task: Task, username: str) -> bool:
         """Return whether `username` is the task's assignee, completer or a candidate."""

@@ -27,6 +27,7 @@ from engine.models import (
     Task,
     Timer,
 )
+from engine.services.personal_data import hidden_variables
 
 # Audit actions that mean an instance left the element they name.
 PASSED_ACTIONS = ("task_completed", "job_completed", "timer_fired", "message_received")
@@ -60,8 +61,12 @@ class ElementMarks:
 
 @dataclass(frozen=True)
 class VariableRow:
+    """A variable on the instance page; `hidden` rows contain personal data the viewer may
+    not read, and their `value` is empty."""
+
     name: str
     value: str
+    hidden: bool = False
 
 
 @dataclass
@@ -85,7 +90,8 @@ def instance_view(engine: ProcessEngine, instance: ProcessInstance, username: st
                   ) -> InstanceView:
     """Collect the instance page; call inside a transaction.
 
-    An administrator reads the record of every case whose process is not confidential. For a
+    An administrator reads the record of every case whose process is not confidential, except
+    the values of its personal-data variables (see engine/services/personal_data.py). For a
     confidential one the page keeps to the state of the engine (elements, times, incidents)
     and leaves out the variables, the audit trail and the names of the people involved.
     """
@@ -102,8 +108,11 @@ def instance_view(engine: ProcessEngine, instance: ProcessInstance, username: st
     view.incidents = engine.management.incidents(instance.id)
     if not readable:
         return view
-    view.variables = [VariableRow(name, _shown_value(value))
-                      for name, value in sorted(engine.runtime.variables(instance.id).items())]
+    variables = engine.runtime.variables(instance.id)
+    hidden = hidden_variables(engine, instance, username, variables)
+    view.variables = [VariableRow(name, "", hidden=True) if name in hidden
+                      else VariableRow(name, _shown_value(value))
+                      for name, value in sorted(variables.items())]
     view.audit = engine.history.events(instance.id)
     people = {task.assignee for task in view.open_tasks if task.assignee}
     people.update(event.actor for event in view.audit if event.actor)

@@ -98,6 +98,9 @@ class StartResultSchema(ApiSchema):
 class VariablesSchema(ApiSchema):
     variables = fields.Dict(keys=fields.String(), required=True, metadata={
         "description": "The current process variables (personal data: store with care)."})
+    hidden = fields.List(fields.String(), required=True, metadata={
+        "description": "The variables with personal data whose value the caller may not "
+                       "read; their value in `variables` is \"***\"."})
 
 
 class HistorySchema(ApiSchema):
