@@ -21,6 +21,7 @@ from engine.services.admin_actions import AdminActionService
 from engine.services.annual_wheel import AnnualWheelService
 from engine.services.attachments import AttachmentService
 from engine.services.drafts import DraftService
+from engine.services.form_files import FormFileService
 from engine.services.forms import FormService
 from engine.services.history import HistoryService
 from engine.services.identities import IdentityService
@@ -82,6 +83,7 @@ class ProcessEngine:
         self.logins = LoginService(self)
         self.identities = IdentityService(self)
         self.forms = FormService(self)
+        self.form_files = FormFileService(self)
         self.tokens = TokenService(self)
         self.queries = QueryService(self)
         self.visibility = VisibilityService(self)

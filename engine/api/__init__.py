@@ -20,6 +20,7 @@ from engine.api import (
     definitions,
     docs,
     drafts,
+    form_files,
     incidents,
     instances,
     messages,
@@ -43,7 +44,7 @@ API_DESCRIPTION = (
     "header X-CSRFToken. Errors are RFC 9457 problem details (application/problem+json).")
 
 RESOURCES = (definitions.blp, instances.blp, admin_actions.blp, tasks.blp, incidents.blp,
-             messages.blp, attachments.blp, drafts.blp)
+             messages.blp, attachments.blp, drafts.blp, form_files.blp)
 
 # Blueprints are set up once, at import; every app built afterwards registers the same ones.
 for _blueprint in (*RESOURCES, docs.bp):

@@ -49,6 +49,8 @@ class FormDefinition(Base):
     version: Mapped[int] = mapped_column(Integer)
     file_name: Mapped[str] = mapped_column(String(255))
     schema: Mapped[dict[str, Any]] = mapped_column(JSONText)
+    # The .form file as deployed, so a download gives back the same bytes (None before 0018).
+    source: Mapped[str | None] = mapped_column(Text)
     checksum: Mapped[str] = mapped_column(String(64))
     deployed_by: Mapped[str | None] = mapped_column(String(64))
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime())

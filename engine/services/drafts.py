@@ -9,7 +9,6 @@ or has never been deployed, is open to users with the role prosesseier.
 from __future__ import annotations
 
 import ast
-import json
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,6 +43,7 @@ from engine.runtime.validation import BPMN_NS, B, check_document
 from engine.runtime.xml import parse_xml
 from engine.services.base import Service
 from engine.services.diagram_diff import diff_diagrams
+from engine.services.form_files import form_bytes, form_schema
 from engine.services.repository import BPMN_SUFFIXES, FORM_SUFFIX
 
 log = logging.getLogger(__name__)
@@ -317,9 +317,8 @@ class DraftService(Service):
             self.require_edit(actor, key)
             newest = self.newest_definition(key)
             file_name = newest.file_name if newest is not None else f"{key}.bpmn"
-            files = [(f"{form_id}{FORM_SUFFIX}",
-                      json.dumps(schema, ensure_ascii=False, indent=2).encode("utf-8"))
-                     for form_id, schema in sorted(draft.forms.items())]
+            files = [(f"{form_id}{FORM_SUFFIX}", form_bytes(value))
+                     for form_id, value in sorted(draft.forms.items())]
             files.append((file_name, draft.bpmn_xml.encode("utf-8")))
             results = self.engine.repository.deploy(files, actor=actor, change_note=note)
             process = next(result for result in results if result.kind == "process")
@@ -365,18 +364,18 @@ class DraftService(Service):
         forms = dict(forms or {})
         limit = int(self.engine.config["MAX_DEFINITION_BYTES"])
         with self.transaction(read_only=True):
-            for form_id, schema in forms.items():
+            for form_id, value in forms.items():
                 try:
-                    parse_form(schema if isinstance(schema, dict) else str(schema),
-                               f"{form_id}{FORM_SUFFIX}")
+                    spec = parse_form(value if isinstance(value, dict) else str(value),
+                                      f"{form_id}{FORM_SUFFIX}")
                 except DefinitionInvalid as invalid:
                     report.errors.extend(_problem_finding("form", p) for p in invalid.problems)
                     continue
-                if isinstance(schema, dict) and schema.get("id") not in (None, form_id):
+                if spec.id != form_id:
                     report.errors.append(Finding("form", _(
                         "The form is saved as %(form_id)s but its id is %(other)s. Give the "
                         "form the same id as its name in the draft.", form_id=form_id,
-                        other=schema.get("id")), file=f"{form_id}{FORM_SUFFIX}"))
+                        other=spec.id), file=f"{form_id}{FORM_SUFFIX}"))
             try:
                 root = parse_xml(bpmn_xml, DRAFT_FILE, limit)
             except DefinitionInvalid as invalid:
@@ -469,7 +468,7 @@ class _ExtraChecks:
                  report: ValidationReport) -> None:
         self.service = service
         self.root = root
-        self.forms = forms
+        self.forms = {form_id: form_schema(value) or {} for form_id, value in forms.items()}
         self.report = report
         self.session = service.session
 

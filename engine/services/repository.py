@@ -221,7 +221,8 @@ class RepositoryService(Service):
             return latest, False
         record = FormDefinition(
             form_id=form_id, version=(latest.version + 1) if latest else 1, file_name=name,
-            schema=json.loads(content), checksum=checksum, deployed_by=actor,
+            schema=json.loads(content), source=content.decode("utf-8"), checksum=checksum,
+            deployed_by=actor,
             deployed_at=self.engine.clock.now())
         self.session.add(record)
         self.session.flush()

@@ -9,6 +9,7 @@ engine/web/assets/modeler (bundled into static/dist/modeler.js by `make`).
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -47,6 +48,15 @@ MODELER_STYLE_ATTRIBUTES = (
     "stroke:currentColor;stroke-width:100;stroke-linecap:round;",
 )
 MODELER_POLICY = content_security_policy(MODELER_STYLE_ATTRIBUTES)
+# The expression fields of both properties panels (bpmn-js's and form-js-editor's) are
+# CodeMirror editors, whose theme is a <style> element that style-mod writes at run time, with
+# rules that change as editors mount. The page allows <style> elements carrying a nonce made
+# for each response, and modeler.js hands it to style-mod; no other <style> element may load.
+STYLE_SOURCE = "style-src 'self'"
+
+
+def _policy_with_nonce(nonce: str) -> str:
+    return MODELER_POLICY.replace(STYLE_SOURCE, f"{STYLE_SOURCE} 'nonce-{nonce}'", 1)
 
 
 @dataclass(frozen=True)
@@ -162,6 +172,36 @@ def modeler_texts() -> dict[str, str]:
         "noSelection": _("Select a task or an element on the canvas first."),
         "inserted": _("%(value)s was set as %(field)s on %(element)s."),
         "notApplicable": _("%(field)s does not apply to the selected element %(element)s."),
+        **form_editor_texts(),
+    }
+
+
+def form_editor_texts() -> dict[str, str]:
+    """Return the messages of the form tab (assets/modeler/forms.js), in the user's language."""
+    return {
+        "formHeading": _("Form %(form)s"),
+        "formNone": _("The diagram names no forms yet. Create one below, or set a form "
+                      "reference on a user task or start event."),
+        "formUsedBy": _("used by %(elements)s"),
+        "formUnused": _("not used in the diagram"),
+        "formChanged": _("changed in this draft"),
+        "formDeployed": _("deployed version %(version)s"),
+        "formMissing": _("not deployed; create it or upload a .form file"),
+        "formOpenFailed": _("The form %(form)s could not be opened: %(reason)s"),
+        "formIdInvalid": _("Write an id of letters, digits, - and _ that starts with a letter, "
+                           "at most 128 characters."),
+        "formIdTaken": _("A form with the id %(form)s exists already. Open it from the list, "
+                         "or choose another id."),
+        "formCreated": _("The form %(form)s was created. Add fields, set it as form reference "
+                         "on a task, and save the draft to keep it."),
+        "formUploaded": _("The file %(name)s was opened as the form %(form)s. Save the draft "
+                          "or publish to keep it."),
+        "formUploadRefused": _("The file %(name)s is not a form Sløyfe can use, so nothing "
+                               "was changed. Fix the problems below in the file and upload "
+                               "it again."),
+        "formUploadFailed": _("The file %(name)s could not be checked: %(reason)s. Nothing "
+                              "was changed."),
+        "formProblemLine": _("Line %(line)s: %(message)s"),
     }
 
 
@@ -188,10 +228,11 @@ def modeler_page(key: str) -> Response:
             abort(404)
         draft = _draft_of(key, draft_id)
     editable = may_edit_process(current_user().username, key)
+    style_nonce = secrets.token_urlsafe(18)
     response = make_response(render_template(
         "modeler.html", process=process, draft=draft, editable=editable,
-        texts=modeler_texts(), max_bytes=max_diagram_bytes()))
-    response.headers["Content-Security-Policy"] = MODELER_POLICY
+        texts=modeler_texts(), max_bytes=max_diagram_bytes(), style_nonce=style_nonce))
+    response.headers["Content-Security-Policy"] = _policy_with_nonce(style_nonce)
     return response
 
 

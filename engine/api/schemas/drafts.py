@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import fields, validate
 
 from engine.api.schemas.common import ApiSchema, nullable_timestamp, timestamp
 
-FORMS_DESCRIPTION = "The forms of the draft: form id -> form-js schema (JSON)."
+FORMS_DESCRIPTION = ("The forms of the draft: form id -> form-js schema (a JSON object) or "
+                     "the text of the .form file, which a deploy keeps byte for byte.")
+
+
+class FormValue(fields.Field):
+    """A draft's form: a form-js schema as a JSON object, or the text of a .form file."""
+
+    default_error_messages = {"invalid": "A form is a JSON object or the text of a .form file."}
+
+    def __init__(self, **kwargs: Any) -> None:
+        metadata = {"oneOf": [{"type": "object"}, {"type": "string"}], **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, (dict, str)):
+            raise self.make_error("invalid")
+        return value
 
 
 class DraftSummarySchema(ApiSchema):
@@ -27,7 +45,7 @@ class DraftSummarySchema(ApiSchema):
 
 class DraftSchema(DraftSummarySchema):
     bpmn_xml = fields.String(required=True)
-    forms = fields.Dict(keys=fields.String(), values=fields.Dict(), required=True,
+    forms = fields.Dict(keys=fields.String(), values=FormValue(), required=True,
                         metadata={"description": FORMS_DESCRIPTION})
 
 
@@ -44,7 +62,7 @@ class DraftListQuerySchema(ApiSchema):
 class DraftRequestSchema(ApiSchema):
     bpmn_xml = fields.String(required=True, validate=validate.Length(min=1))
     forms = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=128)),
-                        values=fields.Dict(), load_default=dict,
+                        values=FormValue(), load_default=dict,
                         metadata={"description": FORMS_DESCRIPTION})
     label = fields.String(load_default=None, validate=validate.Length(max=200))
     process = fields.String(load_default=None, validate=validate.Length(min=1, max=128),
@@ -60,7 +78,7 @@ class DeployDraftRequestSchema(ApiSchema):
 class ValidateRequestSchema(ApiSchema):
     bpmn_xml = fields.String(required=True, validate=validate.Length(min=1))
     forms = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=128)),
-                        values=fields.Dict(), load_default=dict,
+                        values=FormValue(), load_default=dict,
                         metadata={"description": FORMS_DESCRIPTION})
 
 
@@ -149,3 +167,32 @@ class GroupSchema(ApiSchema):
 
 class GroupListSchema(ApiSchema):
     items = fields.List(fields.Nested(GroupSchema), required=True)
+
+
+class FormFileSchema(ApiSchema):
+    id = fields.String(required=True)
+    version = fields.Integer(required=True)
+    file_name = fields.String(required=True)
+    source = fields.String(required=True, metadata={
+        "description": "The .form file as deployed, byte for byte."})
+
+
+class FormCheckRequestSchema(ApiSchema):
+    source = fields.String(required=True, metadata={"description": "The text of a .form file."})
+    form_id = fields.String(load_default=None, validate=validate.Length(min=1, max=128),
+                            metadata={"description": "Refuse a file whose id differs."})
+
+
+class FormProblemSchema(ApiSchema):
+    message = fields.String(required=True, metadata={
+        "description": "What is wrong and how to fix it, in the user's language."})
+    line = fields.Integer(allow_none=True, required=True)
+    element_id = fields.String(allow_none=True, required=True)
+
+
+class FormCheckSchema(ApiSchema):
+    valid = fields.Boolean(required=True)
+    form_id = fields.String(allow_none=True, required=True)
+    fields_ = fields.List(fields.String(), data_key="fields", attribute="fields",
+                          required=True, metadata={"description": "The variables it writes."})
+    errors = fields.List(fields.Nested(FormProblemSchema), required=True)

@@ -21,7 +21,7 @@ function diagramProcessKey(modeler) {
 }
 
 /** Show `message` in the page's alert ('danger') or notice ('info') box, hiding the other. */
-function notifier(root) {
+export function notifier(root) {
   const alert = root.querySelector('[data-modeler-status]');
   const notice = root.querySelector('[data-modeler-notice]');
   return (message, color) => {
@@ -251,5 +251,6 @@ export function setUpEditing(root, modeler, { texts, locale, forms, saveXML }) {
   setUpValues(root, modeler, texts, notify);
   listDrafts();
   setDirty(false);
-  return { validate: validateNow, saveDraft, isDirty: () => dirty };
+  return { validate: validateNow, saveDraft, isDirty: () => dirty,
+    markChanged: () => setDirty(true) };
 }

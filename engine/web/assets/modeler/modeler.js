@@ -6,6 +6,7 @@
 //   data-locale        "nb" or "en"
 //   data-load-error    shown when the diagram cannot be fetched or read
 //   data-mode          "view" for a read-only NavigatedViewer; the modeler otherwise
+//   data-style-nonce   the CSP nonce for CodeMirror's <style> element
 //   data-draft-id      open this draft (GET /api/v1/drafts/<id>) instead of the diagram URL
 //   data-editable      show the toolbar that validates, saves and publishes (editing.js);
 //                      then also data-csrf, data-process-key, data-page-url and the texts
@@ -29,9 +30,11 @@ import {
 import CamundaBehaviorsModule from 'camunda-bpmn-js-behaviors/lib/camunda-platform';
 import LintModule from 'bpmn-js-bpmnlint';
 import camundaModdle from 'camunda-bpmn-moddle/resources/camunda.json';
+import { StyleModule } from 'style-mod';
 
 import { callApi } from './api.js';
-import { setUpEditing } from './editing.js';
+import { notifier, setUpEditing } from './editing.js';
+import { setUpForms, setUpTabs } from './forms.js';
 import { importDiagram } from './interchange.js';
 import { recommendedLintConfig } from './lint.js';
 import { readTexts } from './texts.js';
@@ -115,6 +118,11 @@ async function fetchSource(root) {
 }
 
 async function start(root) {
+  // CodeMirror (the expression fields of the properties panels) writes its theme into one
+  // <style> element per document through style-mod; the page's CSP admits it by this nonce.
+  if (root.dataset.styleNonce) {
+    StyleModule.mount(document, [], { nonce: root.dataset.styleNonce });
+  }
   const locale = root.dataset.locale === 'en' ? 'en' : 'nb';
   const editable = root.dataset.mode !== 'view';
   const modeler = editable ? createModeler(root, locale) : createViewer(root, locale);
@@ -136,16 +144,24 @@ async function start(root) {
     offerDownload(download, modeler);
   }
   const saveXML = () => currentXml(modeler);
+  const texts = readTexts(root);
   const editing = editable && 'editable' in root.dataset
-    ? setUpEditing(root, modeler, { texts: readTexts(root), locale, forms, saveXML })
+    ? setUpEditing(root, modeler, { texts, locale, forms, saveXML })
     : null;
-  return { modeler, saveXML, editing };
+  let formTab = null;
+  if (editing && root.querySelector('[data-modeler-panel="forms"]')) {
+    setUpTabs(root, modeler);
+    formTab = setUpForms(root, modeler, {
+      texts, locale, forms, markChanged: editing.markChanged, notify: notifier(root) });
+  }
+  return { modeler, saveXML, editing, forms: formTab };
 }
 
 /**
  * Start the modeler in `root` once; return a promise of { modeler, saveXML, editing }.
  * `modeler` is the bpmn-js instance (a NavigatedViewer when data-mode="view"); `editing`
- * is { validate, saveDraft, isDirty } with data-editable, and null otherwise.
+ * is { validate, saveDraft, isDirty, markChanged } with data-editable, and null otherwise;
+ * `forms` is the form tab's { open, render } when the page has one (forms.js).
  */
 export function init(root) {
   if (!handles.has(root)) {

@@ -1,0 +1,111 @@
+"""The form editor in the modeler, in Chromium: a process owner adds a field to the deviation
+process's assessment form, saves and publishes it with the diagram, and new cases show the
+field while a case started before keeps its form version; a broken .form file is refused in
+bokmål without changing anything."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import ConsoleMessage, Page, expect
+
+from engine.engine import ProcessEngine
+from tests.browser.test_deviation_journey import log_in
+from tests.web.conftest import REPORT_DATA, open_task_id
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+NEW_LABEL = "Merknad fra vurderingen"
+
+
+def watch_console(page: Page) -> list[str]:
+    console: list[str] = []
+
+    def keep(message: ConsoleMessage) -> None:
+        if message.type == "error" or "Content Security Policy" in message.text:
+            console.append(message.text)
+
+    page.on("console", keep)
+    page.on("pageerror", lambda error: console.append(str(error)))
+    # A blocked style names the script line that wrote it, which Chromium's message does not.
+    page.add_init_script("""document.addEventListener('securitypolicyviolation', (event) => {
+      console.error(`CSP ${event.violatedDirective} ${event.sourceFile}:${event.lineNumber}`);
+    });""")
+    return console
+
+
+def open_form_tab(page: Page, live_server: str) -> None:
+    log_in(page, live_server, "paal.prosesseier")
+    page.goto(f"{live_server}/prosesser/avvik/modell")
+    expect(page.locator('[data-element-id="VurderAvvik"]')).to_be_visible()
+    page.get_by_role("tab", name="Skjema").click()
+
+
+def task_page_shows(page: Page, live_server: str, engine: ProcessEngine, case: int) -> bool:
+    task_id = open_task_id(engine, case, "VurderAvvik")
+    engine.tasks.claim(task_id, "lise.leder")
+    page.goto(f"{live_server}/oppgaver/{task_id}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vurder avvik")
+    return page.get_by_label(NEW_LABEL).count() == 1
+
+
+def test_owner_adds_field_to_form(js_page: Page, live_server: str,
+                                  demo_engine: ProcessEngine) -> None:
+    page = js_page
+    console = watch_console(page)
+    old_case = demo_engine.runtime.start("avvik", "ola.ansatt", REPORT_DATA).instance_id
+    open_form_tab(page, live_server)
+
+    entry = page.locator('[data-forms-list] li[data-form-id="avvik-vurder"]')
+    expect(entry).to_contain_text("Vurder avvik")
+    expect(entry).to_contain_text("publisert versjon 1")
+    entry.get_by_role("button", name="avvik-vurder").click()
+    editor = page.locator("[data-form-editor]")
+    expect(editor.locator(".fjs-form")).to_contain_text("Hva gjør enheten med avviket?")
+    expect(editor.locator(".fjs-palette")).to_contain_text("Tekstfelt")
+
+    editor.locator('.fjs-palette-field[data-field-type="textfield"]').press("Enter")
+    # The preview field is disabled, so the click goes to the element around it.
+    editor.locator(".fjs-form").get_by_text("Text field", exact=True).click(force=True)
+    panel = editor.locator(".fjs-properties-container")
+    panel.get_by_text("Generelt", exact=True).click()
+    panel.get_by_label("Etikett for feltet", exact=True).fill(NEW_LABEL)
+    panel.get_by_label("Nøkkel", exact=True).fill("merknad")
+    panel.get_by_label("Nøkkel", exact=True).press("Tab")
+    expect(editor.locator(".fjs-form")).to_contain_text(NEW_LABEL)
+    expect(entry).to_contain_text("endret i dette utkastet")
+    expect(page.locator("[data-modeler-save-state]")).to_have_text("Ulagrede endringer")
+
+    page.get_by_role("button", name="Lagre utkast").click()
+    expect(page.locator("[data-modeler-notice]")).to_have_text("Utkastet er lagret.")
+    page.locator("[data-modeler-publish]").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Endringsmerknad").fill("Saksbehandler kan skrive en merknad.")
+    dialog.get_by_role("button", name="Publiser").click()
+    expect(page.locator("[data-modeler-notice]")).to_contain_text("er publisert")
+    assert console == []
+
+    with demo_engine.transaction(read_only=True):
+        assert demo_engine.repository.latest_form("avvik-vurder").version == 2
+    new_case = demo_engine.runtime.start("avvik", "ola.ansatt", REPORT_DATA).instance_id
+    page.get_by_role("button", name="Logg ut").click()
+    log_in(page, live_server, "lise.leder")
+    assert task_page_shows(page, live_server, demo_engine, new_case)
+    assert not task_page_shows(page, live_server, demo_engine, old_case)
+
+
+def test_broken_form_upload_is_refused(js_page: Page, live_server: str) -> None:
+    page = js_page
+    open_form_tab(page, live_server)
+
+    page.get_by_label("Last opp .form").set_input_files({
+        "name": "ødelagt.form", "mimeType": "application/json",
+        "buffer": b'{"id": "avvik-vurder", "components": ['})
+
+    problems = page.locator("[data-form-problems]")
+    expect(problems).to_contain_text(
+        "Fila ødelagt.form er ikke et skjema Sløyfe kan bruke, så ingenting ble endret.")
+    expect(problems).to_contain_text("Fila er ikke gyldig JSON")
+    expect(page.locator("[data-modeler-save-state]")).not_to_have_text("Ulagrede endringer")
