@@ -10,6 +10,7 @@ requires.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -89,13 +90,32 @@ class InstanceRow:
     ended_at: datetime | None
 
 
+@dataclass(frozen=True)
+class BatchOutcome:
+    """A batch action shown again on the list: its messages as (category, text), and the
+    action, reason, selected instance ids and list address as the user sent them."""
+
+    messages: list[tuple[str, str]]
+    action: str
+    reason: str
+    selected: frozenset[int]
+    back: str
+
+
 @bp.route("/saker")
 @access(ADMINISTRATOR)
 def instance_list() -> tuple[str, int]:
     """List every instance, filtered by the query string, newest first."""
+    return render_instance_list(request.args)
+
+
+def render_instance_list(arguments: Mapping[str, str], *, batch: BatchOutcome | None = None,
+                         status: int = 200) -> tuple[str, int]:
+    """Render the instance list for the query `arguments`; `batch` fills the batch form
+    with what the user sent and shows its messages above it."""
     engine = sloyfe_engine()
     with engine.transaction(read_only=True):
-        query = parse_admin_query(engine, request.args)
+        query = parse_admin_query(engine, arguments)
         processes = process_keys(engine)
         units = sorted(engine.organisation.units(), key=lambda unit: unit.name.casefold())
         page = None if query.errors else list_page(engine, query)
@@ -103,7 +123,7 @@ def instance_list() -> tuple[str, int]:
     return render_template(
         "admin_instances.html", query=query, page=page, rows=rows, processes=processes,
         units=[(unit.code, unit.name) for unit in units], statuses=STATUSES,
-        status_labels=status_labels()), 400 if query.errors else 200
+        status_labels=status_labels(), batch=batch), 400 if query.errors else status
 
 
 def _instance_rows(engine: ProcessEngine, instances: list[ProcessInstance],

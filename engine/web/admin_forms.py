@@ -13,14 +13,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from engine.access import ADMINISTRATOR, access
 from engine.errors import EngineError
-from engine.web.admin import render_instance_page
+from engine.web.admin import BatchOutcome, render_instance_list, render_instance_page
 from engine.web.auth import current_user
 from engine.web.context import sloyfe_engine
 
@@ -108,38 +110,54 @@ def _rejected(instance_id: int, action: str, message: str) -> tuple[Response, in
 
 @bp.route("/saker/samlet", methods=["POST"])
 @access(ADMINISTRATOR)
-def batch_action() -> Response:
-    """Suspend, resume or terminate the instances selected in the list, each on its own. The
-    messages count the changed instances and name the first rejections."""
+def batch_action() -> Response | tuple[str, int]:
+    """Suspend, resume or terminate the instances selected in the list, each on its own.
+
+    When all of them change, the list is shown again with a message. A rejected request
+    (no action, no selection, too many, no reason) shows the list with the message and
+    keeps the reason and the selection. When some instances were rejected, the list names
+    the first rejections and keeps the reason and those instances selected.
+    """
     engine = sloyfe_engine()
     back = request.form.get("tilbake", "")
     location = back if back.startswith("/admin/saker") else url_for("admin.instance_list")
     action = request.form.get("handling", "")
+    reason = request.form.get("begrunnelse", "")
     texts = request.form.getlist("instans")
     ids = [int(text) for text in texts if text.isascii() and text.isdigit()]
 
+    def shown_again(messages: list[tuple[str, str]], selected: list[int],
+                    status: int) -> tuple[str, int]:
+        arguments = MultiDict(parse_qsl(urlsplit(location).query))
+        outcome = BatchOutcome(messages, action, reason, frozenset(selected), location)
+        return render_instance_list(arguments, batch=outcome, status=status)
+
     if action not in BATCH_ACTIONS:
-        flash(_("Choose suspend, resume or terminate for the selected instances."), "error")
-        return redirect(location)
+        return shown_again([("error", _("Choose suspend, resume or terminate for the "
+                                        "selected instances."))], ids, 400)
     if not ids:
-        flash(_("Select at least one instance in the list."), "error")
-        return redirect(location)
+        return shown_again([("error", _("Select at least one instance in the list."))], ids,
+                           400)
     if len(ids) > MAX_BATCH:
-        flash(_("Select at most %(max)s instances at a time.", max=MAX_BATCH), "error")
-        return redirect(location)
+        return shown_again([("error", _("Select at most %(max)s instances at a time.",
+                                        max=MAX_BATCH))], ids, 400)
 
     try:
         results = engine.admin.batch(BATCH_ACTIONS[action], ids, current_user().username,
-                                     request.form.get("begrunnelse", ""))
+                                     reason)
     except EngineError as error:
-        flash(str(error), "error")
-        return redirect(location)
+        log.info("batch action rejected action=%s actor=%s code=%s", action,
+                 current_user().username, error.code)
+        return shown_again([("error", str(error))], ids, 400)
 
     done = sum(1 for result in results if result["ok"])
     failed = [result for result in results if not result["ok"]]
-    flash(_("%(done)s of %(total)s instances were changed.", done=done, total=len(results)),
-          "success" if not failed else "info")
-    for result in failed[:5]:
-        flash(_("Instance %(id)s: %(message)s", id=result["instance_id"],
-                message=result["message"]), "error")
-    return redirect(location)
+    summary = _("%(done)s of %(total)s instances were changed.", done=done,
+                total=len(results))
+    if not failed:
+        flash(summary, "success")
+        return redirect(location)
+    messages = [("info", summary)]
+    messages += [("error", _("Instance %(id)s: %(message)s", id=result["instance_id"],
+                             message=result["message"])) for result in failed[:5]]
+    return shown_again(messages, [result["instance_id"] for result in failed], 200)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -11,6 +12,7 @@ from flask.testing import FlaskClient
 from engine.engine import ProcessEngine
 from tests.web.conftest import open_task_id
 from tests.web.operations_helpers import NO_HANDLER, ONE_TASK, failing_handler
+from tests.web.test_admin_pages import listed_ids
 
 Login = Callable[[str], FlaskClient]
 
@@ -164,3 +166,59 @@ def test_suspended_instance_offers_variable(admin_engine: ProcessEngine,
     assert 'data-action="variabel"' in html
     assert 'data-action="fortsett"' in html
     assert 'data-action="pause"' not in html
+
+
+def checked_ids(html: str) -> set[int]:
+    return {int(found) for found in re.findall(
+        r'name="instans" value="(\d+)"[^>]*\bchecked\b', html)}
+
+
+def test_batch_without_reason_keeps_selection(admin_engine: ProcessEngine,
+                                              admin: FlaskClient) -> None:
+    first = admin_engine.runtime.start("enkel", "admin", {}).instance_id
+    second = admin_engine.runtime.start("enkel", "admin", {}).instance_id
+
+    response = admin.post("/admin/saker/samlet", data={
+        "handling": "avslutt", "begrunnelse": "  ", "instans": [str(first)],
+        "tilbake": "/admin/saker?prosess=enkel"})
+    html = response.get_data(as_text=True)
+
+    assert response.status_code == 400
+    assert "Skriv hvorfor du gjør endringen" in html
+    assert checked_ids(html) == {first}
+    assert second in listed_ids(html)
+    assert '<option value="avslutt" selected>' in html
+    assert 'name="tilbake" value="/admin/saker?prosess=enkel"' in html
+    assert status_of(admin_engine, first) == "running"
+
+
+def test_batch_without_selection_keeps_reason(admin_engine: ProcessEngine,
+                                              admin: FlaskClient) -> None:
+    admin_engine.runtime.start("enkel", "admin", {})
+
+    response = admin.post("/admin/saker/samlet", data={
+        "handling": "pause", "begrunnelse": "Vedlikehold i kveld."})
+    html = response.get_data(as_text=True)
+
+    assert response.status_code == 400
+    assert "Velg minst én instans i listen." in html
+    assert ">Vedlikehold i kveld.</textarea>" in html
+
+
+def test_batch_partly_rejected_keeps_rejected(admin_engine: ProcessEngine,
+                                              admin: FlaskClient) -> None:
+    running = admin_engine.runtime.start("enkel", "admin", {}).instance_id
+    held = admin_engine.runtime.start("enkel", "admin", {}).instance_id
+    admin_engine.admin.suspend(held, "admin", "Venter på svar.")
+
+    response = admin.post("/admin/saker/samlet", data={
+        "handling": "pause", "begrunnelse": "Vedlikehold i kveld.",
+        "instans": [str(running), str(held)]})
+    html = response.get_data(as_text=True)
+
+    assert response.status_code == 200
+    assert "1 av 2 instanser ble endret." in html
+    assert f"Instans {held}:" in html
+    assert checked_ids(html) == {held}
+    assert ">Vedlikehold i kveld.</textarea>" in html
+    assert status_of(admin_engine, running) == "suspended"
