@@ -37,7 +37,7 @@ class FormFile:
 
 @dataclass
 class FormCheck:
-    """What checking a .form file found: its id, the variables it writes, and each problem."""
+    """The result of checking a .form file: its id, the variables it writes, and each problem."""
 
     form_id: str | None
     fields: list[str] = field(default_factory=list)

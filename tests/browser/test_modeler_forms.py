@@ -1,7 +1,7 @@
-"""The form editor in the modeler, in Chromium: a process owner adds a field to the deviation
-process's assessment form, saves and publishes it with the diagram, and new cases show the
-field while a case started before keeps its form version; a broken .form file is refused in
-bokmål without changing anything."""
+"""The form editor in the modeler, in Chromium. A process owner adds a field to the deviation
+process's assessment form and publishes it with the diagram. New cases show the field, and a
+case started before keeps its form version. A broken .form file is refused in bokmål without
+changing anything, and a deployed form downloads with its bytes unchanged."""
 
 from __future__ import annotations
 
@@ -109,3 +109,18 @@ def test_broken_form_upload_is_refused(js_page: Page, live_server: str) -> None:
         "Fila ødelagt.form er ikke et skjema Sløyfe kan bruke, så ingenting ble endret.")
     expect(problems).to_contain_text("Fila er ikke gyldig JSON")
     expect(page.locator("[data-modeler-save-state]")).not_to_have_text("Ulagrede endringer")
+
+
+def test_download_gives_deployed_bytes(js_page: Page, live_server: str, tmp_path: Path) -> None:
+    page = js_page
+    open_form_tab(page, live_server)
+    page.locator('[data-forms-list] li[data-form-id="avvik-vurder"]').get_by_role(
+        "button", name="avvik-vurder").click()
+
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Last ned .form").click()
+    saved = tmp_path / "avvik-vurder.form"
+    download_info.value.save_as(saved)
+
+    assert download_info.value.suggested_filename == "avvik-vurder.form"
+    assert saved.read_bytes() == (ROOT / "forms" / "avvik-vurder.form").read_bytes()

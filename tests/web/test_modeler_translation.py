@@ -139,3 +139,76 @@ def test_placeholders_are_kept(dictionary: dict[str, str]) -> None:
     changed = sorted(key for key, value in dictionary.items()
                      if sorted(placeholder.findall(key)) != sorted(placeholder.findall(value)))
     assert changed == []
+
+
+# --- form-js-editor ------------------------------------------------------------------------
+# form-js-editor 1.23 has no translate service, so assets/modeler/form-texts.js replaces the
+# English texts it draws by the whole text, looked up in forms-nb.json. The texts come from
+# its bundle: every label, description and validation message written as a literal, every
+# text child of its elements and every translate() call of its properties panel, and the
+# palette name of each form field type of form-js-viewer.
+FORM_DICTIONARY = ROOT / "engine" / "web" / "assets" / "modeler" / "forms-nb.json"
+FORM_EDITOR = NODE_MODULES / "@bpmn-io" / "form-js-editor" / "dist" / "index.es.js"
+FORM_VIEWER = NODE_MODULES / "@bpmn-io" / "form-js-viewer" / "dist" / "index.es.js"
+_FORM_LITERALS = [
+    re.compile(r"\b(?:label|description|name): '([^'\\]+)'"),
+    re.compile(r"\bchildren: \"([^\"\\]+)\""),
+    re.compile(r"\bplaceholder: \"([^\"\\]+)\""),
+    re.compile(r"\btitle: \"([^\"\\]+)\""),
+    re.compile(r"\breturn '([A-Z][^'\\]*)'"),
+    re.compile(r"\blabel = '([^'\\]+)'"),
+    re.compile(r"\btranslate\('([^'\\]+)'"),
+]
+_FIELD_CONFIG = re.compile(r"^\w+\.config = \{\n(.*?)^\};", re.S | re.M)
+# Texts of the field types the palette leaves out (forms.js UNSUPPORTED_TYPES), of Camunda's
+# own links and of the iframe's security notes, which the editor never shows here, and
+# form-js's symbols and code samples.
+FORM_TEXTS_NOT_SHOWN = {
+    "=", "MDN iFrame documentation.", "X-FRAME-OPTIONS documentation", "documentation",
+    "file type specifiers",
+    "A source is a JSON object containing metadata for a document or an array of documents.",
+    "Additional details are optional. The expected format is as follows:",
+    "Each entry must include a document ID, name, and MIME type.",
+    "Enter a HTTPS URL to a source or populate it dynamically via a template or an "
+    "expression (e.g., to pass a value from the variable).",
+    "Please make sure that the URL is safe as it might impose security risks.",
+    "These options can incur security risks, especially if used in combination with "
+    "dynamic links. Ensure that you are aware of them, that you trust the source url and only "
+    "enable what your use case requires.",
+    "When using Camunda Tasklist UI, additional document reference attributes are "
+    "automatically handled. Modifying the document reference may affect the document "
+    "preview functionality.",
+    "Opened in popup",
+}
+
+
+def form_editor_texts() -> set[str]:
+    source = FORM_EDITOR.read_text(encoding="utf-8")
+    texts = {match for pattern in _FORM_LITERALS for match in pattern.findall(source)}
+    viewer = FORM_VIEWER.read_text(encoding="utf-8")
+    for config in _FIELD_CONFIG.findall(viewer):
+        name = re.search(r"^  (?:name|label): '([^']+)'", config, re.M)
+        if name:
+            texts.add(name.group(1))
+    return texts - FORM_TEXTS_NOT_SHOWN
+
+
+@pytest.fixture(scope="module")
+def form_dictionary() -> dict[str, str]:
+    loaded: dict[str, str] = json.loads(FORM_DICTIONARY.read_text(encoding="utf-8"))
+    return loaded
+
+
+def test_form_editor_yields_known_texts() -> None:
+    assert {"General", "Key", "Text field", "Search components", "Must be unique."} <= \
+        form_editor_texts()
+
+
+def test_form_editor_texts_are_translated(form_dictionary: dict[str, str]) -> None:
+    missing = sorted(form_editor_texts() - form_dictionary.keys())
+    assert missing == [], f"forms-nb.json lacks: {missing}"
+
+
+def test_form_translations_are_not_empty(form_dictionary: dict[str, str]) -> None:
+    empty = sorted(key for key, value in form_dictionary.items() if not value.strip())
+    assert empty == []

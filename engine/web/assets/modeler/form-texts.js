@@ -1,8 +1,8 @@
-// The form editor's own texts in bokmål. form-js-editor 1.23 has no translate service (its
-// palette and properties panel write English literals), so the texts it draws are replaced as
-// they appear: text nodes and the title, placeholder and aria-label attributes, looked up in
-// forms-nb.json by their whole English text. The form being designed (.fjs-form) and the field
-// names in the panel header are the user's own texts and stay untouched.
+// The form editor's own texts in bokmål. form-js-editor 1.23 has no translate service, because
+// its palette and properties panel write English literals. So the texts it draws are replaced
+// as they appear, in text nodes and in the title, placeholder and aria-label attributes, looked
+// up in forms-nb.json by their whole English text. The form being designed (.fjs-form) and the
+// field names in the panel header are the user's own texts and stay untouched.
 
 import nb from './forms-nb.json';
 
