@@ -150,7 +150,8 @@ def test_draft_refuses_a_number_as_form(session_of: Callable[[str], SessionCalle
 
 def test_validate_flags_a_removed_field(session_of: Callable[[str], SessionCaller]) -> None:
     response = session_of("paal.prosesseier").post("/api/v1/definitions/validate", json={
-        "bpmn_xml": AVVIK, "forms": {"avvik-vurder": vurder_without("beslutning")}})
+        "bpmn_xml": AVVIK,
+        "forms": {"avvik-vurder": json.dumps(vurder_without("beslutning"), indent=2)}})
 
     flagged = [item["message"] for item in response.get_json()["warnings"]
                if item["kind"] == "condition_field"]
