@@ -69,7 +69,7 @@ class RepositoryService(Service):
         try:
             self.engine.sandbox.check(source, mode)
         except SandboxError as error:
-            # The sandbox describes the rule in English for developers; the user who drew the
+            # The sandbox describes the rule in English for developers. The user who drew the
             # diagram gets the kind of problem and the line in their own language.
             log.info("expression rejected kind=%s line=%s reason=%s", error.kind,
                      error.line, error.reason)

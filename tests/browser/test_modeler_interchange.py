@@ -54,7 +54,7 @@ IS_MARKED = """async ([script, id]) => {
 }"""
 
 # Runs in the page: the file at `url` in a second, read-only diagram, as the administration
-# pages show it; returns the number of elements drawn and the message shown, if any.
+# pages show it. Returns the ids of the elements drawn, or the error of a failed import.
 OPEN_VIEWER = """async ([script, url]) => {
   const module = await import(script);
   document.querySelector('[data-interchange-viewer]')?.remove();

@@ -3,10 +3,9 @@
 // XML writer of bpmn-js 18 (moddle-xml 11).
 
 /**
- * Return the key of the text in `texts` that says why the uploaded `file` is refused, or null.
- * `maxBytes` is the largest diagram the server accepts. A DOCTYPE is refused because the
- * server's parser refuses it too (no DTDs, no entities), so such a file could never be
- * published.
+ * Return the key of the text in `texts` that explains why the uploaded `file` is rejected, or
+ * null. `maxBytes` is the largest diagram the server accepts. The server's XML parser rejects
+ * every DOCTYPE and entity, so a file with one could never be published.
  */
 export function uploadRefusal(file, content, maxBytes) {
   if (maxBytes && file.size > maxBytes) {
