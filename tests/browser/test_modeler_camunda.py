@@ -1,6 +1,7 @@
 """A diagram drawn in Camunda Modeler 5 for Camunda 7 (tests/data/camunda7/skjemaflyt.bpmn):
 uploaded through the modeler page by a process owner as a new process, published with a
-change note, started, and its user task completed on the normal task pages."""
+change note, started, its user task completed on the normal task pages, and the case shown
+on the administrators' diagram."""
 
 from __future__ import annotations
 
@@ -88,6 +89,13 @@ def test_camunda_file_deploys_and_runs(js_page: Page, live_server: str,
     page.get_by_role("button", name="Fullfør").click()
 
     expect(page.get_by_role("status")).to_contain_text("«Vurder saken» er fullført.")
+    page.get_by_role("button", name="Logg ut").click()
+
+    # The administrators' case page draws the deployed file in its read-only viewer.
+    log_in(page, live_server, "admin")
+    page.goto(f"{live_server}/admin/saker/{instance_id}")
+    expect(page.locator("[data-sloyfe-modeler]")).to_have_attribute("data-markers-shown", "true")
+    expect(page.locator('.djs-element[data-element-id="Activity_0v8fj2n"]')).to_be_visible()
     with demo_engine.transaction(read_only=True):
         status = demo_engine.runtime.instance(instance_id).status
         variables = demo_engine.runtime.variables(instance_id)
