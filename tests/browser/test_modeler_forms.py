@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
 
 from engine.engine import ProcessEngine
+from tests.browser.test_accessibility import axe_page, violations  # noqa: F401 (fixture)
 from tests.browser.test_deviation_journey import log_in
 from tests.web.conftest import REPORT_DATA, open_task_id
 
@@ -124,3 +125,12 @@ def test_download_gives_deployed_bytes(js_page: Page, live_server: str, tmp_path
 
     assert download_info.value.suggested_filename == "avvik-vurder.form"
     assert saved.read_bytes() == (ROOT / "forms" / "avvik-vurder.form").read_bytes()
+
+
+def test_form_tab_passes_axe(axe_page: Page, live_server: str) -> None:  # noqa: F811
+    open_form_tab(axe_page, live_server)
+    axe_page.locator('[data-forms-list] li[data-form-id="avvik-vurder"]').get_by_role(
+        "button", name="avvik-vurder").click()
+    expect(axe_page.locator("[data-form-editor] .fjs-form")).to_be_visible()
+
+    assert violations(axe_page) == []
