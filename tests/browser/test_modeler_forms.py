@@ -5,6 +5,7 @@ changing anything, and a deployed form downloads with its bytes unchanged."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,22 @@ def test_form_tab_passes_axe(axe_page: Page, live_server: str) -> None:  # noqa:
     expect(axe_page.locator("[data-form-editor] .fjs-form")).to_be_visible()
 
     assert violations(axe_page) == []
+
+
+def test_validate_flags_removed_field(js_page: Page, live_server: str) -> None:
+    page = js_page
+    open_form_tab(page, live_server)
+    schema = json.loads((ROOT / "forms" / "avvik-vurder.form").read_bytes())
+    schema["components"] = [item for item in schema["components"]
+                            if item.get("key") != "beslutning"]
+
+    page.get_by_label("Last opp .form").set_input_files({
+        "name": "uten-beslutning.form", "mimeType": "application/json",
+        "buffer": json.dumps(schema).encode("utf-8")})
+    expect(page.locator("[data-modeler-notice]")).to_contain_text(
+        "Fila uten-beslutning.form er åpnet som skjemaet avvik-vurder.")
+    page.get_by_role("button", name="Valider").click()
+
+    expect(page.get_by_role("tab", name="Diagram")).to_have_attribute("aria-selected", "true")
+    expect(page.locator("[data-modeler-problems]")).to_contain_text(
+        "Betingelsen leser beslutning")

@@ -323,6 +323,10 @@ export function setUpTabs(root, modeler) {
       modeler.get('canvas').resized();
     }
   }
+  // Validating and publishing list their findings under the diagram, forms included.
+  for (const button of root.querySelectorAll('[data-modeler-validate], [data-modeler-publish]')) {
+    button.addEventListener('click', () => select('diagram'));
+  }
   for (const [ index, tab ] of tabs.entries()) {
     tab.addEventListener('click', () => select(tab.dataset.modelerTab));
     tab.addEventListener('keydown', (event) => {
