@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
-from bench.common import database, make_engine, percentile, timed
+from bench.common import database, make_engine, percentile, reset_sequences, timed
 from bench.metrics import add_timers_and_incidents
 from bench.task_list import _set_passwords, load
 from engine.engine import ProcessEngine
@@ -88,6 +88,7 @@ def run(backend: str, tasks: int, repeat: int, report: Callable[[str], None] = p
         engine = make_engine(url)
         try:
             load(engine, tasks, users=2_000)
+            reset_sequences(engine)
             add_timers_and_incidents(engine, 2_000, 500)
             engine.organisation.create_user(ADMIN, "Bench Admin")
             engine.organisation.grant_role(ADMIN, "administrator")

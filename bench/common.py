@@ -77,6 +77,23 @@ def database(backend: str) -> Iterator[str]:
         admin.dispose()
 
 
+def reset_sequences(engine: ProcessEngine) -> None:
+    """Move each PostgreSQL id sequence past the largest id, after a bulk insert that gave
+    its own ids; SQLite needs nothing, because it takes the next id from the table."""
+    if engine.db.dialect.name != "postgresql":
+        return
+    from engine.models import Base
+
+    with engine.db.begin() as connection:
+        for table in Base.metadata.sorted_tables:
+            column = table.columns.get("id")
+            if column is None or not column.autoincrement or column.type.python_type is not int:
+                continue
+            connection.execute(text(
+                f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
+                f"COALESCE((SELECT max(id) FROM \"{table.name}\"), 0) + 1, false)"))
+
+
 def make_engine(url: str, **config: Any) -> ProcessEngine:
     return ProcessEngine({"DATABASE_URL": url, "SMTP_HOST": "", **config},
                          clock=FixedClock(START))

@@ -8,11 +8,8 @@ open incident names it, and `done` once the audit trail records that an instance
 from __future__ import annotations
 
 import json
-import math
-import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -28,6 +25,7 @@ from engine.models import (
     Timer,
 )
 from engine.services.personal_data import hidden_variables
+from engine.web.admin_durations import task_durations
 
 # Audit actions that mean an instance left the element they name.
 PASSED_ACTIONS = ("task_completed", "job_completed", "timer_fired", "message_received")
@@ -190,33 +188,13 @@ def process_marks(engine: ProcessEngine, key: str) -> dict[str, ElementMarks]:
         if incident_element:
             marks[incident_element].incidents += int(count)
 
-    durations: defaultdict[str, list[float]] = defaultdict(list)
-    completed = session.execute(
-        select(Task.element_id, Task.created_at, Task.completed_at)
-        .where(Task.definition_key == key, Task.state == "completed",
-               Task.completed_at.is_not(None)))
-    for element_id, created_at, completed_at in completed:
-        if completed_at is not None:
-            durations[element_id].append(_seconds(created_at, completed_at))
-    for element_id, values in durations.items():
+    for element_id, stats in task_durations(engine, key).items():
         element = marks[element_id]
-        element.done = len(values)
-        element.samples = len(values)
-        element.median_seconds = statistics.median(values)
-        element.p90_seconds = nearest_rank(values, 90)
+        element.done = stats.samples
+        element.samples = stats.samples
+        element.median_seconds = stats.median_seconds
+        element.p90_seconds = stats.p90_seconds
     return dict(marks)
-
-
-def nearest_rank(values: list[float], percent: int) -> float:
-    """Return the `percent` percentile by the nearest-rank method: the smallest value with at
-    least that share of the values at or below it."""
-    ordered = sorted(values)
-    rank = max(1, math.ceil(percent / 100 * len(ordered)))
-    return ordered[rank - 1]
-
-
-def _seconds(start: datetime, end: datetime) -> float:
-    return max(0.0, (end - start).total_seconds())
 
 
 def element_names(bpmn_xml: str) -> dict[str, str]:
