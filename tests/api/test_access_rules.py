@@ -72,8 +72,8 @@ def _answer_passed() -> Response | None:
 @pytest.fixture
 def samples(demo_engine: ProcessEngine, report: Callable[..., int]) -> dict[str, Any]:
     """A deviation case by ola.ansatt, the task waiting for lise.leder, the deviation
-    process, an incident of a failing script, and attachment, draft and version numbers and
-    a variable name (the rules check the case or the caller, not those)."""
+    process, an incident of a failing script, and attachment, draft and version numbers, a
+    variable name and a form id (the rules check the case or the caller, not those)."""
     instance_id = report()
     demo_engine.repository.deploy([("feiler.bpmn", FAILING_SCRIPT)])
     failed = demo_engine.runtime.start("feiler", "admin", {}).instance_id
@@ -82,7 +82,7 @@ def samples(demo_engine: ProcessEngine, report: Callable[..., int]) -> dict[str,
     return {"instance_id": instance_id, "key": "avvik", "incident_id": incident.id,
             "task_id": open_task_id(demo_engine, instance_id, "VurderAvvik"),
             "attachment_id": 1, "draft_id": 1, "version": 1, "old": 1, "new": 1,
-            "name": "tittel"}
+            "name": "tittel", "form_id": "avvik-vurder"}
 
 
 def api_calls(app: Flask, samples: dict[str, Any]) -> list[Call]:
