@@ -202,6 +202,7 @@ def form_editor_texts() -> dict[str, str]:
         "formUploadFailed": _("The file %(name)s could not be checked: %(reason)s. Nothing "
                               "was changed."),
         "formProblemLine": _("Line %(line)s: %(message)s"),
+        "formDraftOption": _("%(form)s (in this draft)"),
     }
 
 

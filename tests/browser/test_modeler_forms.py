@@ -154,3 +154,29 @@ def test_validate_flags_removed_field(js_page: Page, live_server: str) -> None:
     expect(page.get_by_role("tab", name="Diagram")).to_have_attribute("aria-selected", "true")
     expect(page.locator("[data-modeler-problems]")).to_contain_text(
         "Betingelsen leser beslutning")
+
+
+def test_new_form_is_offered_as_reference(js_page: Page, live_server: str) -> None:
+    page = js_page
+    open_form_tab(page, live_server)
+
+    page.get_by_label("ID for et nytt skjema").fill("avvik-notat")
+    page.get_by_role("button", name="Nytt skjema").click()
+
+    expect(page.locator("[data-modeler-notice]")).to_contain_text("Skjemaet avvik-notat er laget.")
+    expect(page.locator('[data-forms-list] li[data-form-id="avvik-notat"]')).to_contain_text(
+        "brukes ikke i diagrammet")
+    expect(page.locator('#modeler-values-forms option[value="avvik-notat"]')).to_have_count(1)
+    expect(page.locator("[data-modeler-save-state]")).to_have_text("Ulagrede endringer")
+
+
+def test_form_id_with_space_is_refused(js_page: Page, live_server: str) -> None:
+    page = js_page
+    open_form_tab(page, live_server)
+
+    page.get_by_label("ID for et nytt skjema").fill("nytt skjema")
+    page.get_by_role("button", name="Nytt skjema").click()
+
+    expect(page.locator("[data-form-new-error]")).to_have_text(
+        "Skriv en ID av bokstaver, sifre, - og _ som begynner med en bokstav, høyst 128 tegn.")
+    expect(page.get_by_label("ID for et nytt skjema")).to_have_value("nytt skjema")

@@ -205,7 +205,24 @@ export function setUpForms(root, modeler, { texts, locale, forms, markChanged, n
     return item;
   }
 
+  /** Offer the draft's forms in the form reference picker, beside the deployed ones. */
+  function offerDraftForms() {
+    const datalist = root.querySelector('#modeler-values-forms');
+    if (!datalist) {
+      return;
+    }
+    const listed = new Set([ ...datalist.options ].map((option) => option.value));
+    for (const formId of Object.keys(forms).sort()) {
+      if (!listed.has(formId)) {
+        const option = new Option(formatText(texts.formDraftOption, { form: formId }), formId);
+        option.dataset.draftForm = '';
+        datalist.append(option);
+      }
+    }
+  }
+
   function render() {
+    offerDraftForms();
     const referenced = referencedForms(modeler);
     const ids = [ ...new Set([ ...referenced.keys(), ...Object.keys(forms) ]) ].sort();
     if (!ids.length) {
@@ -303,6 +320,12 @@ export function setUpForms(root, modeler, { texts, locale, forms, markChanged, n
   const fileInput = panel.querySelector('[data-form-upload]');
   fileInput.addEventListener('change', () => upload(fileInput));
   panel.querySelector('[data-form-download]').addEventListener('click', download);
+  // values.js fills the picker with the deployed forms when their list arrives, replacing
+  // what it held, so the draft's forms go back in after each refill.
+  const picker = root.querySelector('#modeler-values-forms');
+  if (picker) {
+    new MutationObserver(offerDraftForms).observe(picker, { childList: true });
+  }
   modeler.on('commandStack.changed', () => render());
   modeler.on('import.done', () => render());
   render();
