@@ -180,3 +180,22 @@ def test_form_id_with_space_is_refused(js_page: Page, live_server: str) -> None:
     expect(page.locator("[data-form-new-error]")).to_have_text(
         "Skriv en ID av bokstaver, sifre, - og _ som begynner med en bokstav, høyst 128 tegn.")
     expect(page.get_by_label("ID for et nytt skjema")).to_have_value("nytt skjema")
+
+
+def test_draft_opens_its_form_copy(js_page: Page, live_server: str,
+                                   demo_engine: ProcessEngine) -> None:
+    page = js_page
+    schema = json.loads((ROOT / "forms" / "avvik-vurder.form").read_bytes())
+    schema["components"].append({"type": "textfield", "id": "Field_ny", "key": "merknad",
+                                 "label": NEW_LABEL})
+    bpmn = (ROOT / "bpmn" / "avvik.bpmn").read_text(encoding="utf-8")
+    draft = demo_engine.drafts.save("paal.prosesseier", bpmn,
+                                    {"avvik-vurder": json.dumps(schema, indent="\t")})
+    log_in(page, live_server, "paal.prosesseier")
+    page.goto(f"{live_server}/prosesser/avvik/modell?utkast={draft.id}")
+    page.get_by_role("tab", name="Skjema").click()
+
+    entry = page.locator('[data-forms-list] li[data-form-id="avvik-vurder"]')
+    expect(entry).to_contain_text("endret i dette utkastet")
+    entry.get_by_role("button", name="avvik-vurder").click()
+    expect(page.locator("[data-form-editor] .fjs-form")).to_contain_text(NEW_LABEL)
