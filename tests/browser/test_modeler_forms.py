@@ -199,3 +199,17 @@ def test_draft_opens_its_form_copy(js_page: Page, live_server: str,
     expect(entry).to_contain_text("endret i dette utkastet")
     entry.get_by_role("button", name="avvik-vurder").click()
     expect(page.locator("[data-form-editor] .fjs-form")).to_contain_text(NEW_LABEL)
+
+
+def test_latin1_form_upload_is_refused(js_page: Page, live_server: str) -> None:
+    page = js_page
+    open_form_tab(page, live_server)
+    source = '{"id": "avvik-vurder", "components": [], "title": "Vurdering på stedet"}'
+
+    page.get_by_label("Last opp .form").set_input_files({
+        "name": "latin1.form", "mimeType": "application/json",
+        "buffer": source.encode("latin-1")})
+
+    expect(page.locator("[data-form-problems]")).to_have_text(
+        "Fila latin1.form er ikke UTF-8-tekst, så ingenting ble endret. Lagre den som UTF-8 og "
+        "last den opp igjen.")

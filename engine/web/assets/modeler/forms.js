@@ -274,7 +274,14 @@ export function setUpForms(root, modeler, { texts, locale, forms, markChanged, n
     let text;
     let check;
     try {
-      text = await file.text();
+      // A file in another encoding than UTF-8 would otherwise be read with replacement
+      // characters in place of its letters, and deployed so.
+      text = new TextDecoder('utf-8', { fatal: true }).decode(await file.arrayBuffer());
+    } catch (error) {
+      showProblems(formatText(texts.formNotUtf8, { name: file.name }));
+      return;
+    }
+    try {
       check = await callApi(root, 'POST', '/api/v1/forms/check', { source: text },
         texts.networkError);
     } catch (error) {
