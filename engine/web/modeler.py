@@ -203,6 +203,7 @@ def form_editor_texts() -> dict[str, str]:
                               "was changed."),
         "formProblemLine": _("Line %(line)s: %(message)s"),
         "formDraftOption": _("%(form)s (in this draft)"),
+        "formFinding": _("form %(form)s"),
         "formNotUtf8": _("The file %(name)s is not UTF-8 text, so nothing was changed. Save "
                          "it as UTF-8 and upload it again."),
     }

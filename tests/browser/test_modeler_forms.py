@@ -213,3 +213,24 @@ def test_latin1_form_upload_is_refused(js_page: Page, live_server: str) -> None:
     expect(page.locator("[data-form-problems]")).to_have_text(
         "Fila latin1.form er ikke UTF-8-tekst, så ingenting ble endret. Lagre den som UTF-8 og "
         "last den opp igjen.")
+
+
+def test_form_problem_opens_the_form(js_page: Page, live_server: str,
+                                     demo_engine: ProcessEngine) -> None:
+    page = js_page
+    schema = json.loads((ROOT / "forms" / "avvik-vurder.form").read_bytes())
+    schema["components"].append({"type": "textfield", "id": "Field_ny", "key": "merknad",
+                                 "label": NEW_LABEL, "conditional": {"hide": "=merknad =="}})
+    bpmn = (ROOT / "bpmn" / "avvik.bpmn").read_text(encoding="utf-8")
+    draft = demo_engine.drafts.save("paal.prosesseier", bpmn, {"avvik-vurder": schema})
+    log_in(page, live_server, "paal.prosesseier")
+    page.goto(f"{live_server}/prosesser/avvik/modell?utkast={draft.id}")
+    expect(page.locator('[data-element-id="VurderAvvik"]')).to_be_visible()
+
+    page.get_by_role("button", name="Valider").click()
+    problem = page.locator("[data-modeler-problems] li").filter(has_text="=merknad ==")
+    expect(problem).to_contain_text("kan ikke tolkes")
+    problem.get_by_role("button", name="skjemaet avvik-vurder").click()
+
+    expect(page.get_by_role("tab", name="Skjema")).to_have_attribute("aria-selected", "true")
+    expect(page.locator("[data-form-editor] .fjs-form")).to_contain_text(NEW_LABEL)

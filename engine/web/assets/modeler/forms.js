@@ -333,6 +333,10 @@ export function setUpForms(root, modeler, { texts, locale, forms, markChanged, n
   if (picker) {
     new MutationObserver(offerDraftForms).observe(picker, { childList: true });
   }
+  root.addEventListener('sloyfe:open-form', (event) => {
+    root.querySelector('[data-modeler-tab="forms"]').click();
+    open(event.detail);
+  });
   modeler.on('commandStack.changed', () => render());
   modeler.on('import.done', () => render());
   render();

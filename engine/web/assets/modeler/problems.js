@@ -71,6 +71,19 @@ function problemItem(modeler, finding, severity, texts) {
   const kind = document.createElement('strong');
   kind.textContent = severity === 'error' ? texts.error : texts.warning;
   const where = element ? (element.businessObject.name || element.id) : texts.noElement;
+  // A finding in one of the draft's forms names the form; its button opens the form in the
+  // form tab (forms.js listens for the event).
+  const formFile = /^(.+)\.form$/.exec(finding.file || '');
+  if (formFile) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'ds-link sloyfe-problem-element';
+    button.textContent = formatText(texts.formFinding, { form: formFile[1] });
+    button.addEventListener('click', () => item.dispatchEvent(new CustomEvent(
+      'sloyfe:open-form', { bubbles: true, detail: formFile[1] })));
+    item.append(kind, ' ', button, `: ${finding.message}`);
+    return { item, element: null };
+  }
   if (element) {
     const button = document.createElement('button');
     button.type = 'button';
