@@ -55,6 +55,9 @@ DEFAULTS: dict[str, Any] = {
     # Most timers, and most task deadlines, of running cases that the annual wheel lists for
     # a year and scope; past it, the earliest are listed and the page says so.
     "ANNUAL_WHEEL_MAX_CASE_ENTRIES": 2000,
+    # The administrators' instance list counts each status only up to this many instances
+    # and shows "over" the number past it, so the page does not slow down as cases pile up.
+    "ADMIN_COUNT_LIMIT": 10_000,
     "DEFAULT_LOCALE": "nb",
     # How long finished cases are kept when their process sets no `retention` property (an
     # ISO 8601 duration such as P10Y; empty keeps them), what then happens to them

@@ -24,7 +24,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, case, exists, func, select, true
+from sqlalchemy import ColumnElement, ScalarSelect, and_, exists, func, literal, select, true
 
 from engine.engine import ProcessEngine
 from engine.errors import InvalidInput
@@ -234,15 +234,28 @@ def _start_of(day: date) -> datetime:
 
 @dataclass(frozen=True)
 class InstancePage:
+    """One page of rows and the counts per status. A count stops at `count_limit` + 1, so a
+    count above `count_limit` means "more than count_limit" rather than an exact number."""
+
     rows: list[ProcessInstance]
     next_cursor: str | None
     counts: dict[str, int]
     total: int
+    count_limit: int
+
+    def capped(self, value: int) -> bool:
+        """Tell whether a count stopped at the limit and so is only a lower bound."""
+        return value > self.count_limit
+
+    @property
+    def counts_capped(self) -> bool:
+        return any(self.capped(value) for value in (self.total, *self.counts.values()))
 
 
 def list_page(engine: ProcessEngine, query: AdminQuery) -> InstancePage:
     """Return one page of the filtered instances, newest first, and the counts per status of
-    the filters without the status. Call inside a transaction."""
+    the filters without the status, each up to ADMIN_COUNT_LIMIT. Call inside a
+    transaction."""
     now = engine.clock.now()
     rows_query = (select(ProcessInstance).where(true(), *query.conditions(now))
                   .order_by(ProcessInstance.id.desc()).limit(query.page_size + 1))
@@ -255,13 +268,23 @@ def list_page(engine: ProcessEngine, query: AdminQuery) -> InstancePage:
         rows = rows[:query.page_size]
         next_cursor = str(rows[-1].id)
 
-    # NOTE: the counts read every instance that matches the other filters, so an unfiltered
-    # list counts the whole table (about 160 ms at 200,000 instances on SQLite, measured by
-    # bench/admin_list.py). The page of rows itself reads one index range.
-    columns = [func.count(case((status_condition(status), 1))).label(status)
-               for status in STATUSES]
-    counted = engine.uow.session.execute(
-        select(func.count(ProcessInstance.id), *columns)
-        .where(true(), *query.conditions(now, with_status=False))).one()
-    counts = {status: int(counted[index + 1] or 0) for index, status in enumerate(STATUSES)}
-    return InstancePage(rows, next_cursor, counts, int(counted[0] or 0))
+    # NOTE: each count stops after ADMIN_COUNT_LIMIT + 1 matching instances, read through
+    # the indexes on status, has_incident or definition_key, so an unfiltered list does not
+    # grow with the table. Waiting is the exception: it reads running instances until it
+    # has found enough without an open user task, at worst every running instance.
+    limit = int(engine.config["ADMIN_COUNT_LIMIT"])
+    filters = query.conditions(now, with_status=False)
+    counted = engine.uow.session.execute(select(
+        _bounded_count(filters, limit + 1),
+        *(_bounded_count([*filters, status_condition(status)], limit + 1)
+          for status in STATUSES))).one()
+    counts = {status: int(counted[index + 1]) for index, status in enumerate(STATUSES)}
+    return InstancePage(rows, next_cursor, counts, int(counted[0]), limit)
+
+
+def _bounded_count(conditions: list[ColumnElement[bool]],
+                   limit: int) -> ScalarSelect[int]:
+    """Count the instances that match `conditions`, reading no more than `limit` of them."""
+    matching = (select(literal(1).label("one")).select_from(ProcessInstance)
+                .where(true(), *conditions).limit(limit).subquery())
+    return select(func.count()).select_from(matching).scalar_subquery()
