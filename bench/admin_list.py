@@ -1,14 +1,16 @@
 """The administrators' instance list (/admin/saker) with 200,000 process instances.
 
     .venv/bin/python -m bench.admin_list [--backend sqlite|postgresql] [--tasks 100000]
-        [--repeat 30]
+        [--repeat 30] [--explain]
 
 The instances come from bench/task_list.py's loader: one instance per task, as many
 completed as open ones, five processes, 200,000 instances with the default of 100,000 open
 tasks. On top come bench/metrics.py's 2,000 timers and 500 open incidents. Each case is
 engine/web/admin_query.list_page (one page of rows plus the counts per status) inside a
 read-only transaction, and the first one also as GET /admin/saker through the Flask test
-client with a signed-in administrator.
+client with a signed-in administrator. --tasks 500000 gives a million instances.
+--explain prints the plan of the unfiltered counts query (EXPLAIN ANALYZE on PostgreSQL,
+EXPLAIN QUERY PLAN on SQLite), which shows whether each count stops at ADMIN_COUNT_LIMIT.
 """
 
 from __future__ import annotations
@@ -16,14 +18,14 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from bench.common import database, make_engine, percentile, reset_sequences, timed
 from bench.metrics import add_timers_and_incidents
 from bench.task_list import _set_passwords, load
 from engine.engine import ProcessEngine
 from engine.models import ProcessInstance, Unit
-from engine.web.admin_query import list_page, parse_admin_query
+from engine.web.admin_query import counts_query, list_page, parse_admin_query
 
 ADMIN = "bench.admin"
 
@@ -79,11 +81,27 @@ def page_timings(engine: ProcessEngine, url: str, repeat: int) -> list[float]:
     return timed(get, repeat)
 
 
+def explain_counts(engine: ProcessEngine, backend: str) -> list[str]:
+    """Return the plan of the unfiltered counts query, one line per row."""
+    with engine.transaction(read_only=True):
+        session = engine.uow.session
+        query = parse_admin_query(engine, {})
+        statement = counts_query(query, engine.clock.now(),
+                                 int(engine.config["ADMIN_COUNT_LIMIT"]))
+        sql = str(statement.compile(session.get_bind(),
+                                    compile_kwargs={"literal_binds": True}))
+        if backend == "postgresql":
+            return [row[0] for row in session.execute(text("EXPLAIN ANALYZE " + sql))]
+        return [f"{row[1]:>3} {row[3]}"
+                for row in session.execute(text("EXPLAIN QUERY PLAN " + sql))]
+
+
 def _ms(values: list[float]) -> str:
     return " / ".join(f"{percentile(values, share) * 1000:8.2f}" for share in (0.5, 0.95))
 
 
-def run(backend: str, tasks: int, repeat: int, report: Callable[[str], None] = print) -> None:
+def run(backend: str, tasks: int, repeat: int, report: Callable[[str], None] = print, *,
+        explain: bool = False) -> None:
     with database(backend) as url:
         engine = make_engine(url)
         try:
@@ -101,6 +119,9 @@ def run(backend: str, tasks: int, repeat: int, report: Callable[[str], None] = p
             with engine.transaction(read_only=True):
                 total = engine.uow.session.query(ProcessInstance).count()
             report(f"{backend}: {total} process instances, 2000 timers, 500 open incidents")
+            if explain:
+                for line in explain_counts(engine, backend):
+                    report("  " + line)
             report("p50 / p95 ms")
             for name, arguments in cases(engine).items():
                 report(f"  list_page  {name:<32} {_ms(query_timings(engine, arguments, repeat))}")
@@ -118,8 +139,10 @@ def main() -> None:
                              "(default 100000)")
     parser.add_argument("--repeat", type=int, default=30,
                         help="timed runs of each case (default 30)")
+    parser.add_argument("--explain", action="store_true",
+                        help="print the plan of the unfiltered counts query")
     options = parser.parse_args()
-    run(options.backend, options.tasks, options.repeat)
+    run(options.backend, options.tasks, options.repeat, explain=options.explain)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,17 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, ScalarSelect, and_, exists, func, literal, select, true
+from sqlalchemy import (
+    ColumnElement,
+    ScalarSelect,
+    Select,
+    and_,
+    exists,
+    func,
+    literal,
+    select,
+    true,
+)
 
 from engine.engine import ProcessEngine
 from engine.errors import InvalidInput
@@ -273,13 +283,18 @@ def list_page(engine: ProcessEngine, query: AdminQuery) -> InstancePage:
     # grow with the table. Waiting is the exception: it reads running instances until it
     # has found enough without an open user task, at worst every running instance.
     limit = int(engine.config["ADMIN_COUNT_LIMIT"])
-    filters = query.conditions(now, with_status=False)
-    counted = engine.uow.session.execute(select(
-        _bounded_count(filters, limit + 1),
-        *(_bounded_count([*filters, status_condition(status)], limit + 1)
-          for status in STATUSES))).one()
+    counted = engine.uow.session.execute(counts_query(query, now, limit)).one()
     counts = {status: int(counted[index + 1]) for index, status in enumerate(STATUSES)}
     return InstancePage(rows, next_cursor, counts, int(counted[0]), limit)
+
+
+def counts_query(query: AdminQuery, now: datetime, limit: int) -> Select[Any]:
+    """Build the query of the total and the count per status of STATUSES, in that order,
+    each stopping at `limit` + 1."""
+    filters = query.conditions(now, with_status=False)
+    return select(_bounded_count(filters, limit + 1),
+                  *(_bounded_count([*filters, status_condition(status)], limit + 1)
+                    for status in STATUSES))
 
 
 def _bounded_count(conditions: list[ColumnElement[bool]],
