@@ -37,6 +37,7 @@ from engine.models import (
     Unit,
 )
 from engine.runtime import expressions
+from engine.runtime.bpmn_schema import schema_problems
 from engine.runtime.compiler import compile_bpmn
 from engine.runtime.parser import CAMUNDA, element_properties, lane_candidate_groups
 from engine.runtime.validation import BPMN_NS, B, check_document
@@ -381,6 +382,8 @@ class DraftService(Service):
             except DefinitionInvalid as invalid:
                 report.errors.extend(_problem_finding("xml", p) for p in invalid.problems)
                 return report
+            report.warnings.extend(Finding("schema", problem.message, problem.element_id,
+                                           problem.line) for problem in schema_problems(root))
             problems, facts = check_document(root, DRAFT_FILE,
                                              self.engine.repository.check_expression)
             report.process_key = facts.process_id
