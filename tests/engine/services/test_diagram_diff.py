@@ -113,3 +113,14 @@ def test_diff_of_same_diagram_is_empty() -> None:
     diff = diff_diagrams(diagram(), diagram())
 
     assert diff == {"added": [], "removed": [], "changed": []}
+
+
+def test_diff_reads_non_ascii_diagrams() -> None:
+    """The size limit counts bytes: æ, ø and å take two each, so a diagram with many of
+    them is longer in bytes than in characters."""
+    before = diagram(documentation="Vurder æøå " * 40)
+    after = diagram(documentation="Vurder ÆØÅ " * 40)
+
+    (changed,) = diff_diagrams(before, after)["changed"]
+
+    assert changed["id"] == "oppgave"
