@@ -32,6 +32,7 @@ from engine.forms.components import (
     TextField,
 )
 from engine.forms.feel import Condition, FeelSyntaxError, parse_condition
+from engine.forms.json_source import json_error_text, object_offsets, property_line
 from engine.forms.options import parse_options
 from engine.forms.rules import RuleProblem, parse_number_settings, parse_rules
 from engine.i18n import gettext as _
@@ -92,7 +93,7 @@ def _load_json(text: str, file_name: str) -> Any:
         return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as error:
         raise DefinitionInvalid(file_name, [DefinitionProblem(
-            file_name, _("The file is not valid JSON: %(reason)s.", reason=error.msg),
+            file_name, json_error_text(error),
             line=error.lineno)]) from None
     except RecursionError:
         raise DefinitionInvalid(file_name, [DefinitionProblem(file_name, _(
@@ -135,8 +136,11 @@ class _Builder:
         self.problems: list[DefinitionProblem] = []
         self.seen_ids: set[str] = set()
         self.counter = 0
+        self.offsets: dict[int, int] = {}
 
     def build(self, document: Any) -> FormSpec:
+        if self.text is not None:
+            self.offsets = object_offsets(self.text, document)
         if not isinstance(document, Mapping) or not isinstance(document.get("components"), list):
             self.report(_("The form must be a JSON object with a list of components."))
             return FormSpec(id="", components=(), file_name=self.file_name)
@@ -159,17 +163,10 @@ class _Builder:
             raw_id = raw.get("id")
             element_id = raw_id if isinstance(raw_id, str) and raw_id else raw.get("key")
             element_id = str(element_id) if element_id is not None else None
-            if isinstance(raw_id, str) and raw_id:
-                line = self._line_of(raw_id)
+            if self.text is not None:
+                line = property_line(self.text, raw, self.offsets.get(id(raw)))
         self.problems.append(DefinitionProblem(self.file_name, text, line=line,
                                                element_id=element_id))
-
-    def _line_of(self, component_id: str) -> int | None:
-        if self.text is None:
-            return None
-        pattern = r'"id"\s*:\s*' + re.escape(json.dumps(component_id))
-        match = re.search(pattern, self.text)
-        return self.text.count("\n", 0, match.start()) + 1 if match else None
 
     # --- containers ----------------------------------------------------------------------------
 

@@ -390,3 +390,27 @@ def test_problem_is_in_english_under_en() -> None:
     with use_locale("en"):
         problem = single_problem(component("radio", "a"))
     assert "no options" in problem.text
+
+
+def test_duplicate_key_without_id_has_line() -> None:
+    text = ('{\n  "id": "f",\n  "components": [\n    {"type": "textfield", "key": "x"},\n'
+            '    {"type": "textfield", "key": "x"}\n  ]\n}')
+    with pytest.raises(DefinitionInvalid) as raised:
+        parse_form(text, "f.form")
+    assert raised.value.problems[0].line == 5
+
+
+def test_iframe_without_id_has_line() -> None:
+    text = '{\n  "id": "f",\n  "components": [\n    {"type": "iframe", "url": "https://x"}\n  ]\n}'
+    with pytest.raises(DefinitionInvalid) as raised:
+        parse_form(text, "f.form")
+    assert raised.value.problems[0].line == 4
+
+
+def test_repeated_id_points_at_second() -> None:
+    text = ('{\n  "id": "f",\n  "components": [\n'
+            '    {"type": "textfield", "id": "a", "key": "x"},\n'
+            '    {"type": "textfield", "id": "a", "key": "y"}\n  ]\n}')
+    with pytest.raises(DefinitionInvalid) as raised:
+        parse_form(text, "f.form")
+    assert raised.value.problems[0].line == 5
