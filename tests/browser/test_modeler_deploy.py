@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from lxml import etree
 from playwright.sync_api import ConsoleMessage, Page, expect
 
 from engine.engine import ProcessEngine
@@ -85,6 +86,8 @@ def test_owner_publishes_changed_model(js_page: Page, live_server: str,
     expect(page.locator(".bio-properties-panel-header-label")).to_have_text("Kontroller melding")
     page.get_by_label("Aktuell gruppe", exact=True).fill("kvalitet")
     page.locator('[data-modeler-value="groups"]').get_by_role("button", name="Sett inn").click()
+    page.locator("#modeler-value-forms").fill("avvik-evaluer")
+    page.locator('[data-modeler-value="forms"]').get_by_role("button", name="Sett inn").click()
 
     page.get_by_role("button", name="Valider").click()
     expect(summary).to_have_attribute("data-state", "valid")
@@ -107,6 +110,9 @@ def test_owner_publishes_changed_model(js_page: Page, live_server: str,
         newest = demo_engine.repository.latest("avvik")
         newest_id, newest_version, note = newest.id, newest.version, newest.change_note
         assert 'camunda:candidateGroups="kvalitet"' in newest.bpmn_xml
+        new_task = etree.fromstring(newest.bpmn_xml.encode()).find(
+            f".//{{http://www.omg.org/spec/BPMN/20100524/MODEL}}userTask[@id='{NEW_TASK}']")
+        assert new_task.get("{http://camunda.org/schema/1.0/bpmn}formRef") == "avvik-evaluer"
     assert newest_version == old_version + 1
     assert note == "Kvalitet kontrollerer hver melding først."
 

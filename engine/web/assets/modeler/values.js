@@ -62,7 +62,9 @@ function changesFor(field, element, value) {
     if (!is(element, 'bpmn:UserTask') && !is(element, 'bpmn:StartEvent')) {
       return null;
     }
-    return { 'camunda:formRef': value, 'camunda:formKey': undefined };
+    // camunda-bpmn-js-behaviors clears camunda:formKey itself when formRef is set, and clears
+    // formRef when the update names formKey at all, even as undefined.
+    return { 'camunda:formRef': value };
   }
   if (is(element, 'bpmn:ServiceTask') || is(element, 'bpmn:SendTask')
       || is(element, 'bpmn:BusinessRuleTask')) {
