@@ -41,6 +41,7 @@ from engine.models import (
 )
 from engine.services.admin_changes import (
     drop_predicted_tasks,
+    element_label,
     migration_blockers,
     move_back_blocker,
     predict_waiting_tasks,
@@ -114,21 +115,22 @@ class NothingChanged(Conflict):
 
 class MoveBackNotPossible(Conflict):
     code = "move_back_not_possible"
-    message = N_("Case %(instance_id)s cannot be moved back to %(element_id)s: %(reason)s")
+    message = N_("Case %(instance_id)s cannot be moved back to %(element)s: %(reason)s")
 
-    def __init__(self, instance_id: int, element_id: str, reason: str) -> None:
-        super().__init__(instance_id=instance_id, element_id=element_id, reason=reason)
+    def __init__(self, instance_id: int, element: str, reason: str) -> None:
+        super().__init__(instance_id=instance_id, element=element, reason=reason)
 
 
 class MigrationNotPossible(Conflict):
     code = "migration_not_possible"
     message = N_("Case %(instance_id)s cannot be moved to version %(version)s. These steps "
-                 "block it: %(element_ids)s. Let the case pass them first, or move it back.")
+                 "block it: %(steps)s. Let the case pass them first, or move it back.")
 
-    def __init__(self, instance_id: int, version: Any, element_ids: list[str]) -> None:
+    def __init__(self, instance_id: int, version: Any, blockers: dict[str, str]) -> None:
+        """`blockers` maps each blocking element id to its name."""
         super().__init__(instance_id=instance_id, version=version,
-                         element_ids=", ".join(element_ids))
-        self.element_ids = element_ids
+                         steps=", ".join(blockers.values()))
+        self.element_ids = list(blockers)
 
 
 class MigrationTargetInvalid(InvalidInput):
@@ -333,7 +335,9 @@ class AdminActionService(Service):
                 Task.state == "completed").limit(1))
             problem = move_back_blocker(execution.workflow, to_element_id, reached is not None)
             if problem is not None:
-                raise MoveBackNotPossible(instance_id, to_element_id, problem)
+                target = execution.workflow.spec.task_specs.get(to_element_id)
+                shown = to_element_id if target is None else element_label(target)
+                raise MoveBackNotPossible(instance_id, shown, problem)
             left = replace_entry_task(execution.workflow, to_element_id,
                                       execution.current_data())
             execution.run()

@@ -12,7 +12,7 @@ from collections import deque
 from copy import deepcopy
 from typing import Any
 
-from SpiffWorkflow.bpmn.specs.control import BoundaryEventJoin, BoundaryEventSplit
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventJoin, BoundaryEventSplit, _EndJoin
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.specs.mixins.inclusive_gateway import InclusiveGateway
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
@@ -33,22 +33,50 @@ FORECAST = TaskState.PREDICTED_MASK | TaskState.FUTURE
 # --- move back -----------------------------------------------------------------------------
 
 def move_back_blocker(workflow: Any, element_id: str, reached: bool) -> str | None:
-    """Return why the instance cannot move back to the user task `element_id`, or None."""
+    """Return why the instance cannot move back to the user task `element_id`, or None.
+
+    Timers and other events attached to the waiting user task do not count as steps the
+    instance waits in, and neither does the process's end join, which waits for branches
+    that already ended.
+    """
     spec = workflow.spec.task_specs.get(element_id)
     if not isinstance(spec, UserTask):
         return _("it is not a user task of the main process.")
     if not reached:
         return _("the case has not completed that task before.")
-    active = [task for task in workflow.get_tasks(state=ACTIVE)]
-    if any(task.workflow is not workflow for task in active):
-        return _("the case is inside a subprocess now.")
-    current = [task for task in active if not _is_boundary_event(task)]
-    if len(current) != 1 or not isinstance(current[0].task_spec, UserTask):
-        return _("the case is not waiting in exactly one user task.")
+    active = workflow.get_tasks(state=ACTIVE)
+    inner = [task for task in active if task.workflow is not workflow]
+    if inner:
+        return _("the case is inside a subprocess now (%(steps)s). Wait until the "
+                 "subprocess has finished, or terminate the case and start it anew.",
+                 steps=_step_list(inner))
+    current = [task for task in active
+               if not _is_boundary_event(task) and not isinstance(task.task_spec, _EndJoin)]
+    users = [task for task in current if isinstance(task.task_spec, UserTask)]
+    if len(users) != 1 or len(current) != 1:
+        return _("the case is waiting in these steps at once: %(steps)s. Moving back needs "
+                 "the case to wait in one user task only. Wait until the other steps have "
+                 "finished, or terminate the case and start it anew.",
+                 steps=_step_list(current))
     if not _path_is_plain(workflow.spec, spec, current[0].task_spec):
         return _("the way from that task to the current one goes through a parallel or "
                  "inclusive gateway, a loop or a multi-instance step.")
     return None
+
+
+def element_label(spec: Any) -> str:
+    """Return the name of the BPMN element of `spec`, or its id when it has no name."""
+    name = " ".join((getattr(spec, "bpmn_name", None) or "").split())
+    return name or getattr(spec, "bpmn_id", None) or spec.name
+
+
+def _step_list(tasks: list[Any]) -> str:
+    labels: list[str] = []
+    for task in tasks:
+        label = element_label(task.task_spec)
+        if label not in labels:
+            labels.append(label)
+    return ", ".join(labels)
 
 
 def replace_entry_task(workflow: Any, element_id: str, data: dict[str, Any]) -> str:
@@ -113,31 +141,31 @@ def _forget_subtree(workflow: Any, root: Any) -> None:
 
 # --- migrate -------------------------------------------------------------------------------
 
-def migration_blockers(workflow: Any, compiled: Any) -> list[str]:
-    """Return the element ids of the active steps that have no match in `compiled`: missing
-    there, of another type or event kind, or inside a subprocess."""
-    blockers: list[str] = []
+def migration_blockers(workflow: Any, compiled: Any) -> dict[str, str]:
+    """Return the active steps that have no match in `compiled` (missing there, of another
+    type or event kind, or inside a subprocess) as element id -> name, sorted by id."""
+    blockers: dict[str, str] = {}
     specs = compiled.spec.task_specs
     for task in workflow.get_tasks(state=ACTIVE):
         old = task.task_spec
         element_id = getattr(old, "bpmn_id", None) or old.name
         if task.workflow is not workflow:
-            blockers.append(element_id)
+            blockers[element_id] = element_label(old)
             continue
         new = specs.get(old.name)
         if new is None or type(new) is not type(old) or \
                 _event_kind(new) != _event_kind(old):
-            blockers.append(element_id)
+            blockers[element_id] = element_label(old)
             continue
         if isinstance(old, (LoopTask, BoundaryEventSplit, BoundaryEventJoin)) and \
                 [spec.name for spec in new.outputs] != [spec.name for spec in old.outputs]:
-            blockers.append(element_id)
+            blockers[element_id] = element_label(old)
     for subprocess_id in workflow.subprocesses:
         owner = workflow.get_task_from_id(subprocess_id)
         if owner is not None and owner.has_state(TaskState.NOT_FINISHED_MASK):
             spec = owner.task_spec
-            blockers.append(getattr(spec, "bpmn_id", None) or spec.name)
-    return sorted(set(blockers))
+            blockers[getattr(spec, "bpmn_id", None) or spec.name] = element_label(spec)
+    return dict(sorted(blockers.items()))
 
 
 def _event_kind(spec: Any) -> str | None:
