@@ -9,25 +9,26 @@ import pytest
 
 from engine.engine import ProcessEngine
 from engine.services.admin_actions import MigrationNotPossible, MoveBackNotPossible
+from tests.engine.processes.test_avvik import ACCEPT, REPORT
 from tests.engine.services.test_admin_actions import (
     PARALLEL,
     REASON,
-    admin_engine,  # noqa: F401 (fixture)
     complete,
     deploy,
     line,
     open_elements,
 )
-from tests.engine.processes.test_avvik import ACCEPT, REPORT
 
 
 @pytest.fixture
-def deviation_engine(admin_engine: ProcessEngine) -> ProcessEngine:
+def deviation_engine(engine: ProcessEngine) -> ProcessEngine:
     """The demo municipality with the deviation process deployed."""
-    bpmn = Path(admin_engine.config["BPMN_DIR"])
-    admin_engine.repository.deploy_paths([admin_engine.config["FORMS_DIR"],
-                                          bpmn / "avvik.bpmn"])
-    return admin_engine
+    from engine.demo import load_organisation
+
+    load_organisation(engine)
+    bpmn = Path(engine.config["BPMN_DIR"])
+    engine.repository.deploy_paths([engine.config["FORMS_DIR"], bpmn / "avvik.bpmn"])
+    return engine
 
 
 def finish(engine: ProcessEngine, instance_id: int, element_id: str, user: str,
@@ -78,13 +79,13 @@ def test_moved_back_deviation_still_closes(deviation_engine: ProcessEngine) -> N
         assert deviation_engine.runtime.instance(instance_id).status == "completed"
 
 
-def test_parallel_refusal_names_waiting_steps(admin_engine: ProcessEngine) -> None:
-    deploy(admin_engine, "parallell", PARALLEL)
-    instance_id = admin_engine.runtime.start("parallell", "admin", {}).instance_id
-    complete(admin_engine, instance_id, "a")
+def test_parallel_refusal_names_waiting_steps(deviation_engine: ProcessEngine) -> None:
+    deploy(deviation_engine, "parallell", PARALLEL)
+    instance_id = deviation_engine.runtime.start("parallell", "admin", {}).instance_id
+    complete(deviation_engine, instance_id, "a")
 
     with pytest.raises(MoveBackNotPossible) as raised:
-        admin_engine.admin.move_back(instance_id, "a", "admin", REASON)
+        deviation_engine.admin.move_back(instance_id, "a", "admin", REASON)
 
     message = str(raised.value)
     assert "Steg b, Steg c" in message
@@ -92,13 +93,13 @@ def test_parallel_refusal_names_waiting_steps(admin_engine: ProcessEngine) -> No
     assert "tilbake til Steg a:" in message
 
 
-def test_migration_refusal_names_steps(admin_engine: ProcessEngine) -> None:
-    deploy(admin_engine, "linje", line("linje", ["a", "b"]))
-    instance_id = admin_engine.runtime.start("linje", "admin", {}).instance_id
-    complete(admin_engine, instance_id, "a")
-    newer = deploy(admin_engine, "linje", line("linje", ["a", "c"]))
+def test_migration_refusal_names_steps(deviation_engine: ProcessEngine) -> None:
+    deploy(deviation_engine, "linje", line("linje", ["a", "b"]))
+    instance_id = deviation_engine.runtime.start("linje", "admin", {}).instance_id
+    complete(deviation_engine, instance_id, "a")
+    newer = deploy(deviation_engine, "linje", line("linje", ["a", "c"]))
 
     with pytest.raises(MigrationNotPossible) as raised:
-        admin_engine.admin.migrate(instance_id, newer, "admin", REASON)
+        deviation_engine.admin.migrate(instance_id, newer, "admin", REASON)
 
     assert "hindrer det: Steg b." in str(raised.value)
