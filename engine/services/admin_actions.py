@@ -106,8 +106,8 @@ class VariableValueInvalid(InvalidInput):
 class NothingChanged(Conflict):
     code = "nothing_changed"
     message = N_("Nothing has changed since the failure. Correct the variable or the setting "
-                 "first, or use «Retry anyway» when the cause was temporary, such as a mail "
-                 "server that was down.")
+                 "first. When the cause was temporary, such as a mail server that was down, "
+                 "tick «Retry anyway» and choose «Retry».")
 
     def __init__(self, incident_id: int) -> None:
         super().__init__(incident_id=incident_id)
