@@ -198,13 +198,13 @@ def _local_text(moment: datetime) -> str:
     return moment.astimezone(timeexpr.OSLO).strftime("%d.%m.%Y %H:%M")
 
 
-@topic("avvik.frister")
+@topic("avvik.frister", outputs=("personopplysninger_ved_melding", "alvorlig_ved_melding"))
 def set_deadlines(ctx: HandlerContext) -> dict[str, Any]:
     """Set the deadlines, reminder and escalation times and the priority of the case."""
     return compute_deadlines(ctx)
 
 
-@topic("avvik.overfor")
+@topic("avvik.overfor", outputs=("personopplysninger_ved_melding", "alvorlig_ved_melding"))
 def transfer(ctx: HandlerContext) -> dict[str, Any]:
     """Move the case to the unit the handler chose, with fresh deadlines there."""
     target = ctx.variables.get("ny_enhet")
@@ -224,7 +224,7 @@ def transfer(ctx: HandlerContext) -> dict[str, Any]:
     return result
 
 
-@topic("avvik.varsle-melder")
+@topic("avvik.varsle-melder", outputs=("varsling_pagar",))
 def tell_reporter(ctx: HandlerContext) -> dict[str, Any]:
     """E-mail the reporter that the case is closed or rejected, with a link (no content)."""
     reporter = ctx.variables.get("melder")
@@ -249,7 +249,7 @@ def _notification_open(ctx: HandlerContext) -> bool:
     return any(ctx.open_tasks(element) for element in NOTIFICATION_TASKS)
 
 
-@topic("avvik.varsling-ferdig")
+@topic("avvik.varsling-ferdig", outputs=("sak_utfall",))
 def finish_notification(ctx: HandlerContext) -> dict[str, Any]:
     """Return the outcome that a case waiting for its notification tasks gets now that they
     are done: "lukket", "avvist", or None while the handling of the case goes on."""

@@ -309,7 +309,8 @@ def start_conversations(ctx: HandlerContext) -> dict[str, Any]:
             "allerede_startet": already}
 
 
-@topic("medarbeidersamtale.kontroller")
+@topic("medarbeidersamtale.kontroller",
+       outputs=("forsinkede_ledersamtale", "forsinkede_medarbeidersamtale"))
 def check_deadline(ctx: HandlerContext) -> dict[str, Any]:
     """List the conversations of one kind (the property `samtaletype`) that have not been
     held by their deadline, by name only.

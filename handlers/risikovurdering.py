@@ -114,7 +114,7 @@ def _criteria_text(matrix: RiskMatrix) -> str:
     return text
 
 
-@topic("risikovurdering.klargjor")
+@topic("risikovurdering.klargjor", outputs=("gyldig_til",))
 def prepare_round(ctx: HandlerContext) -> dict[str, Any]:
     """Start a round: copy the matrix from the setting, and offer its scales in the forms.
 
@@ -278,7 +278,7 @@ def assess_residual_risk(ctx: HandlerContext) -> dict[str, Any]:
                                            if not event["rest_akseptabel"])}
 
 
-@topic("risikovurdering.godkjent")
+@topic("risikovurdering.godkjent", outputs=("gyldig_til",))
 def record_approval(ctx: HandlerContext) -> dict[str, Any]:
     """Set when the approved review runs out and when the next review starts.
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import importlib
 import logging
 import pkgutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -45,20 +45,27 @@ class HandlerError(Exception):
 class HandlerRegistry:
     def __init__(self) -> None:
         self._handlers: dict[str, Handler] = {}
+        # The variables each topic's handler declares it sets, for the modeler's checks.
+        self._outputs: dict[str, frozenset[str]] = {}
         # Keyed by process key and user task id, with None for the start form.
         self._form_checks: dict[tuple[str, str | None], list[FormCheck]] = {}
 
-    def register(self, topic: str, handler: Handler) -> None:
+    def register(self, topic: str, handler: Handler, outputs: Iterable[str] = ()) -> None:
         existing = self._handlers.get(topic)
         if existing is not None and existing is not handler:
             raise ValueError(f"topic {topic!r} already has the handler {existing.__qualname__}")
         self._handlers[topic] = handler
+        self._outputs[topic] = frozenset(outputs)
 
     def get(self, topic: str) -> Handler | None:
         return self._handlers.get(topic)
 
     def topics(self) -> set[str]:
         return set(self._handlers)
+
+    def outputs(self, topic: str) -> frozenset[str]:
+        """Return the variables the handler of `topic` declares it sets; empty if unknown."""
+        return self._outputs.get(topic, frozenset())
 
     def add_form_check(self, process_key: str, element_id: str | None,
                        check: FormCheck) -> None:
@@ -74,10 +81,14 @@ class HandlerRegistry:
 registry = HandlerRegistry()
 
 
-def topic(name: str) -> Callable[[Handler], Handler]:
-    """Register the decorated function as the handler for `name` in the default registry."""
+def topic(name: str, outputs: Iterable[str] = ()) -> Callable[[Handler], Handler]:
+    """Register the decorated function as the handler for `name` in the default registry.
+
+    `outputs` names variables the handler sets that conditions later in a process read, so
+    the modeler does not warn that no form asks for them. The list need not be complete.
+    """
     def decorate(function: Handler) -> Handler:
-        registry.register(name, function)
+        registry.register(name, function, outputs)
         return function
     return decorate
 

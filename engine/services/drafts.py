@@ -581,6 +581,11 @@ class _ExtraChecks:
                 names |= _assigned_names(node.text)
         for value in element_properties(self._main_process()).values():
             names.update(part.strip() for part in value.split(",") if part.strip().isidentifier())
+        # NOTE: a handler's outputs count wherever its task sits in the process, also after
+        # the condition that reads them.
+        handlers = self.service.engine.handlers
+        for node in self._nodes("topic"):
+            names |= handlers.outputs(str(node.get(CAMUNDA + "topic")).strip())
         return names
 
     def _main_process(self) -> etree._Element:
@@ -589,14 +594,17 @@ class _ExtraChecks:
     def _check_condition_fields(self, used_forms: set[str]) -> None:
         known = self._known_variables(used_forms)
         has_handlers = bool(self._nodes("topic"))
+        warned: set[str] = set()
         for flow in self.root.iter(B + "sequenceFlow"):
             condition = flow.find(B + "conditionExpression")
             if condition is None or not (condition.text or "").strip():
                 continue
             source = expressions.python_source(condition.text.strip())
             for name in _read_names(source):
-                if name in known:
+                # One warning per variable: the first condition that reads it.
+                if name in known or name in warned:
                     continue
+                warned.add(name)
                 if has_handlers:
                     text = _("The condition reads %(name)s, which no form of the process "
                              "asks for. If a handler sets it, all is well; otherwise check "

@@ -403,3 +403,51 @@ def test_diff_of_stored_versions(demo_engine: ProcessEngine) -> None:
 
     assert diff["changed"][0]["changes"] == [
         {"field": "property:ownerGroups", "before": None, "after": "okonomi"}]
+
+
+# --- conditions on variables a handler sets -----------------------------------------------------
+
+HANDLER_THEN_CONDITION = """<bpmn:startEvent id="start" />
+<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="beregn" />
+<bpmn:serviceTask id="beregn" camunda:type="external" camunda:topic="{topic}" />
+<bpmn:sequenceFlow id="f2" sourceRef="beregn" targetRef="port" />
+<bpmn:exclusiveGateway id="port" default="f4" />
+<bpmn:sequenceFlow id="f3" sourceRef="port" targetRef="slutt">
+  <bpmn:conditionExpression>resultat == "ja"</bpmn:conditionExpression>
+</bpmn:sequenceFlow>
+<bpmn:sequenceFlow id="f4" sourceRef="port" targetRef="slutt">
+  <bpmn:conditionExpression>resultat == "nei"</bpmn:conditionExpression>
+</bpmn:sequenceFlow>
+<bpmn:endEvent id="slutt" />"""
+
+
+def set_result(ctx: object) -> dict[str, str]:
+    return {"resultat": "ja"}
+
+
+def test_declared_handler_output_passes(demo_engine: ProcessEngine) -> None:
+    demo_engine.handlers.register("test.resultat", set_result, outputs=("resultat",))
+    xml = diagram(HANDLER_THEN_CONDITION.format(topic="test.resultat"))
+
+    report = demo_engine.drafts.validate(xml)
+
+    assert finding_ids(report.warnings) == []
+
+
+def test_undeclared_variable_warns_once(demo_engine: ProcessEngine) -> None:
+    demo_engine.handlers.register("test.uten-utdata", set_result)
+    xml = diagram(HANDLER_THEN_CONDITION.format(topic="test.uten-utdata"))
+
+    report = demo_engine.drafts.validate(xml)
+
+    assert finding_ids(report.warnings) == [("condition_field", "f3")]
+
+
+def test_shipped_conditions_read_known_variables(demo_engine: ProcessEngine) -> None:
+    texts = {path.stem: path.read_text(encoding="utf-8")
+             for path in sorted((ROOT / "bpmn").glob("*.bpmn"))}
+
+    warned = {key: [item.element_id for item in demo_engine.drafts.validate(text).warnings
+                    if item.kind == "condition_field"] for key, text in texts.items()}
+
+    assert {key: found for key, found in warned.items() if found} == {}
