@@ -201,6 +201,27 @@ def test_draft_opens_its_form_copy(js_page: Page, live_server: str,
     expect(page.locator("[data-form-editor] .fjs-form")).to_contain_text(NEW_LABEL)
 
 
+def test_draft_new_form_requests_nothing(js_page: Page, live_server: str,
+                                        demo_engine: ProcessEngine) -> None:
+    page = js_page
+    console = watch_console(page)
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    bpmn = (ROOT / "bpmn" / "avvik.bpmn").read_text(encoding="utf-8")
+    new_form = {"type": "default", "id": "avvik-notat", "components": []}
+    draft = demo_engine.drafts.save("paal.prosesseier", bpmn, {"avvik-notat": new_form})
+    log_in(page, live_server, "paal.prosesseier")
+    page.goto(f"{live_server}/prosesser/avvik/modell?utkast={draft.id}")
+    page.get_by_role("tab", name="Skjema").click()
+
+    entry = page.locator('[data-forms-list] li[data-form-id="avvik-notat"]')
+    expect(entry).to_contain_text("endret i dette utkastet")
+    expect(page.locator('[data-forms-list] li[data-form-id="avvik-vurder"]')).to_contain_text(
+        "publisert versjon")
+    assert not [url for url in requested if url.endswith("/api/v1/forms/avvik-notat")]
+    assert console == []
+
+
 def test_latin1_form_upload_is_refused(js_page: Page, live_server: str) -> None:
     page = js_page
     open_form_tab(page, live_server)

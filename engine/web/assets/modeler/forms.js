@@ -232,8 +232,11 @@ export function setUpForms(root, modeler, { texts, locale, forms, markChanged, n
       return;
     }
     list.replaceChildren(...ids.map((formId) => listItem(formId, referenced.get(formId) || [])));
-    // Learn the deployed versions in the background; the list is drawn again with them.
-    const unknown = ids.filter((formId) => !deployed.has(formId));
+    // Learn the deployed versions in the background; the list is drawn again with them. A
+    // form the draft holds shows as changed, so its deployed version is not asked for: a new
+    // form has none, and asking would log a 404 in the console.
+    const unknown = ids.filter((formId) => !deployed.has(formId)
+      && !Object.prototype.hasOwnProperty.call(forms, formId));
     if (unknown.length) {
       Promise.all(unknown.map((formId) => deployedForm(formId).catch(() => null)))
         .then(() => render());
