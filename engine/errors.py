@@ -276,17 +276,41 @@ class ReassignTargetNotEligible(EngineError):
     message = N_("%(username)s cannot take the task %(task_name)s. It can be assigned to "
                  "its candidates, to people who already work on the case, to people in "
                  "%(unit)s or a unit below it, and to the leaders of %(unit)s and the units "
-                 "above it. Choose one of the people in the list.")
+                 "above it.")
     confidential_message = N_(
         "%(username)s cannot take the task %(task_name)s. The case is confidential, so the "
         "task can be assigned only to its candidates, to people who already work on the "
-        "case, and to the leader of %(unit)s. Choose one of the people in the list.")
+        "case, and to the leader of %(unit)s.")
 
     def __init__(self, task_id: str, task_name: str, username: str, unit: str,
                  confidential: bool) -> None:
         super().__init__(task_id=task_id, task_name=task_name, username=username, unit=unit)
         if confidential:
             self.message = self.confidential_message
+
+
+class ReassignToStarterNotAllowed(ReassignTargetNotEligible):
+    """The person a task is reassigned to started the case and is not a candidate."""
+
+    code = "reassign_to_starter_not_allowed"
+    message = N_("%(username)s cannot take the task %(task_name)s, because %(username)s "
+                 "started the case (for a deviation: reported it). The person who started "
+                 "a case does not handle it unless the step names them as a candidate. "
+                 "Choose someone else.")
+
+    def __init__(self, task_id: str, task_name: str, username: str) -> None:
+        EngineError.__init__(self, task_id=task_id, task_name=task_name, username=username)
+
+
+class TaskNotReassignable(PermissionDenied):
+    """The task's element has the camunda property reassign=false."""
+
+    code = "task_not_reassignable"
+    message = N_("The task %(task_name)s cannot be reassigned: the process sets "
+                 "reassign=false on this step, because only the person it names may do it.")
+
+    def __init__(self, task_id: str, task_name: str) -> None:
+        super().__init__(task_id=task_id, task_name=task_name)
 
 
 # --- log-in ----------------------------------------------------------------------------------

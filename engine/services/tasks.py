@@ -21,10 +21,12 @@ from engine.errors import (
     NotAssignee,
     ReassignNotAllowed,
     ReassignTargetNotEligible,
+    ReassignToStarterNotAllowed,
     TaskAlreadyClaimed,
     TaskAlreadyCompleted,
     TaskNotFound,
     TaskNotOpen,
+    TaskNotReassignable,
 )
 from engine.i18n import gettext as _
 from engine.models import ProcessInstance, Task, TaskCandidate, Unit, User
@@ -318,12 +320,17 @@ class TaskService(Service):
         leader)."""
         with self.transaction():
             task = self._open_task(self._locked(task_id))
+            if self.may_see(task, actor) and not self._reassignable(task):
+                raise TaskNotReassignable(task_id, task.name)
             if not self.may_reassign(task, actor):
                 raise ReassignNotAllowed(task_id)
             self._active_user(to_username)
             if task.assignee == to_username:
                 return task
             if to_username not in self.reassign_targets(task):
+                if to_username == task.instance.started_by:
+                    raise ReassignToStarterNotAllowed(task.id, task.name,
+                                                      self._display(to_username))
                 unit = self._case_unit(task)
                 raise ReassignTargetNotEligible(
                     task.id, task.name, self._display(to_username),

@@ -216,10 +216,12 @@ def element_names(bpmn_xml: str) -> dict[str, str]:
 @dataclass(frozen=True)
 class ActionChoices:
     """The choices of an instance's action forms: the user tasks it may move back to
-    (element id, name) and the other versions of its process (definition id, version)."""
+    (element id, name), the other versions of its process (definition id, version), and
+    the people its open tasks may be reassigned to (user name -> display name)."""
 
     move_back_elements: list[tuple[str, str]]
     versions: list[tuple[int, int]]
+    reassign_targets: dict[str, str] = field(default_factory=dict)
 
 
 def action_choices(engine: ProcessEngine, instance: ProcessInstance) -> ActionChoices:
@@ -237,5 +239,10 @@ def action_choices(engine: ProcessEngine, instance: ProcessInstance) -> ActionCh
         .where(ProcessDefinition.key == instance.definition_key,
                ProcessDefinition.id != instance.definition_id)
         .order_by(ProcessDefinition.version.desc()))
+    targets: dict[str, str] = {}
+    for task in session.scalars(select(Task).where(Task.instance_id == instance.id,
+                                                   Task.state == "open")):
+        targets.update(engine.tasks.reassign_targets(task))
     return ActionChoices(list(elements.items()),
-                         [(int(row[0]), int(row[1])) for row in versions])
+                         [(int(row[0]), int(row[1])) for row in versions],
+                         dict(sorted(targets.items(), key=lambda item: item[1].casefold())))

@@ -51,3 +51,21 @@ def test_instance_page_uses_glossary_terms(admin_engine: ProcessEngine,  # noqa:
     assert f"Prosessforekomst {instance_id}" in html
     assert "På vent" in html
     assert "Satt på pause" not in html
+
+
+def test_reassign_to_reporter_names_reason(admin_engine: ProcessEngine,  # noqa: F811
+                                           admin: FlaskClient) -> None:  # noqa: F811
+    from tests.engine.processes.test_avvik import REPORT
+    from tests.web.conftest import open_task_id
+
+    instance_id = admin_engine.runtime.start("avvik", "ola.ansatt", REPORT).instance_id
+    task_id = open_task_id(admin_engine, instance_id, "VurderAvvik")
+
+    html = admin.post(f"/admin/saker/{instance_id}/handling",
+                      data={"handling": "tildel", "begrunnelse": "Ferie.",
+                            "oppgave": task_id, "bruker": "ola.ansatt"}).get_data(as_text=True)
+
+    assert "startet saken" in html
+    assert "medarbeidere ved" not in html
+    assert '<option value="lise.leder">' in html
+    assert '<option value="ola.ansatt">' not in html

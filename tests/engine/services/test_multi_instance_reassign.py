@@ -9,6 +9,7 @@ import pytest
 
 from engine.demo import load_organisation
 from engine.engine import ProcessEngine
+from engine.errors import TaskNotReassignable
 
 POINTS = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -56,3 +57,13 @@ def test_multi_instance_has_one_task_per_item(make_engine: Callable[..., Process
     _engine, tasks = start_points(make_engine, "false")
 
     assert sorted(tasks.values()) == ["fatima.ansatt", "ola.ansatt"]
+
+
+def test_reassign_false_names_property(make_engine: Callable[..., ProcessEngine]) -> None:
+    engine, tasks = start_points(make_engine, "false")
+    task_id = next(iter(tasks))
+
+    with pytest.raises(TaskNotReassignable) as raised:
+        engine.tasks.reassign(task_id, "lise.leder", "admin")
+
+    assert "reassign=false" in str(raised.value)
