@@ -14,6 +14,7 @@ from playwright.sync_api import ConsoleMessage, Page, expect
 from engine.engine import ProcessEngine
 from tests.browser.test_accessibility import axe_page, violations  # noqa: F401 (fixture)
 from tests.browser.test_deviation_journey import log_in
+from tests.browser.test_modeler_viewport import MAKE_NOT_EXECUTABLE
 
 pytestmark = pytest.mark.browser
 
@@ -164,6 +165,7 @@ def test_modeler_with_problems_passes_axe(axe_page: Page, live_server: str) -> N
     log_in(axe_page, live_server, "paal.prosesseier")
     axe_page.goto(f"{live_server}/prosesser/avvik/modell")
     expect(axe_page.locator('[data-element-id="VurderAvvik"]')).to_be_visible()
+    axe_page.evaluate(MAKE_NOT_EXECUTABLE, MODELER_SCRIPT)
 
     axe_page.get_by_role("button", name="Valider").click()
 

@@ -6,6 +6,7 @@ import { importDiagram, uploadRefusal } from './interchange.js';
 import { createValidation } from './problems.js';
 import { formatText } from './texts.js';
 import { setUpValues } from './values.js';
+import { fitDiagram } from './viewport.js';
 
 function formatTime(iso, locale) {
   const format = new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'nb-NO', {
@@ -220,7 +221,7 @@ export function setUpEditing(root, modeler, { texts, locale, forms, saveXML }) {
       return;
     }
     validation.reset();
-    modeler.get('canvas').zoom('fit-viewport');
+    fitDiagram(modeler);
     setDirty(true);
     const key = diagramProcessKey(modeler);
     if (key && key !== root.dataset.processKey) {

@@ -39,6 +39,7 @@ import { importDiagram } from './interchange.js';
 import { recommendedLintConfig } from './lint.js';
 import { readTexts } from './texts.js';
 import { translateModule } from './translate.js';
+import { fitDiagram } from './viewport.js';
 
 const handles = new WeakMap();
 
@@ -137,7 +138,7 @@ async function start(root) {
     showStatus(root, root.dataset.loadError || error.message);
     throw error;
   }
-  modeler.get('canvas').zoom('fit-viewport');
+  fitDiagram(modeler);
 
   const download = root.querySelector('[data-modeler-download]');
   if (download) {

@@ -3,6 +3,7 @@
 
 import { callApi } from './api.js';
 import { formatText } from './texts.js';
+import { paletteEdge } from './viewport.js';
 
 const MARKERS = { error: 'sloyfe-problem-error', warning: 'sloyfe-problem-warning' };
 const OVERLAY_TYPE = 'sloyfe-problem';
@@ -20,14 +21,28 @@ function clearMarks(modeler, marked) {
   }
   marked.clear();
   modeler.get('overlays').remove({ type: OVERLAY_TYPE });
+  for (const badge of modeler.get('canvas').getContainer().querySelectorAll('[data-model-badge]')) {
+    badge.remove();
+  }
 }
 
 function markElement(modeler, element, severity, count, label) {
-  modeler.get('canvas').addMarker(element.id, MARKERS[severity]);
+  const canvas = modeler.get('canvas');
+  canvas.addMarker(element.id, MARKERS[severity]);
   const badge = document.createElement('span');
   badge.className = `sloyfe-problem-badge sloyfe-problem-badge-${severity}`;
   badge.textContent = String(count);
   badge.title = label;
+  if (element === canvas.getRootElement()) {
+    // The process or collaboration has no shape, so an overlay would sit at the diagram's
+    // origin, often under the palette. Its badge stays in the canvas's corner beside the palette.
+    const container = canvas.getContainer();
+    badge.classList.add('sloyfe-problem-badge-model');
+    badge.dataset.modelBadge = '';
+    badge.style.left = `${paletteEdge(container) + 8}px`;
+    container.append(badge);
+    return;
+  }
   modeler.get('overlays').add(element.id, OVERLAY_TYPE, {
     // The top right corner has bpmn-js-bpmnlint's icon.
     position: { top: -10, left: -10 },
