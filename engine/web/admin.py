@@ -40,6 +40,7 @@ from engine.web.admin_instance import (
     process_marks,
 )
 from engine.web.admin_query import STATUSES, list_page, parse_admin_query
+from engine.web.audit_labels import audit_action_label, audit_details
 from engine.web.auth import current_user
 from engine.web.context import sloyfe_engine
 from engine.web.modeler import BPMN_MIMETYPE, MODELER_POLICY
@@ -173,6 +174,7 @@ def render_instance_page(instance_id: int, *, action_error: tuple[str, str] | No
         unit_names = {unit.id: unit.name for unit in engine.organisation.units()}
         html = render_template("admin_instance.html", state=view, element_names=names,
                                kind_label=incident_kind_label,
+                               action_label=audit_action_label, audit_details=audit_details,
                                unit_name=unit_names.get(instance.unit_id or 0),
                                choices=action_choices(engine, instance),
                                action_error=action_error, form_values=form_values or {})

@@ -58,6 +58,6 @@ def test_hidden_variable_still_editable(demo_engine: ProcessEngine, login_as: Lo
     assert response.status_code == 302
     assert demo_engine.runtime.variables(case)["hva_skjedde"] == "Feil dosett ble gitt."
     assert "Feil dosett ble gitt." not in html
-    assert "new_value=***" in html
+    assert "ny verdi: ***" in html
     assert '<textarea class="ds-input" id="variable-value" name="verdi" rows="2" required ' \
            'aria-describedby="variable-value-hint"></textarea>' in html
