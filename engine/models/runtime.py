@@ -75,6 +75,9 @@ class Task(Base):
               "id"),
         # The task gauges of /metrics count open and overdue tasks by process.
         Index("ix_task_state_key_due", "state", "definition_key", "due_at"),
+        # Whether an instance has an open user task, read from the index alone (the Waiting
+        # status of engine/web/admin_query.py).
+        Index("ix_task_instance_state", "instance_id", "state"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
