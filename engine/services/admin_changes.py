@@ -40,6 +40,9 @@ def move_back_blocker(workflow: Any, element_id: str, reached: bool) -> str | No
     that already ended.
     """
     spec = workflow.spec.task_specs.get(element_id)
+    if isinstance(spec, LoopTask) and _is_user_step(spec):
+        return _("moving back to a multi-instance user task is not supported. Move back to "
+                 "the task before it, or terminate the case and start it anew.")
     if not isinstance(spec, UserTask):
         return _("it is not a user task of the main process.")
     if not reached:
@@ -50,9 +53,15 @@ def move_back_blocker(workflow: Any, element_id: str, reached: bool) -> str | No
         return _("the case is inside a subprocess now (%(steps)s). Wait until the "
                  "subprocess has finished, or terminate the case and start it anew.",
                  steps=_step_list(inner))
-    current = [task for task in active
-               if not _is_boundary_event(task) and not isinstance(task.task_spec, _EndJoin)]
-    users = [task for task in current if isinstance(task.task_spec, UserTask)]
+    current: list[Any] = []
+    for task in active:
+        if _is_boundary_event(task) or isinstance(task.task_spec, _EndJoin):
+            continue
+        # The instances of a multi-instance user task are one step with its wrapper.
+        step = _multi_instance_wrapper(task) or task
+        if step not in current:
+            current.append(step)
+    users = [task for task in current if _is_user_step(task.task_spec)]
     if len(users) != 1 or len(current) != 1:
         return _("the case is waiting in these steps at once: %(steps)s. Moving back needs "
                  "the case to wait in one user task only. Wait until the other steps have "
@@ -66,8 +75,29 @@ def move_back_blocker(workflow: Any, element_id: str, reached: bool) -> str | No
 
 def element_label(spec: Any) -> str:
     """Return the name of the BPMN element of `spec`, or its id when it has no name."""
-    name = " ".join((getattr(spec, "bpmn_name", None) or "").split())
+    name = getattr(spec, "bpmn_name", None)
+    if not name and isinstance(spec, LoopTask):
+        # The wrapper of a multi-instance activity leaves the name to its child spec.
+        child = spec._wf_spec.task_specs.get(spec.task_spec)
+        name = getattr(child, "bpmn_name", None)
+    name = " ".join((name or "").split())
     return name or getattr(spec, "bpmn_id", None) or spec.name
+
+
+def _multi_instance_wrapper(task: Any) -> Any:
+    """Return the unfinished multi-instance task that `task` is an instance of, or None."""
+    parent = task.parent
+    if parent is not None and isinstance(parent.task_spec, LoopTask) and \
+            parent.task_spec.task_spec == task.task_spec.name and \
+            parent.has_state(TaskState.NOT_FINISHED_MASK):
+        return parent
+    return None
+
+
+def _is_user_step(spec: Any) -> bool:
+    if isinstance(spec, LoopTask):
+        spec = spec._wf_spec.task_specs.get(spec.task_spec)
+    return isinstance(spec, UserTask)
 
 
 def _step_list(tasks: list[Any]) -> str:
@@ -84,6 +114,7 @@ def replace_entry_task(workflow: Any, element_id: str, data: dict[str, Any]) -> 
     task `element_id`, which starts with `data`. Return the element id left."""
     current = next(task for task in workflow.get_tasks(state=TaskState.READY, manual=True)
                    if task.workflow is workflow)
+    current = _multi_instance_wrapper(current) or current
     left = current.task_spec.bpmn_id
     entry = current.parent if isinstance(current.parent.task_spec, BoundaryEventSplit) \
         else current

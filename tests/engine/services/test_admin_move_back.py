@@ -39,16 +39,24 @@ def finish(engine: ProcessEngine, instance_id: int, element_id: str, user: str,
         engine.tasks.complete(task.id, task.assignee or user, data)
 
 
-def evaluated_case(engine: ProcessEngine) -> int:
-    """A deviation case whose one measure is done and evaluated, waiting in LukkAvvik."""
-    instance_id = engine.runtime.start("avvik", "ola.ansatt", REPORT).instance_id
-    finish(engine, instance_id, "VurderAvvik", "lise.leder", ACCEPT)
+MEASURES = [{"tittel": "Dobbeltkontroll", "ansvarlig": "lise.leder", "frist": "2027-01-20"},
+            {"tittel": "Ny rutine", "ansvarlig": "fatima.ansatt", "frist": "2027-01-25"}]
+
+
+def measures_case(engine: ProcessEngine, measures: list[dict], **report: object) -> int:
+    """A deviation case whose measures `measures` are running."""
+    instance_id = engine.runtime.start("avvik", "ola.ansatt", {**REPORT, **report}).instance_id
+    finish(engine, instance_id, "VurderAvvik", "lise.leder", {**ACCEPT, **report})
     finish(engine, instance_id, "Strakstiltak", "lise.leder", {"strakstiltak": "Gjort."})
     finish(engine, instance_id, "AnalyserAarsak", "lise.leder", {
         "aarsak": "Feil dosett.", "faktisk_konsekvens": "Kvalme.",
-        "potensiell_konsekvens": "Forgiftning.",
-        "tiltak": [{"tittel": "Dobbeltkontroll", "ansvarlig": "lise.leder",
-                    "frist": "2027-01-20"}]})
+        "potensiell_konsekvens": "Forgiftning.", "tiltak": measures})
+    return instance_id
+
+
+def evaluated_case(engine: ProcessEngine) -> int:
+    """A deviation case whose one measure is done and evaluated, waiting in LukkAvvik."""
+    instance_id = measures_case(engine, MEASURES[:1])
     finish(engine, instance_id, "GjennomforTiltak", "lise.leder",
            {"tiltak_element": {"status": "gjennomfort", "gjennomforing": "Gjort."}})
     finish(engine, instance_id, "EvaluerTiltak", "lise.leder",
@@ -77,6 +85,28 @@ def test_moved_back_deviation_still_closes(deviation_engine: ProcessEngine) -> N
 
     with deviation_engine.transaction(read_only=True):
         assert deviation_engine.runtime.instance(instance_id).status == "completed"
+
+
+def test_running_measures_move_back(deviation_engine: ProcessEngine) -> None:
+    instance_id = measures_case(deviation_engine, MEASURES)
+    assert open_elements(deviation_engine, instance_id) == ["GjennomforTiltak"] * 2
+
+    deviation_engine.admin.move_back(instance_id, "AnalyserAarsak", "admin", REASON)
+
+    assert open_elements(deviation_engine, instance_id) == ["AnalyserAarsak"]
+
+
+def test_privacy_branch_refusal_names_steps(deviation_engine: ProcessEngine) -> None:
+    instance_id = measures_case(deviation_engine, MEASURES[:1], personopplysninger=True,
+                                oppdaget="2027-01-04T07:00:00+01:00")
+
+    with pytest.raises(MoveBackNotPossible) as raised:
+        deviation_engine.admin.move_back(instance_id, "AnalyserAarsak", "admin", REASON)
+
+    message = str(raised.value)
+    assert "Gjennomfør tiltak" in message
+    assert "Vurder melding til Datatilsynet" in message
+    assert "GjennomforTiltak" not in message
 
 
 def test_parallel_refusal_names_waiting_steps(deviation_engine: ProcessEngine) -> None:
