@@ -49,6 +49,7 @@ def test_instance_page_uses_glossary_terms(admin_engine: ProcessEngine,  # noqa:
     html = admin.get(f"/admin/saker/{instance_id}").get_data(as_text=True)
 
     assert f"Prosessforekomst {instance_id}" in html
+    assert "Prosessforekomsten har ingen åpen feil." in html
     assert "På vent" in html
     assert "Satt på pause" not in html
 
