@@ -142,7 +142,7 @@ def test_migrate_past_removed_step_is_409(session_of: Callable[[str], SessionCal
                                         json={**REASON, "definition_id": newer})
 
     body = assert_problem(response, 409, "migration_not_possible")
-    assert "hindrer det: a." in body["detail"]
+    assert "hindrer det: Steg a." in body["detail"]
 
 
 def test_batch_reports_each_case(session_of: Callable[[str], SessionCaller],
