@@ -282,27 +282,31 @@ def list_page(engine: ProcessEngine, query: AdminQuery) -> InstancePage:
     limit = int(engine.config["ADMIN_COUNT_LIMIT"])
     filters = query.conditions(now, with_status=False)
     session = engine.uow.session
-    total = int(session.scalar(select(_bounded_count(filters, limit + 1))) or 0)
+    # The overdue filter reads every overdue open task whatever the limit, so its matches
+    # are counted in one pass. Otherwise a capped total decides.
+    exact = query.overdue or int(session.scalar(
+        select(_bounded_count(filters, limit + 1))) or 0) <= limit
     # NOTE: at most ADMIN_COUNT_LIMIT instances match when the total is within the limit, so
-    # one pass over them counts every status exactly. Past it, each status count stops after
+    # one pass over them counts every status exactly. Past it, each count stops after
     # ADMIN_COUNT_LIMIT + 1 matches, read through the indexes on status or has_incident, so
     # an unfiltered list does not grow with the table. Waiting is the exception: it reads
     # running instances until enough have no open user task, at worst every running one.
-    counted = session.execute(counts_query(filters, limit, exact=total <= limit)).one()
-    counts = {status: int(counted[index] or 0) for index, status in enumerate(STATUSES)}
-    return InstancePage(rows, next_cursor, counts, total, limit)
+    counted = session.execute(counts_query(filters, limit, exact=exact)).one()
+    counts = {status: int(counted[index + 1] or 0) for index, status in enumerate(STATUSES)}
+    return InstancePage(rows, next_cursor, counts, int(counted[0] or 0), limit)
 
 
 def counts_query(filters: list[ColumnElement[bool]], limit: int, *,
                  exact: bool) -> Select[Any]:
-    """Build the query of the count per status of STATUSES, in that order, among the
-    instances that match `filters`. `exact` counts them in one pass over every match, for
-    when no more than `limit` match; otherwise each count stops at `limit` + 1."""
+    """Build the query of the total and the count per status of STATUSES, in that order,
+    of the instances that match `filters`. `exact` counts them in one pass over every
+    match; otherwise each count stops at `limit` + 1."""
     if exact:
-        return (select(*(func.count(case((status_condition(status), 1)))
-                         for status in STATUSES))
-                .where(true(), *filters))
-    return select(*(_bounded_count([*filters, status_condition(status)], limit + 1)
+        return (select(func.count(), *(func.count(case((status_condition(status), 1)))
+                                       for status in STATUSES))
+                .select_from(ProcessInstance).where(true(), *filters))
+    return select(_bounded_count(filters, limit + 1),
+                  *(_bounded_count([*filters, status_condition(status)], limit + 1)
                     for status in STATUSES))
 
 
