@@ -17,6 +17,9 @@ from engine.i18n import N_
 AUDIT_ACTION_LABELS = {
     "api_token_created": N_("API token created"),
     "api_token_revoked": N_("API token revoked"),
+    "attachment_added": N_("Attachment added"),
+    "attachment_deleted": N_("Attachment deleted"),
+    "attachment_downloaded": N_("Attachment downloaded"),
     "attachments_deleted": N_("Attachments deleted"),
     "budget_adopted": N_("Budget adopted"),
     "budget_deadline_escalated": N_("Budget deadline sent to the superior leader"),
@@ -85,6 +88,7 @@ AUDIT_ACTION_LABELS = {
     "user_deactivated": N_("User deactivated"),
     "user_updated": N_("User changed"),
     "user_updated_from_provider": N_("User changed from the log-in provider"),
+    "variable_set": N_("Variable changed by an administrator"),
 }
 
 # Detail fields with a label of their own. Other fields keep their name.

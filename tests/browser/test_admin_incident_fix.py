@@ -75,7 +75,8 @@ def test_incident_fixed_from_pages(js_page: Page, live_server: str,
     expect(page.locator("#tasks-heading + .sloyfe-table-wrap")).to_contain_text(
         "Planlegg samtaler")
     audit = page.locator("#audit-heading + .sloyfe-table-wrap")
-    expect(audit_row(page, audit, "variable_set")).to_contain_text(f"reason={FIX_REASON}")
+    expect(audit_row(page, audit, "variable_set")).to_contain_text(
+        f"begrunnelse: {FIX_REASON}")
     expect(audit_row(page, audit, "incident_retry_requested")).to_contain_text(
-        f"reason={RETRY_REASON}")
+        f"begrunnelse: {RETRY_REASON}")
     expect(page.locator("form[data-action=prov-igjen]")).to_have_count(0)

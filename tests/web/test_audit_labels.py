@@ -14,7 +14,7 @@ from tests.web.test_admin_actions_forms import admin, admin_engine  # noqa: F401
 ROOT = Path(__file__).resolve().parents[2]
 # A literal action handed to the audit trail: record("x", audit("x", _hand_over(task, "x",
 # or assigned to a variable first (action = "x" if ... else "y", X_ACTION = "x").
-WRITTEN = re.compile(r'(?:\brecord|\baudit|_hand_over)\((?:task, )?"([a-z_]+)"'
+WRITTEN = re.compile(r'(?:\brecord|\baudit|_hand_over)\(\s*(?:task, )?"([a-z_]+)"'
                      r'|\baction = "([a-z_]+)"(?: if [^\n]* else "([a-z_]+)")?'
                      r'|_ACTION = "([a-z_]+)"')
 
@@ -33,6 +33,7 @@ def test_source_scan_finds_actions() -> None:
 
     assert "instance_started" in actions
     assert "mail_failed" in actions
+    assert "variable_set" in actions
     assert "task_reassigned" in actions
 
 
