@@ -289,6 +289,14 @@ class ReassignTargetNotEligible(EngineError):
             self.message = self.confidential_message
 
 
+class AssigneeDeactivated(AssigneeNotFound):
+    """The user a task is delegated or reassigned to exists but is deactivated."""
+
+    code = "assignee_deactivated"
+    message = N_("The user %(username)s is deactivated and cannot take tasks. Choose an "
+                 "active user, or ask an administrator to activate %(username)s.")
+
+
 class ReassignToStarterNotAllowed(ReassignTargetNotEligible):
     """The person a task is reassigned to started the case and is not a candidate."""
 

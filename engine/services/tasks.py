@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, undefer
 
 from engine.errors import (
     AdministratorsOnly,
+    AssigneeDeactivated,
     AssigneeNotFound,
     DelegateNotEligible,
     DelegationNeedsAssignee,
@@ -441,8 +442,10 @@ class TaskService(Service):
 
     def _active_user(self, username: str) -> None:
         user = self.engine.organisation.find_user(username)
-        if user is None or not user.active:
+        if user is None:
             raise AssigneeNotFound(username)
+        if not user.active:
+            raise AssigneeDeactivated(username)
 
     def _hand_over(self, task: Task, action: str, actor: str, to_username: str) -> None:
         previous = task.assignee

@@ -70,3 +70,19 @@ def test_reassign_to_reporter_names_reason(admin_engine: ProcessEngine,  # noqa:
     assert "medarbeidere ved" not in html
     assert '<option value="lise.leder">' in html
     assert '<option value="ola.ansatt">' not in html
+
+
+def test_reassign_to_deactivated_user_says_so(admin_engine: ProcessEngine,  # noqa: F811
+                                             admin: FlaskClient) -> None:  # noqa: F811
+    from tests.web.conftest import open_task_id
+
+    instance_id = admin_engine.runtime.start("enkel", "admin", {}).instance_id
+    task_id = open_task_id(admin_engine, instance_id, "gjor")
+    admin_engine.organisation.set_active("lise.leder", False, "admin")
+
+    html = admin.post(f"/admin/saker/{instance_id}/handling",
+                      data={"handling": "tildel", "begrunnelse": "Ferie.",
+                            "oppgave": task_id, "bruker": "lise.leder"}).get_data(as_text=True)
+
+    assert "er deaktivert" in html
+    assert 'value="lise.leder"' in html
