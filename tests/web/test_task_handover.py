@@ -151,7 +151,7 @@ def test_reassign_rejection_keeps_choice(login_as: Any, report: Any,
     page = client.get(response.headers["Location"]).get_data(as_text=True)
 
     assert response.headers["Location"] == f"/oppgaver/{task_id}?til=nils.ansatt"
-    assert "Ingen aktiv bruker har brukernavnet nils.ansatt." in page
+    assert "Brukeren nils.ansatt er deaktivert" in page
     assert '<option value="nils.ansatt" selected>Nils Nilsen</option>' in page
 
 
