@@ -20,6 +20,30 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 NEW_LABEL = "Merknad fra vurderingen"
+FORM_DICTIONARY = ROOT / "engine" / "web" / "assets" / "modeler" / "forms-nb.json"
+
+# Runs in the page: the texts of the form editor's properties panel that are still English,
+# that is a key of forms-nb.json and not also a bokmål text. Field names in the panel header
+# and text typed into expression editors are the user's own and are skipped.
+ENGLISH_IN_PANEL = """(english) => {
+  const panel = document.querySelector('[data-form-editor] .fjs-properties-container');
+  const found = new Set();
+  const walker = document.createTreeWalker(panel, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const element = node.nodeType === Node.TEXT_NODE ? node.parentElement : node;
+    if (element.closest('.bio-properties-panel-header-label, [contenteditable]')) {
+      continue;
+    }
+    const texts = node.nodeType === Node.TEXT_NODE ? [ node.data ]
+      : [ 'title', 'placeholder', 'aria-label' ].map((name) => node.getAttribute(name) || '');
+    for (const text of texts) {
+      if (english.includes(text.trim())) {
+        found.add(text.trim());
+      }
+    }
+  }
+  return [ ...found ];
+}"""
 
 
 def watch_console(page: Page) -> list[str]:
@@ -220,6 +244,40 @@ def test_draft_new_form_requests_nothing(js_page: Page, live_server: str,
         "publisert versjon")
     assert not [url for url in requested if url.endswith("/api/v1/forms/avvik-notat")]
     assert console == []
+
+
+def test_form_panel_shows_no_english(js_page: Page, live_server: str) -> None:
+    page = js_page
+    dictionary = json.loads(FORM_DICTIONARY.read_text(encoding="utf-8"))
+    english = sorted(set(dictionary) - set(dictionary.values()))
+    open_form_tab(page, live_server)
+    page.get_by_label("ID for et nytt skjema").fill("avvik-alle-typer")
+    page.get_by_role("button", name="Nytt skjema").click()
+    page.locator('[data-forms-list] li[data-form-id="avvik-alle-typer"] button').click()
+    editor = page.locator("[data-form-editor]")
+    palette = editor.locator(".fjs-palette-field")
+    expect(palette.first).to_be_visible()
+    types = palette.evaluate_all("(fields) => fields.map((field) => field.dataset.fieldType)")
+
+    shown: dict[str, list[str]] = {}
+    for index, field_type in enumerate(types):
+        editor.locator(f'.fjs-palette-field[data-field-type="{field_type}"]').press("Enter")
+        editor.locator(".fjs-form .fjs-element").nth(index).click(force=True)
+        headers = editor.locator(".bio-properties-panel-group-header")
+        for number in range(headers.count()):
+            header = headers.nth(number)
+            if "open" not in (header.get_attribute("class") or ""):
+                header.click()
+        # The options source select of choice fields names its sources.
+        source = editor.locator("select[id$='valuesSource'], select[name='valuesSource']")
+        if source.count():
+            source.first.select_option(index=1)
+        english_shown = page.evaluate(ENGLISH_IN_PANEL, english)
+        if english_shown:
+            shown[field_type] = english_shown
+
+    assert types
+    assert shown == {}
 
 
 def test_latin1_form_upload_is_refused(js_page: Page, live_server: str) -> None:

@@ -156,9 +156,16 @@ _FORM_LITERALS = [
     re.compile(r"\bplaceholder: \"([^\"\\]+)\""),
     re.compile(r"\btitle: \"([^\"\\]+)\""),
     re.compile(r"\breturn '([A-Z][^'\\]*)'"),
-    re.compile(r"\blabel = '([^'\\]+)'"),
+    re.compile(r"\b(?:label|description|placeholderContent) = '([^'\\]+)'"),
     re.compile(r"\btranslate\('([^'\\]+)'"),
 ]
+# Literals with escapes: tooltips, and a text returned as a sum of literals.
+_FORM_ESCAPED_LITERALS = [
+    re.compile(r"\btooltip: ('(?:[^'\\\n]|\\.)+')"),
+    re.compile(r"\breturn ('(?:[^'\\\n]|\\.)*'(?: \+ '(?:[^'\\\n]|\\.)*')+);"),
+]
+# The names form-js-viewer gives the sources of a select's options.
+_OPTIONS_SOURCE_NAME = re.compile(r"\[OPTIONS_SOURCES\.\w+\]: '([^'\\]+)'")
 _FIELD_CONFIG = re.compile(r"^\w+\.config = \{\n(.*?)^\};", re.S | re.M)
 # Texts of the field types the palette leaves out (forms.js UNSUPPORTED_TYPES), of Camunda's
 # own links and of the iframe's security notes, which the editor never shows here, and
@@ -179,13 +186,27 @@ FORM_TEXTS_NOT_SHOWN = {
     "automatically handled. Modifying the document reference may affect the document "
     "preview functionality.",
     "Opened in popup",
+    "Enter a form input variable that contains the data for the table or define an expression "
+    "to populate the data dynamically.",
+    "Link referring to a hosted image, or use a data URI directly to embed image data into the "
+    "form.",
 }
+
+
+def js_string_sum(expression: str) -> str:
+    """Return the value of JavaScript single-quoted literals joined by +."""
+    parts = re.findall(r"'((?:[^'\\]|\\.)*)'", expression)
+    return "".join(json.loads('"' + part.replace("\\'", "'").replace('"', '\\"') + '"')
+                   for part in parts)
 
 
 def form_editor_texts() -> set[str]:
     source = FORM_EDITOR.read_text(encoding="utf-8")
     texts = {match for pattern in _FORM_LITERALS for match in pattern.findall(source)}
+    for pattern in _FORM_ESCAPED_LITERALS:
+        texts.update(js_string_sum(match) for match in pattern.findall(source))
     viewer = FORM_VIEWER.read_text(encoding="utf-8")
+    texts.update(_OPTIONS_SOURCE_NAME.findall(viewer))
     for config in _FIELD_CONFIG.findall(viewer):
         name = re.search(r"^  (?:name|label): '([^']+)'", config, re.M)
         if name:
@@ -201,6 +222,11 @@ def form_dictionary() -> dict[str, str]:
 
 def test_form_editor_yields_known_texts() -> None:
     assert {"General", "Key", "Text field", "Search components", "Must be unique."} <= \
+        form_editor_texts()
+
+
+def test_form_editor_yields_option_sources() -> None:
+    assert {"Static", "Input data", "Condition under which the field is hidden"} <= \
         form_editor_texts()
 
 
