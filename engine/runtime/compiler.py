@@ -69,10 +69,12 @@ def compile_bpmn(xml: bytes | str, file_name: str, *, max_bytes: int, check_expr
     except DefinitionInvalid:
         raise
     except Exception as error:  # the library raises plain errors on some malformed models
-        log.warning("bpmn parse failed file=%s error=%s", file_name, type(error).__name__)
+        # The library's text is English and names Python internals, so it goes to the log only.
+        log.warning("bpmn parse failed file=%s error=%s reason=%s", file_name,
+                    type(error).__name__, error)
         raise DefinitionInvalid(file_name, [DefinitionProblem(file_name, _(
-            "The diagram could not be read (%(reason)s). Open it in the modeler, check the "
-            "element connections and deploy again.", reason=f"{type(error).__name__}: {error}"
+            "The diagram could not be read. Open it in the modeler, check the element "
+            "connections and the values in the properties panel, and deploy again."
         ))]) from None
 
     missing = [name for name, sub in subprocess_specs.items() if sub is None]
