@@ -121,5 +121,13 @@ def test_owner_publishes_changed_model(js_page: Page, live_server: str,
     with demo_engine.transaction(read_only=True):
         assert demo_engine.runtime.instance(new_case).definition_id == newest_id
         assert demo_engine.runtime.instance(old_case).definition_id == old_definition_id
-    open_task_id(demo_engine, old_case, "VurderAvvik")
+    # The case started before the publish finishes on the old version.
+    old_task = open_task_id(demo_engine, old_case, "VurderAvvik")
+    demo_engine.tasks.claim(old_task, "lise.leder")
+    demo_engine.tasks.complete(old_task, "lise.leder", {
+        "beslutning": "avvis", "alvorlighetsgrad": "Lav", "begrunnelse": "Ikke et avvik."})
+    with demo_engine.transaction(read_only=True):
+        finished = demo_engine.runtime.instance(old_case)
+        assert finished.status == "completed"
+        assert finished.definition_id == old_definition_id
     assert console == []
