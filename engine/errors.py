@@ -263,8 +263,8 @@ class ReassignNotAllowed(PermissionDenied):
     message = N_("Only the leader of the task's unit or of a unit above it, or an "
                  "administrator, may reassign the task.")
 
-    def __init__(self, task_id: str) -> None:
-        super().__init__(task_id=task_id)
+    def __init__(self, task_id: str, **params: Any) -> None:
+        super().__init__(task_id=task_id, **params)
 
 
 class ReassignTargetNotEligible(EngineError):
@@ -310,15 +310,16 @@ class ReassignToStarterNotAllowed(ReassignTargetNotEligible):
         EngineError.__init__(self, task_id=task_id, task_name=task_name, username=username)
 
 
-class TaskNotReassignable(PermissionDenied):
-    """The task's element has the camunda property reassign=false."""
+class TaskNotReassignable(ReassignNotAllowed):
+    """The task's element has the camunda property reassign=false, so nobody may reassign
+    it, leaders and administrators included."""
 
     code = "task_not_reassignable"
     message = N_("The task %(task_name)s cannot be reassigned: the process sets "
                  "reassign=false on this step, because only the person it names may do it.")
 
     def __init__(self, task_id: str, task_name: str) -> None:
-        super().__init__(task_id=task_id, task_name=task_name)
+        super().__init__(task_id, task_name=task_name)
 
 
 # --- log-in ----------------------------------------------------------------------------------
